@@ -1,0 +1,56 @@
+# Two commands: `make run` (set up, then serve the app) and `make test` (set up, then lint and test).
+# Both create .venv if missing, install the pinned requirements and, as root, the Debian packages needed.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 8501
+RUN_DEBS := fonts-noto-color-emoji
+TEST_DEBS := $(RUN_DEBS) chromium chromium-driver postgresql
+NPM_CATALOG := emojibase-data@17.0.0 emojilib@4.0.3 emoji-datasource@16.0.0
+
+.PHONY: run test setup setup-dev lint format catalog clean
+
+run: setup
+	$(BIN)/streamlit run app.py --server.port $(PORT)
+
+test: setup-dev
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/python -m pytest
+
+setup: $(VENV)/.installed
+	@bash scripts/install-debs.sh $(RUN_DEBS)
+
+setup-dev: $(VENV)/.installed-dev
+	@bash scripts/install-debs.sh $(TEST_DEBS)
+
+$(VENV)/bin/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(VENV)/.installed: requirements.txt pyproject.toml | $(VENV)/bin/python
+	$(BIN)/python -m pip install --quiet -r requirements.txt
+	$(BIN)/python -m pip install --quiet --no-deps -e .
+	touch $@
+
+$(VENV)/.installed-dev: $(VENV)/.installed requirements-dev.txt
+	$(BIN)/python -m pip install --quiet -r requirements-dev.txt
+	touch $@
+
+lint: setup-dev
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: setup-dev
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+# Rebuild emojiml/assets/catalog.json.gz from the MIT-licensed npm emoji data (needs npm; the app does not).
+catalog: setup
+	mkdir -p build/npm && cd build/npm && ( [ -f package.json ] || npm init -y >/dev/null ) && npm install --silent $(NPM_CATALOG)
+	$(BIN)/emojiml build-catalog --npm-dir build/npm/node_modules \
+		--sentiment $${EMOJIML_DATA:-../shared/data}/emoji-sentiment-ranking/Emoji_Sentiment_Data_v1.0.csv
+
+clean:
+	rm -rf $(VENV) build .pytest_cache .ruff_cache

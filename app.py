@@ -1,0 +1,11 @@
+"""emojiml: the page list, the sidebar and the shared page config. Nothing else."""
+
+import streamlit as st
+
+st.set_page_config(page_title="emojiml", page_icon="🧪", layout="wide")
+
+pages = [
+    st.Page("pages/search.py", title="Search", icon="🔎", default=True),
+]
+st.sidebar.caption("emojiml · generate, recommend and explain emoji with models trained on real data")
+st.navigation(pages).run()

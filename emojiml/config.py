@@ -1,0 +1,58 @@
+"""One typed settings object. Environment variables are read here and nowhere else.
+
+Why one place: pages, the CLI and the tests all need the same answers to "where is the data, where
+do caches go, which database" — and a test can point everything at a temp dir by setting env vars.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+REPO_DIR = PACKAGE_DIR.parent
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Where emojiml reads and writes. Every field can be overridden by an ``EMOJIML_*`` variable."""
+
+    data_dir: Path
+    """Real training/evaluation data (``EMOJIML_DATA``); never copied into the repo."""
+    asset_dir: Path
+    """Small derived files the product ships (catalog table, checkpoints, model cards)."""
+    home_dir: Path
+    """Writable state: database, caches (``EMOJIML_HOME``)."""
+    cache_dir: Path
+    """Recomputable caches such as catalog embeddings (``EMOJIML_CACHE``)."""
+    database_url: str
+    """SQLAlchemy URL of the workspace store (``EMOJIML_DATABASE_URL``); SQLite under home by default."""
+    device: str
+    """Torch device for inference and training (``EMOJIML_DEVICE``); CPU unless told otherwise."""
+
+    @property
+    def sqlite_path(self) -> Path:
+        return self.home_dir / "emojiml.db"
+
+
+def _path_from_env(name: str, default: Path) -> Path:
+    value = os.environ.get(name, "").strip()
+    return Path(value).expanduser().resolve() if value else default
+
+
+@cache
+def settings() -> Settings:
+    """The process-wide settings, read once. Tests call ``settings.cache_clear()`` after changing env."""
+    home = _path_from_env("EMOJIML_HOME", Path.home() / ".local" / "share" / "emojiml")
+    data_default = (REPO_DIR.parent / "shared" / "data").resolve()
+    default_db = f"sqlite:///{home / 'emojiml.db'}"
+    return Settings(
+        data_dir=_path_from_env("EMOJIML_DATA", data_default),
+        asset_dir=PACKAGE_DIR / "assets",
+        home_dir=home,
+        cache_dir=_path_from_env("EMOJIML_CACHE", home / "cache"),
+        database_url=os.environ.get("EMOJIML_DATABASE_URL", "").strip() or default_db,
+        device=os.environ.get("EMOJIML_DEVICE", "cpu").strip() or "cpu",
+    )

