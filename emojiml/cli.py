@@ -95,7 +95,96 @@ def build_parser() -> argparse.ArgumentParser:
     bench = commands.add_parser("bench", help="print speed figures as JSON")
     bench.add_argument("--only", nargs="*", help="sections to run (default: all)")
     bench.set_defaults(func=cmd_bench)
+    add_context_commands(commands)
     return parser
+
+
+# --- Conversation context (emojiml.text): train emotion|act, analyze, evaluate context ------------------------
+
+
+def cmd_train_context(args: argparse.Namespace) -> int:
+    """Train the emotion or act classifier from settings().data_dir and write it (and its card) to the assets."""
+    import logging
+
+    import torch
+
+    from emojiml.text.datasets import DatasetMissingError
+    from emojiml.text.model_card import write_model_card
+    from emojiml.text.train import train_act, train_emotion
+
+    torch.set_num_threads(args.threads)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
+    trainer = train_emotion if args.model == "emotion" else train_act
+    rows = {"dailydialog_rows": args.dailydialog_rows}
+    if args.model == "emotion":
+        rows["goemotions_rows"] = args.goemotions_rows
+    try:
+        model = trainer(epochs=args.epochs, seed=args.seed, **rows)
+    except DatasetMissingError as error:
+        raise UserError(str(error)) from error
+    out = Path(args.out) if args.out else settings().asset_dir
+    model.save(out, args.model)
+    card = write_model_card(model, args.model, out, " ".join(["emojiml", *sys.argv[1:]]) if sys.argv else "")
+    print(json.dumps({"model": args.model, "metrics": model.config.metrics, "card": str(card)}))
+    return 0
+
+
+def cmd_analyze(args: argparse.Namespace) -> int:
+    """One JSON line per input line: sentiment, emotion, act, state, entities, topics, suggestions."""
+    from emojiml.models import ModelUnavailableError
+    from emojiml.text.analyze import ContextAnalyzer
+    from emojiml.text.inputs import InputFormatError, read_messages
+
+    try:
+        messages = read_messages(Path(args.input), args.format)
+        analyses = ContextAnalyzer().analyze(messages)
+    except (InputFormatError, ModelUnavailableError) as error:
+        raise UserError(str(error)) from error
+    for analysis in analyses:
+        print(json.dumps(analysis.to_record(), ensure_ascii=False))
+    return 0
+
+
+def cmd_evaluate_context(args: argparse.Namespace) -> int:
+    from emojiml.models import ModelUnavailableError
+    from emojiml.text.datasets import DatasetMissingError
+    from emojiml.text.evaluate import evaluate_context
+
+    try:
+        results = evaluate_context(args.split)
+    except (DatasetMissingError, ModelUnavailableError) as error:
+        raise UserError(str(error)) from error
+    print(json.dumps(results, indent=2))
+    return 0
+
+
+def add_context_commands(commands: argparse._SubParsersAction) -> None:
+    """``train emotion|act``, ``analyze`` and ``evaluate context``."""
+    train = commands.add_parser("train", help="train a shipped model from the real data")
+    models = train.add_subparsers(dest="model", required=True, metavar="MODEL")
+    for name, about in (("emotion", "Ekman emotion (DailyDialog + GoEmotions)"), ("act", "DailyDialog dialogue acts")):
+        model = models.add_parser(name, help=about)
+        model.add_argument("--epochs", type=int, default=8)
+        model.add_argument("--seed", type=int, default=0)
+        model.add_argument("--threads", type=int, default=1, help="torch CPU threads (the machine is shared)")
+        model.add_argument("--dailydialog-rows", type=int, help="use only the first dialogues up to N turns")
+        if name == "emotion":
+            model.add_argument("--goemotions-rows", type=int, help="use only the first N GoEmotions comments")
+        model.add_argument("--out", help="output folder (default: emojiml/assets)")
+        model.set_defaults(func=cmd_train_context)
+
+    analyze = commands.add_parser("analyze", help="per-message context of a conversation, as JSON lines")
+    analyze.add_argument(
+        "--input", required=True, help=".txt (one message per line) or .jsonl (text, conversation, user)"
+    )
+    analyze.add_argument("--format", choices=("txt", "jsonl"), help="input format (default: from the extension)")
+    analyze.set_defaults(func=cmd_analyze)
+
+    evaluate = commands.add_parser("evaluate", help="print quality figures on a data split")
+    targets = evaluate.add_subparsers(dest="target", required=True, metavar="TARGET")
+    context = targets.add_parser("context", help="emotion, act and sentiment metrics")
+    context.add_argument("--split", default="validation", choices=("validation", "test"))
+    context.set_defaults(func=cmd_evaluate_context)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

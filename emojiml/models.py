@@ -25,6 +25,9 @@ from emojiml.search import EmojiSearch
 if TYPE_CHECKING:
     from sentence_transformers import SentenceTransformer
     from spacy.language import Language
+    from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
+
+    from emojiml.text.classifier import ContextClassifier
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
@@ -144,3 +147,36 @@ def _load_or_encode(path: Path, texts: list[str]) -> np.ndarray:
     temporary.replace(path)  # atomic: a concurrent reader never sees half a file
     log.info("Encoded %d texts into %s in %.1f s", len(texts), path.name, time.perf_counter() - started)
     return vectors
+
+
+# --- Conversation context (emojiml.text): VADER and the trained emotion / act classifiers -----------------
+
+
+@cache
+def vader() -> SentimentIntensityAnalyzer:
+    """VADER's rule-based sentiment analyser; its lexicon includes emoji, so "🎉" counts as positive."""
+    try:
+        from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
+    except ImportError as error:
+        raise ModelUnavailableError("Sentiment needs the package 'vaderSentiment' (in requirements.txt).") from error
+    return SentimentIntensityAnalyzer()
+
+
+def _context_classifier(name: str, command: str) -> ContextClassifier:
+    from emojiml.text.classifier import ContextClassifier
+
+    if not (settings().asset_dir / f"{name}.safetensors").exists():
+        raise ModelUnavailableError(f"{name}.safetensors is missing from {settings().asset_dir}: run `{command}`.")
+    return ContextClassifier.load(settings().asset_dir, name)
+
+
+@cache
+def emotion_classifier() -> ContextClassifier:
+    """Ekman emotion (7 classes), heads ``dialogue`` and ``comment``; assets/emotion.safetensors + emotion.json."""
+    return _context_classifier("emotion", "emojiml train emotion")
+
+
+@cache
+def act_classifier() -> ContextClassifier:
+    """DailyDialog dialogue acts (inform, question, directive, commissive); assets/act.safetensors + act.json."""
+    return _context_classifier("act", "emojiml train act")

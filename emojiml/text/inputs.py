@@ -1,0 +1,65 @@
+"""Reading messages for ``emojiml analyze``: a .txt (one message per line, one conversation) or a .jsonl file.
+
+JSONL lines are objects with ``text`` and optional ``conversation`` and ``user``; a blank line counts as an empty
+message so that the output keeps one line per input line. A line that is not such an object stops the run with
+an error naming its line number, because silently skipping it would shift every later result.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from emojiml.text.analyze import Message
+
+FORMATS = ("txt", "jsonl")
+
+
+class InputFormatError(ValueError):
+    """The input file cannot be read as messages; the message names the file and line."""
+
+
+def input_format(path: Path, declared: str | None) -> str:
+    """``declared`` when given, else from the file extension (.jsonl/.json -> jsonl, anything else -> txt)."""
+    if declared:
+        if declared not in FORMATS:
+            raise InputFormatError(f"Unknown format {declared!r}; use one of {', '.join(FORMATS)}.")
+        return declared
+    return "jsonl" if path.suffix.lower() in (".jsonl", ".json", ".ndjson") else "txt"
+
+
+def parse_messages(content: str, fmt: str, source: str = "input") -> list[Message]:
+    """Messages of a file's ``content`` in format ``fmt`` ("txt" or "jsonl")."""
+    lines = content.splitlines()
+    if fmt == "txt":
+        return [Message(line) for line in lines]
+    messages = []
+    for number, line in enumerate(lines, start=1):
+        if not line.strip():
+            messages.append(Message(""))
+            continue
+        try:
+            record = json.loads(line)
+        except json.JSONDecodeError as error:
+            raise InputFormatError(f"{source}: line {number} is not valid JSON ({error.msg}).") from error
+        if not isinstance(record, dict) or not isinstance(record.get("text"), str):
+            raise InputFormatError(f'{source}: line {number} needs an object with a "text" string.')
+        conversation, user = record.get("conversation"), record.get("user")
+        messages.append(
+            Message(
+                record["text"],
+                conversation=None if conversation is None else str(conversation),
+                user=None if user is None else str(user),
+            )
+        )
+    return messages
+
+
+def read_messages(path: Path, declared_format: str | None = None) -> list[Message]:
+    if not path.is_file():
+        raise InputFormatError(f"Input file not found: {path}")
+    try:
+        content = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as error:
+        raise InputFormatError(f"{path} is not UTF-8 text (byte {error.start}).") from error
+    return parse_messages(content, input_format(path, declared_format), str(path))
