@@ -100,10 +100,44 @@ def bench_process() -> dict:
     return {"app_import_s": round(float(out.stdout.strip()), 3), "peak_rss_mb": round(peak_kb / 1024, 1)}
 
 
+def _context_messages(n: int) -> list[str]:
+    """Real chat-like turns (DailyDialog validation) when the data is there, else numbered stock sentences."""
+    from emojiml.text.datasets import DatasetMissingError, read_dailydialog
+
+    try:
+        return [row.text for row in read_dailydialog("validation")[:n]]
+    except DatasetMissingError:
+        return [f"{SENTENCES[i % len(SENTENCES)]} #{i}" for i in range(n)]
+
+
+def bench_context() -> dict:
+    """Conversation analysis: one message at a time (the live box), and a batch in conversations of 10."""
+    from emojiml.text.analyze import ContextAnalyzer, Message
+
+    analyzer = ContextAnalyzer()
+    analyzer.analyze(["warm up, see you in Paris on Friday!"])
+    messages = _context_messages(560)
+    times = []
+    for text in messages[:60]:
+        t0 = time.perf_counter()
+        analyzer.analyze([text])
+        times.append(time.perf_counter() - t0)
+    batch = [Message(text, conversation=str(i // 10)) for i, text in enumerate(messages[60:])]
+    t0 = time.perf_counter()
+    analyzer.analyze(batch)
+    batch_s = time.perf_counter() - t0
+    return {
+        **{f"analyze_one_{k}": v for k, v in _percentiles(times).items()},
+        "batch_messages": len(batch),
+        "batch_messages_per_s": round(len(batch) / batch_s, 1),
+    }
+
+
 SECTIONS: dict[str, Callable[[], dict]] = {
     "search": bench_search,
     "encoder": bench_encoder,
     "process": bench_process,
+    "context": bench_context,
 }
 
 

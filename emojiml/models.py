@@ -12,6 +12,7 @@ import hashlib
 import logging
 import os
 import time
+from collections.abc import Callable
 from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -180,3 +181,16 @@ def emotion_classifier() -> ContextClassifier:
 def act_classifier() -> ContextClassifier:
     """DailyDialog dialogue acts (inform, question, directive, commissive); assets/act.safetensors + act.json."""
     return _context_classifier("act", "emojiml train act")
+
+
+def emoji_search_with_encoder(
+    encoder: Callable[[list[str]], np.ndarray], catalog: Catalog | None = None
+) -> EmojiSearch:
+    """A search index like ``emoji_search()`` but asking ``encoder`` for query vectors.
+
+    The conversation analyser passes an encoder that serves vectors it already computed in its one batched
+    encoder call, so entity and topic look-ups add no encoder passes of their own.
+    """
+    catalog = catalog or default_catalog()
+    terms = EmojiSearch.vocabulary_terms(catalog)
+    return EmojiSearch(catalog, catalog_embeddings(catalog), encoder, _vocabulary_embeddings(tuple(terms)))

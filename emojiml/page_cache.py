@@ -14,3 +14,14 @@ from emojiml.search import EmojiSearch
 @st.cache_resource(show_spinner="Indexing the emoji catalog (first run only, about a minute)…")
 def emoji_search() -> EmojiSearch:
     return models.emoji_search()
+
+
+# --- Conversation context ---------------------------------------------------------------------------------
+
+
+@st.cache_resource(show_spinner="Loading the emotion, act and entity models…")
+def context_analyzer():
+    """The ``ContextAnalyzer`` with every model loaded once per server process."""
+    from emojiml.text.analyze import ContextAnalyzer
+
+    return ContextAnalyzer(search=emoji_search())

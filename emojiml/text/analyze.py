@@ -14,6 +14,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
+import pandas as pd
 from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 
 from emojiml import models
@@ -22,12 +23,12 @@ from emojiml.search import EmojiSearch
 from emojiml.text.act import Act, acts_from_probabilities
 from emojiml.text.classifier import ContextClassifier
 from emojiml.text.emotion import Emotion, emotions_from_probabilities, neutral_emotion
-from emojiml.text.entities import Entity, extract_entities
+from emojiml.text.entities import Entity, all_entity_queries, entity_spans, extract_entities
 from emojiml.text.features import conversation_links, turn_features
 from emojiml.text.flow import ConversationState, conversation_state
 from emojiml.text.sentiment import Sentiment, combine
 from emojiml.text.suggest import Suggestion, suggest
-from emojiml.text.topics import Topic, conversation_topics
+from emojiml.text.topics import Topic, conversation_topics, topic_query, with_emoji
 
 MAX_MESSAGE_CHARS = 2000
 """Longer messages are cut here and flagged "truncated" (the encoder reads 256 tokens anyway)."""
@@ -116,13 +117,22 @@ class ContextAnalyzer:
         emotion_model: ContextClassifier | None = None,
         act_model: ContextClassifier | None = None,
     ):
-        self.search = search or models.emoji_search()
-        self.catalog: Catalog = self.search.catalog
+        catalog = (search or models.emoji_search()).catalog
+        self._prefetched: dict[str, np.ndarray] = {}
+        self.search = models.emoji_search_with_encoder(self._encode_prefetched, catalog)
+        self.catalog: Catalog = catalog
         self.emotion_model = emotion_model or models.emotion_classifier()
         self.act_model = act_model or models.act_classifier()
         self.nlp = models.spacy_english()
         self.vader = models.vader()
         self._catalog_vectors = models.catalog_embeddings(self.catalog)[list(self.catalog.base_indices)]
+
+    def _encode_prefetched(self, texts: list[str]) -> np.ndarray:
+        """Vectors from this batch's single encoder call; anything not prefetched is encoded now."""
+        missing = [t for t in dict.fromkeys(texts) if t not in self._prefetched]
+        if missing:
+            self._prefetched.update(zip(missing, models.encode(missing), strict=True))
+        return np.stack([self._prefetched[t] for t in texts])
 
     def analyze(
         self, messages: Sequence[Message | str], personal: PersonalSuggestions | None = None
@@ -134,7 +144,19 @@ class ContextAnalyzer:
         texts = [cleaned[i][0] for i in live]
         previous_live, positions = conversation_links([items[i].conversation for i in live])
 
-        embeddings = models.encode(texts) if texts else np.zeros((0, 384), np.float32)  # (L, 384)
+        docs = list(self.nlp.pipe(texts, disable=SPACY_DISABLED)) if texts else []
+        # English NER on other languages finds "entities" that are not: keep none rather than wrong ones
+        spans = [
+            [] if "non_english" in cleaned[i][1] else found for i, found in zip(live, entity_spans(docs), strict=True)
+        ]
+        conversations = _conversations(previous_live)
+        found_topics = [conversation_topics([texts[r] for r in rows], None) for rows in conversations]
+        queries = all_entity_queries(spans) + [topic_query(t.words) for f in found_topics for t in f.topics]
+        # one encoder pass for the messages and every entity/topic query (the encoder dominates the cost)
+        batch = texts + [query for query in dict.fromkeys(queries) if query not in set(texts)]
+        vectors = models.encode(batch) if batch else np.zeros((0, 384), np.float32)
+        embeddings = vectors[: len(texts)]  # (L, 384)
+        self._prefetched = dict(zip(batch, vectors, strict=True))
         vader = [self.vader.polarity_scores(t) for t in texts]
         buckets = self.emotion_model.config.buckets
         features = turn_features(texts, embeddings, previous_live, positions, vader, buckets)
@@ -147,17 +169,14 @@ class ContextAnalyzer:
             features = turn_features(texts, embeddings, previous_live, positions, vader, self.act_model.config.buckets)
         acts = acts_from_probabilities(self.act_model.probabilities(features, "act"))
         sentiments = combine([v["compound"] for v in vader], np.array([list(e.scores.values()) for e in emotions]))
-        docs = list(self.nlp.pipe(texts, disable=SPACY_DISABLED)) if texts else []
-        entities = extract_entities(docs, self.search)
-        # English NER on other languages finds "entities" that are not: keep none rather than wrong ones
-        entities = [() if "non_english" in cleaned[i][1] else found for i, found in zip(live, entities, strict=True)]
-
+        entities = extract_entities(spans, self.search, self._encode_prefetched)
         topics_of: dict[int, tuple[Topic, ...]] = {}
-        for rows in _conversations(previous_live):
-            found = conversation_topics([texts[r] for r in rows], self.search)
+        for rows, found in zip(conversations, found_topics, strict=True):
+            found = with_emoji(found, self.search)
             for row, members in zip(rows, found.message_topics, strict=True):
                 topics_of[row] = tuple(found.topics[t] for t in members)
 
+        self._prefetched = {}
         results: list[MessageAnalysis] = []
         by_item = {item: row for row, item in enumerate(live)}
         for i, item in enumerate(items):
@@ -233,3 +252,26 @@ def _empty_analysis(item: Message, flags: tuple[str, ...]) -> MessageAnalysis:
         suggestions=(),
         flags=flags,
     )
+
+
+def analysis_table(analyses: Sequence[MessageAnalysis]) -> pd.DataFrame:
+    """One row per message, for tables and charts: turn, user, text, labels, scores and the 7 emotion columns."""
+    rows = []
+    for turn, a in enumerate(analyses, start=1):
+        rows.append(
+            {
+                "turn": turn,
+                "user": a.user or "",
+                "text": a.text,
+                "sentiment": a.sentiment.label,
+                "score": a.sentiment.score,
+                "emotion": a.emotion.label,
+                "act": a.act.label,
+                "state": a.state.label,
+                "entities": ", ".join(f"{e.text} {''.join(e.emoji[:1])}" for e in a.entities),
+                "suggestions": " ".join(s.emoji for s in a.suggestions[:5]),
+                "flags": ", ".join(a.flags),
+                **{f"p_{name}": p for name, p in a.emotion.scores.items()},
+            }
+        )
+    return pd.DataFrame(rows)

@@ -10,7 +10,7 @@ DATE). Places are also matched to the nearest country name among the catalog's f
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import cache
 
@@ -62,6 +62,9 @@ class Entity:
     """Best-matching emoji, best first."""
 
 
+Encoder = Callable[[list[str]], np.ndarray]
+
+
 @cache
 def _country_names(catalog: Catalog) -> tuple[tuple[str, ...], np.ndarray]:
     """Flag emoji and the encoder vectors of their bare country names ("France"), (F, 384)."""
@@ -69,46 +72,71 @@ def _country_names(catalog: Catalog) -> tuple[tuple[str, ...], np.ndarray]:
     return tuple(entry.char for entry in flags), models.encode([entry.name.split(": ", 1)[-1] for entry in flags])
 
 
-def country_flag(search: EmojiSearch, text: str) -> str | None:
-    """The flag of the country whose name is clearly nearest to ``text`` in meaning, if one is."""
-    flags, vectors = _country_names(search.catalog)
-    similarity = vectors @ models.encode([text])[0]
+def country_flag(catalog: Catalog, vector: np.ndarray) -> str | None:
+    """The flag of the country whose name is clearly nearest in meaning to the entity's ``vector``, if one is."""
+    flags, vectors = _country_names(catalog)
+    similarity = vectors @ vector
     first, second = np.sort(similarity)[::-1][:2]
     if first >= COUNTRY_MIN_SIMILARITY and first - second >= COUNTRY_MIN_MARGIN:
         return flags[int(similarity.argmax())]
     return None
 
 
-def entity_emoji(search: EmojiSearch, text: str, label: str, top: int = EMOJI_PER_ENTITY) -> tuple[str, ...]:
-    """The catalog emoji that best depict one entity, by search plus the type's priors."""
-    query_word, subgroups = LABEL_PRIORS.get(label, ("", ()))
-    scores: dict[str, float] = {}
-    queries = [f"{query_word} {text}".strip()]
+def entity_queries(text: str, label: str) -> list[str]:
+    """The search queries for one entity: the text with its type's query word, and the bare text when useful."""
+    query_word, _ = LABEL_PRIORS.get(label, ("", ()))
     if label in PRIOR_ONLY_LABELS:
-        queries = [query_word]
-    elif query_word and any(c.isalpha() for c in text):
+        return [query_word]
+    queries = [f"{query_word} {text}".strip()]
+    if query_word and any(c.isalpha() for c in text):
         queries.append(text)
-    for query in queries:
+    return queries
+
+
+def entity_emoji(
+    search: EmojiSearch, encoder: Encoder, text: str, label: str, top: int = EMOJI_PER_ENTITY
+) -> tuple[str, ...]:
+    """The catalog emoji that best depict one entity, by search plus the type's priors."""
+    _, subgroups = LABEL_PRIORS.get(label, ("", ()))
+    scores: dict[str, float] = {}
+    for query in entity_queries(text, label):
         for hit in search.search(query, top=40).hits:
             bonus = SUBGROUP_BONUS if hit.emoji.subgroup in subgroups else 0.0
             scores[hit.emoji.char] = max(scores.get(hit.emoji.char, 0.0), hit.score + bonus)
     ranked = sorted(scores, key=lambda char: -scores[char])
-    flag = country_flag(search, text) if label in PLACE_LABELS else None
+    flag = country_flag(search.catalog, encoder([text])[0]) if label in PLACE_LABELS else None
     if flag is not None:
         ranked = [flag, *(char for char in ranked if char != flag)]
     return tuple(ranked[:top])
 
 
-def extract_entities(docs: Sequence, search: EmojiSearch) -> list[tuple[Entity, ...]]:
-    """Entities of spaCy ``docs`` (one per message), each with its emoji; repeated entity texts are searched once."""
+def entity_spans(docs: Sequence) -> list[list[tuple[str, str, int, int]]]:
+    """(text, label, start, end) of at most ``MAX_ENTITIES`` entities per spaCy doc."""
+    return [
+        [(e.text.strip(), e.label_, e.start_char, e.end_char) for e in list(doc.ents)[:MAX_ENTITIES]] for doc in docs
+    ]
+
+
+def all_entity_queries(spans: Sequence[Sequence[tuple[str, str, int, int]]]) -> list[str]:
+    """Every text ``extract_entities`` will encode, so a caller can encode them all in one batch first."""
+    texts: list[str] = []
+    for found in spans:
+        for text, label, _, _ in found:
+            texts += entity_queries(text, label) + ([text] if label in PLACE_LABELS else [])
+    return texts
+
+
+def extract_entities(
+    spans: Sequence[Sequence[tuple[str, str, int, int]]], search: EmojiSearch, encoder: Encoder
+) -> list[tuple[Entity, ...]]:
+    """Entities (from ``entity_spans``), each with its emoji; repeated entity texts are searched once."""
     memo: dict[tuple[str, str], tuple[str, ...]] = {}
     results = []
-    for doc in docs:
-        found = []
-        for ent in list(doc.ents)[:MAX_ENTITIES]:
-            key = (ent.text.strip(), ent.label_)
-            if key not in memo:
-                memo[key] = entity_emoji(search, *key)
-            found.append(Entity(ent.text, ent.label_, ent.start_char, ent.end_char, memo[key]))
-        results.append(tuple(found))
+    for found in spans:
+        entities = []
+        for text, label, start, end in found:
+            if (text, label) not in memo:
+                memo[text, label] = entity_emoji(search, encoder, text, label)
+            entities.append(Entity(text, label, start, end, memo[text, label]))
+        results.append(tuple(entities))
     return results

@@ -8,6 +8,7 @@ an error naming its line number, because silently skipping it would shift every 
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 from emojiml.text.analyze import Message
@@ -63,3 +64,20 @@ def read_messages(path: Path, declared_format: str | None = None) -> list[Messag
     except UnicodeDecodeError as error:
         raise InputFormatError(f"{path} is not UTF-8 text (byte {error.start}).") from error
     return parse_messages(content, input_format(path, declared_format), str(path))
+
+
+_SPEAKER = re.compile(r"^\s*([^\s:][^:]{0,39}?)\s*:\s+(\S.*)$")
+
+
+def parse_pasted_conversation(pasted: str) -> list[Message]:
+    """A pasted conversation: "Name: message" lines (the name becomes ``user``) or plain lines; blanks dropped."""
+    messages = []
+    for line in pasted.splitlines():
+        if not line.strip():
+            continue
+        match = _SPEAKER.match(line)
+        if match and not match.group(1).lower().startswith(("http", "https")):
+            messages.append(Message(match.group(2), user=match.group(1)))
+        else:
+            messages.append(Message(line.strip()))
+    return messages

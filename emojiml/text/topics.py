@@ -38,15 +38,30 @@ class ConversationTopics:
     """For each message, the indices of ``topics`` it belongs to."""
 
 
-def _topic_emoji(search: EmojiSearch, words: Sequence[str]) -> str | None:
-    hits = search.search(" ".join(words[:2]), top=1).hits
+def topic_query(words: Sequence[str]) -> str:
+    """What a topic is searched by: its two strongest words."""
+    return " ".join(words[:2])
+
+
+def _topic_emoji(search: EmojiSearch | None, words: Sequence[str]) -> str | None:
+    hits = search.search(topic_query(words), top=1).hits if search is not None and words else ()
     return hits[0].emoji.char if hits else None
 
 
+def with_emoji(found: ConversationTopics, search: EmojiSearch) -> ConversationTopics:
+    """``found`` with each topic's emoji looked up (``conversation_topics(..., search=None)`` leaves them out)."""
+    topics = tuple(Topic(t.words, _topic_emoji(search, t.words), t.weight) for t in found.topics)
+    return ConversationTopics(topics, found.message_topics)
+
+
 def conversation_topics(
-    messages: Sequence[str], search: EmojiSearch, n_topics: int | None = None
+    messages: Sequence[str], search: EmojiSearch | None, n_topics: int | None = None
 ) -> ConversationTopics:
-    """Topics over ``messages`` (one conversation or a whole channel) and which message belongs to which."""
+    """Topics over ``messages`` (one conversation or a whole channel) and which message belongs to which.
+
+    With ``search=None`` the topics carry no emoji yet; ``with_emoji`` adds them (so a caller can first
+    batch-encode every ``topic_query``).
+    """
     texts = [m if any(c.isalnum() for c in m) else "" for m in messages]
     if not any(texts):
         return ConversationTopics((), tuple(() for _ in messages))

@@ -236,8 +236,11 @@ def train_emotion(
     return fit(config, train, validation, epochs=epochs, seed=seed, **kwargs)
 
 
-def train_act(epochs: int = 8, seed: int = 0, dailydialog_rows: int | None = None, **kwargs) -> ContextClassifier:
+def train_act(
+    epochs: int = 8, seed: int = 0, dailydialog_rows: int | None = None, class_weight_power: float = 0.0, **kwargs
+) -> ContextClassifier:
+    """Acts are scored by accuracy, so classes are not re-weighted by default (power 0)."""
     config = ClassifierConfig(heads={"act": list(ACTS)})
     train = [dailydialog_turns("train", config.buckets, "act", dailydialog_rows)]
     validation = [dailydialog_turns("validation", config.buckets, "act")]
-    return fit(config, train, validation, epochs=epochs, seed=seed, **kwargs)
+    return fit(config, train, validation, epochs=epochs, seed=seed, class_weight_power=class_weight_power, **kwargs)

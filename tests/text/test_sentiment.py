@@ -1,0 +1,36 @@
+"""The documented sentiment rule: VADER and the emotion polarity both move the score, within [-1, 1]."""
+
+import numpy as np
+
+from emojiml import models
+from emojiml.text.datasets import EMOTIONS
+from emojiml.text.sentiment import calibrate_sentiment, combine
+
+
+def one_hot(name):
+    return np.eye(len(EMOTIONS))[[EMOTIONS.index(name)]]
+
+
+def test_emotion_moves_a_neutral_vader_score():
+    assert combine([0.0], one_hot("joy"))[0].label == "positive"
+    assert combine([0.0], one_hot("sadness"))[0].label == "negative"
+    assert combine([0.0], one_hot("neutral"))[0].label == "neutral"
+
+
+def test_vader_reads_emoji_and_scores_stay_bounded():
+    compound = models.vader().polarity_scores("🎉😍")["compound"]
+    assert compound > 0.5
+    result = combine([1.0], one_hot("joy"))[0]
+    assert result.score == 1.0 and result.label == "positive"
+
+
+def test_calibration_finds_a_rule_at_least_as_good_as_vader_alone():
+    rng = np.random.default_rng(0)
+    gold = rng.integers(-1, 2, 300)
+    compound = np.clip(gold * 0.5 + rng.normal(0, 0.5, 300), -1, 1)
+    probabilities = np.where(
+        (gold == 1)[:, None], one_hot("joy"), np.where((gold == -1)[:, None], one_hot("anger"), one_hot("neutral"))
+    )
+    result = calibrate_sentiment(compound, probabilities, gold)
+    assert result.macro_f1 >= result.vader_only_macro_f1
+    assert result.emotion_weight > 0
