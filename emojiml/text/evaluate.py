@@ -4,8 +4,9 @@ Metrics (in percent), as the published results report them:
 * DailyDialog emotion: micro-F1 over the six non-neutral classes (dialogue head, previous turns as context);
 * DailyDialog dialogue act: accuracy;
 * GoEmotions-Ekman: macro-F1 over the 7 classes on single-label rows (comment head);
-* sentiment: macro-F1 of positive/neutral/negative against DailyDialog emotion polarity, for the combined rule
-  and for VADER alone (see ``emojiml.text.sentiment``).
+* sentiment: macro-F1 of positive/neutral/negative against DailyDialog emotion polarity, for the shipped rule,
+  for VADER alone, and for the best rule a grid search finds on this split (``sentiment_best_rule_*``: on the
+  validation split these are the calibration that ``emojiml.text.sentiment`` ships).
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ import numpy as np
 
 from emojiml import models
 from emojiml.text.datasets import EMOTIONS
-from emojiml.text.sentiment import emotion_polarity, label_of, sentiment_scores
+from emojiml.text.sentiment import calibrate_sentiment, emotion_polarity, label_of, sentiment_scores
 from emojiml.text.train import (
     act_accuracy,
     comment_emotion_f1,
@@ -76,6 +77,11 @@ def evaluate_context(split: str = "validation") -> dict[str, float]:
     results["sentiment_vader_only_macro_f1"] = round(
         100 * f1_score(gold, vader_only, labels=[-1, 0, 1], average="macro"), 2
     )
+    calibration = calibrate_sentiment(compound, probabilities, gold)
+    results["sentiment_best_rule_macro_f1"] = calibration.macro_f1
+    results["sentiment_best_rule_vader_weight"] = calibration.vader_weight
+    results["sentiment_best_rule_emotion_weight"] = calibration.emotion_weight
+    results["sentiment_best_rule_threshold"] = calibration.threshold
     results["dailydialog_turns"] = len(dialogue.labels)
     results["goemotions_single_label_rows"] = int((comments.labels >= 0).sum())
     return results

@@ -7,10 +7,11 @@ news); the emotion model reads context but was trained on labels where most turn
     score    = clip(VADER_WEIGHT * vader_compound + EMOTION_WEIGHT * polarity, -1, 1)
     label    = positive if score >= THRESHOLD, negative if score <= -THRESHOLD, else neutral
 
-Calibrated by ``calibrate_sentiment()`` (run by ``emojiml evaluate context``) on DailyDialog validation turns,
-whose emotion labels give a polarity: happiness -> positive; anger, disgust, fear, sadness -> negative;
-no emotion -> neutral (surprise turns are left out). A grid search picked the weights and threshold that
-maximise macro-F1 over those three classes; the figures are recorded in EMOTION_CARD.md.
+Calibrated by ``calibrate_sentiment()`` (run by ``emojiml evaluate context``, which prints the best rule as
+``sentiment_best_rule_*``) on DailyDialog validation turns, whose emotion labels give a polarity: happiness ->
+positive; anger, disgust, fear, sadness -> negative; no emotion -> neutral (surprise turns are left out). A grid
+search picked the weights and threshold that maximise macro-F1 over those three classes.
+CALIBRATION_NOTE
 """
 
 from __future__ import annotations
