@@ -15,7 +15,7 @@ import numpy as np
 
 from emojiml import models
 from emojiml.text.datasets import EMOTIONS
-from emojiml.text.sentiment import calibrate_sentiment, emotion_polarity, label_of, sentiment_scores
+from emojiml.text.sentiment import PolaritySet, calibrate_sentiment, emotion_polarity, label_of, sentiment_scores
 from emojiml.text.train import (
     act_accuracy,
     comment_emotion_f1,
@@ -27,25 +27,30 @@ from emojiml.text.train import (
 NEGATIVE = [EMOTIONS.index(name) for name in ("anger", "disgust", "fear", "sadness")]
 
 
-def dailydialog_polarity(labels: np.ndarray) -> np.ndarray:
-    """-1/0/1 per turn from its emotion label; surprise (neither) is -2 and left out of sentiment metrics."""
+def polarity_of(labels: np.ndarray) -> np.ndarray:
+    """-1/0/1 per row from its emotion label; surprise (neither) and multi-label rows (-1) are -2: left out."""
     polarity = np.zeros(len(labels), dtype=np.int64)
     polarity[np.isin(labels, NEGATIVE)] = -1
     polarity[labels == EMOTIONS.index("joy")] = 1
-    polarity[labels == EMOTIONS.index("surprise")] = -2
+    polarity[(labels == EMOTIONS.index("surprise")) | (labels < 0)] = -2
     return polarity
 
 
-def sentiment_inputs(split: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """VADER compound, dialogue-head emotion probabilities and gold polarity of a DailyDialog split's turns
-    (surprise turns removed): the data the sentiment rule is calibrated and scored on."""
+def sentiment_sets(split: str) -> dict[str, PolaritySet]:
+    """(VADER compound, emotion probabilities, gold polarity) of DailyDialog turns and GoEmotions single-label
+    comments of a split, surprise left out: the data the sentiment rule is calibrated and scored on."""
     emotion = models.emotion_classifier()
-    turns = dailydialog_turns(split, emotion.config.buckets, "emotion")
-    probabilities = emotion.probabilities(turns.features, "dialogue")
-    compound = turns.features.cues[:, 6].astype(np.float64)  # cue 6 is VADER's compound (features.cue_vector)
-    gold = dailydialog_polarity(turns.labels)
-    keep = gold > -2
-    return compound[keep], probabilities[keep], gold[keep]
+    sets = {}
+    for name, data in (
+        ("dailydialog", dailydialog_turns(split, emotion.config.buckets, "emotion")),
+        ("goemotions", goemotions_comments(split, emotion.config.buckets)),
+    ):
+        probabilities = emotion.probabilities(data.features, data.head)
+        compound = data.features.cues[:, 6].astype(np.float64)  # cue 6 is VADER's compound (features.cue_vector)
+        gold = polarity_of(data.labels)
+        keep = gold > -2
+        sets[name] = (compound[keep], probabilities[keep], gold[keep])
+    return sets
 
 
 def evaluate_context(split: str = "validation") -> dict[str, float]:
@@ -65,20 +70,18 @@ def evaluate_context(split: str = "validation") -> dict[str, float]:
     predicted = emotion.probabilities(comments.features, "comment").argmax(1)
     results["goemotions_ekman_macro_f1"] = round(comment_emotion_f1(comments.labels, predicted), 2)
 
-    compound, probabilities, gold = sentiment_inputs(split)
-    rule = np.array(
-        [
-            {"positive": 1, "negative": -1}.get(label_of(s), 0)
-            for s in sentiment_scores(compound, emotion_polarity(probabilities))
-        ]
-    )
-    vader_only = np.array([{"positive": 1, "negative": -1}.get(label_of(s, 0.05), 0) for s in compound])
-    results["sentiment_macro_f1"] = round(100 * f1_score(gold, rule, labels=[-1, 0, 1], average="macro"), 2)
-    results["sentiment_vader_only_macro_f1"] = round(
-        100 * f1_score(gold, vader_only, labels=[-1, 0, 1], average="macro"), 2
-    )
-    calibration = calibrate_sentiment(compound, probabilities, gold)
-    results["sentiment_best_rule_macro_f1"] = calibration.macro_f1
+    sets = sentiment_sets(split)
+    for name, (compound, probabilities, gold) in sets.items():
+        scores = sentiment_scores(compound, emotion_polarity(probabilities))
+        rule = np.array([{"positive": 1, "negative": -1}.get(label_of(s), 0) for s in scores])
+        vader = np.array([{"positive": 1, "negative": -1}.get(label_of(s, 0.05), 0) for s in compound])
+        results[f"sentiment_{name}_macro_f1"] = round(100 * f1_score(gold, rule, labels=[-1, 0, 1], average="macro"), 2)
+        results[f"sentiment_{name}_vader_only_macro_f1"] = round(
+            100 * f1_score(gold, vader, labels=[-1, 0, 1], average="macro"), 2
+        )
+    calibration = calibrate_sentiment(list(sets.values()))
+    results["sentiment_best_rule_mean_macro_f1"] = calibration.macro_f1
+    results["sentiment_vader_only_best_mean_macro_f1"] = calibration.vader_only_macro_f1
     results["sentiment_best_rule_vader_weight"] = calibration.vader_weight
     results["sentiment_best_rule_emotion_weight"] = calibration.emotion_weight
     results["sentiment_best_rule_threshold"] = calibration.threshold

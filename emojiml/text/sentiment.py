@@ -8,10 +8,13 @@ news); the emotion model reads context but was trained on labels where most turn
     label    = positive if score >= THRESHOLD, negative if score <= -THRESHOLD, else neutral
 
 Calibrated by ``calibrate_sentiment()`` (run by ``emojiml evaluate context``, which prints the best rule as
-``sentiment_best_rule_*``) on DailyDialog validation turns, whose emotion labels give a polarity: happiness ->
-positive; anger, disgust, fear, sadness -> negative; no emotion -> neutral (surprise turns are left out). A grid
-search picked the weights and threshold that maximise macro-F1 over those three classes.
-CALIBRATION_NOTE
+``sentiment_best_rule_*``) on two validation sets whose emotion labels give a polarity — DailyDialog validation
+turns (dialogue head) and GoEmotions-Ekman dev comments (comment head): joy/happiness -> positive; anger,
+disgust, fear, sadness -> negative; neutral -> neutral; surprise left out. A grid search picked the weights and
+threshold that maximise the mean of the two sets' macro-F1 over those three classes.
+The search found VADER 0.3, emotion 1.4, threshold 0.6 (mean macro-F1 65.9 on the two validation sets, against
+52.1 for VADER alone with its own best threshold); the shipped constants are the same rule halved, which gives
+the same labels and keeps the score in a readable range.
 """
 
 from __future__ import annotations
@@ -24,8 +27,8 @@ from sklearn.metrics import f1_score
 
 from emojiml.text.datasets import EMOTIONS
 
-VADER_WEIGHT = 0.6
-EMOTION_WEIGHT = 0.8
+VADER_WEIGHT = 0.15
+EMOTION_WEIGHT = 0.7
 THRESHOLD = 0.3
 LABELS = ("negative", "neutral", "positive")
 _POLARITY = np.array([{"joy": 1.0, "neutral": 0.0, "surprise": 0.0}.get(name, -1.0) for name in EMOTIONS])
@@ -74,34 +77,43 @@ class SentimentCalibration:
     emotion_weight: float
     threshold: float
     macro_f1: float
+    """Mean over the calibration sets of the 3-class macro-F1, in percent."""
     vader_only_macro_f1: float
     rows: int
 
 
-def calibrate_sentiment(
-    vader_compound: np.ndarray, probabilities: np.ndarray, gold: np.ndarray
-) -> SentimentCalibration:
-    """Grid-search the rule's weights and threshold for macro-F1; ``gold`` holds -1/0/1 polarity per row."""
-    polarity = emotion_polarity(probabilities)
+PolaritySet = tuple[np.ndarray, np.ndarray, np.ndarray]
+"""(VADER compound (B,), emotion probabilities (B, 7), gold polarity (B,) in -1/0/1) of one labelled set."""
 
-    def macro_f1(scores: np.ndarray, threshold: float) -> float:
-        predicted = np.where(scores >= threshold, 1, np.where(scores <= -threshold, -1, 0))
-        return 100 * f1_score(gold, predicted, labels=[-1, 0, 1], average="macro", zero_division=0)
 
+def _macro_f1(gold: np.ndarray, scores: np.ndarray, threshold: float) -> float:
+    predicted = np.where(scores >= threshold, 1, np.where(scores <= -threshold, -1, 0))
+    return 100 * f1_score(gold, predicted, labels=[-1, 0, 1], average="macro", zero_division=0)
+
+
+def calibrate_sentiment(sets: Sequence[PolaritySet]) -> SentimentCalibration:
+    """Grid-search the rule's weights and threshold for the mean macro-F1 over ``sets``.
+
+    Several sets on purpose (DailyDialog turns and GoEmotions comments): DailyDialog alone is 83% neutral and
+    polite, and would all but switch VADER off, although VADER is what reads emoji.
+    """
+    thresholds = np.arange(0.05, 0.91, 0.05)
     best = (-1.0, 0.0, 0.0, 0.0)
     for vader_weight in np.arange(0.0, 1.01, 0.1):
         for emotion_weight in np.arange(0.0, 1.51, 0.1):
-            scores = sentiment_scores(vader_compound, polarity, vader_weight, emotion_weight)
-            for threshold in np.arange(0.05, 0.71, 0.05):
-                score = macro_f1(scores, threshold)
+            scored = [
+                (gold, sentiment_scores(c, emotion_polarity(p), vader_weight, emotion_weight)) for c, p, gold in sets
+            ]
+            for threshold in thresholds:
+                score = float(np.mean([_macro_f1(gold, scores, threshold) for gold, scores in scored]))
                 if score > best[0]:
                     best = (score, vader_weight, emotion_weight, threshold)
-    vader_only = max(macro_f1(vader_compound, t) for t in np.arange(0.05, 0.71, 0.05))
+    vader_only = max(float(np.mean([_macro_f1(gold, c, t) for c, _, gold in sets])) for t in thresholds)
     return SentimentCalibration(
         vader_weight=round(float(best[1]), 2),
         emotion_weight=round(float(best[2]), 2),
         threshold=round(float(best[3]), 2),
         macro_f1=round(best[0], 2),
         vader_only_macro_f1=round(vader_only, 2),
-        rows=len(gold),
+        rows=sum(len(gold) for _, _, gold in sets),
     )

@@ -20,8 +20,9 @@ def test_emotion_moves_a_neutral_vader_score():
 def test_vader_reads_emoji_and_scores_stay_bounded():
     compound = models.vader().polarity_scores("🎉😍")["compound"]
     assert compound > 0.5
-    result = combine([1.0], one_hot("joy"))[0]
-    assert result.score == 1.0 and result.label == "positive"
+    strongest, weakest = combine([1.0, -1.0], np.vstack([one_hot("joy"), one_hot("anger")]))
+    assert 0 < strongest.score <= 1 and strongest.label == "positive"
+    assert -1 <= weakest.score < 0 and weakest.label == "negative"
 
 
 def test_calibration_finds_a_rule_at_least_as_good_as_vader_alone():
@@ -31,6 +32,6 @@ def test_calibration_finds_a_rule_at_least_as_good_as_vader_alone():
     probabilities = np.where(
         (gold == 1)[:, None], one_hot("joy"), np.where((gold == -1)[:, None], one_hot("anger"), one_hot("neutral"))
     )
-    result = calibrate_sentiment(compound, probabilities, gold)
+    result = calibrate_sentiment([(compound, probabilities, gold)])
     assert result.macro_f1 >= result.vader_only_macro_f1
     assert result.emotion_weight > 0

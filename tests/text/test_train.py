@@ -36,11 +36,12 @@ def test_offsets_only_ever_improve_the_metric():
 
 
 def test_shipped_models_stay_above_their_floor():
-    turns = dailydialog_turns("validation", models.act_classifier().config.buckets, "act", max_rows=400)
+    # recorded on the first 1000 validation turns: act 78.4, emotion 46.9 (full validation: 80.7 and 55.97)
+    turns = dailydialog_turns("validation", models.act_classifier().config.buckets, "act", max_rows=1000)
     predicted = models.act_classifier().probabilities(turns.features, "act").argmax(1)
-    assert act_accuracy(turns.labels, predicted) >= 70
-    emotion = dailydialog_turns("validation", models.emotion_classifier().config.buckets, "emotion", max_rows=400)
+    assert act_accuracy(turns.labels, predicted) >= 75
+    emotion = dailydialog_turns("validation", models.emotion_classifier().config.buckets, "emotion", max_rows=1000)
     predicted = models.emotion_classifier().probabilities(emotion.features, "dialogue").argmax(1)
-    assert dialogue_emotion_f1(emotion.labels, predicted) >= 35
+    assert dialogue_emotion_f1(emotion.labels, predicted) >= 42
     assert set(models.emotion_classifier().config.heads) == {"dialogue", "comment"}
     assert models.emotion_classifier().config.heads["dialogue"] == list(EMOTIONS)
