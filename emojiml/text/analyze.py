@@ -27,7 +27,7 @@ from emojiml.text.entities import Entity, all_entity_queries, entity_spans, extr
 from emojiml.text.features import conversation_links, turn_features
 from emojiml.text.flow import ConversationState, conversation_state
 from emojiml.text.sentiment import Sentiment, combine
-from emojiml.text.suggest import Suggestion, suggest
+from emojiml.text.suggest import Suggestion, nearest_emoji, suggest
 from emojiml.text.topics import Topic, conversation_topics, topic_query, with_emoji
 
 MAX_MESSAGE_CHARS = 2000
@@ -170,13 +170,20 @@ class ContextAnalyzer:
         acts = acts_from_probabilities(self.act_model.probabilities(features, "act"))
         sentiments = combine([v["compound"] for v in vader], np.array([list(e.scores.values()) for e in emotions]))
         entities = extract_entities(spans, self.search, self._encode_prefetched)
+        # topic emoji: the emoji nearest in meaning to each topic's words, all topics in one matrix product
+        topic_queries = list(dict.fromkeys(topic_query(t.words) for f in found_topics for t in f.topics))
+        nearest = nearest_emoji(self.catalog, self._catalog_vectors, self._encode_prefetched(topic_queries))
+        topic_emoji = {
+            query: found[0][0] if found else None for query, found in zip(topic_queries, nearest, strict=True)
+        }
         topics_of: dict[int, tuple[Topic, ...]] = {}
         for rows, found in zip(conversations, found_topics, strict=True):
-            found = with_emoji(found, self.search)
+            found = with_emoji(found, topic_emoji.get)
             for row, members in zip(rows, found.message_topics, strict=True):
                 topics_of[row] = tuple(found.topics[t] for t in members)
 
         self._prefetched = {}
+        meaning = nearest_emoji(self.catalog, self._catalog_vectors, embeddings)
         results: list[MessageAnalysis] = []
         by_item = {item: row for row, item in enumerate(live)}
         for i, item in enumerate(items):
@@ -197,8 +204,7 @@ class ContextAnalyzer:
             )
             suggestions = suggest(
                 self.catalog,
-                self._catalog_vectors,
-                embeddings[row],
+                meaning[row],
                 (emotions[row].label, emotions[row].confidence),
                 sentiments[row].score,
                 state.label,

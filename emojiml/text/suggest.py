@@ -79,10 +79,31 @@ class _Ballot:
             self.best[base] = (score, reason)
 
 
+def nearest_emoji(
+    catalog: Catalog, catalog_vectors: np.ndarray, message_vectors: np.ndarray
+) -> list[list[tuple[str, float]]]:
+    """For each message vector, the ``MEANING_CANDIDATES`` nearest emoji with cosine >= ``MIN_MEANING``.
+
+    ``catalog_vectors`` are the (N_base, 384) vectors of ``catalog.base_indices``; one matrix product serves
+    a whole batch of messages.
+    """
+    if len(message_vectors) == 0:
+        return []
+    similarity = message_vectors @ catalog_vectors.T  # (B, N_base)
+    k = min(MEANING_CANDIDATES, similarity.shape[1])
+    top = np.argpartition(-similarity, k - 1, axis=1)[:, :k]  # (B, k), unordered
+    result = []
+    for row, candidates in zip(similarity, top, strict=True):
+        ordered = candidates[np.argsort(-row[candidates])]
+        result.append(
+            [(catalog[catalog.base_indices[int(c)]].char, float(row[c])) for c in ordered if row[c] >= MIN_MEANING]
+        )
+    return result
+
+
 def suggest(
     catalog: Catalog,
-    catalog_vectors: np.ndarray,
-    message_vector: np.ndarray | None,
+    meaning: Sequence[tuple[str, float]],
     emotion: tuple[str, float],
     sentiment: float,
     state: str,
@@ -94,19 +115,15 @@ def suggest(
 ) -> tuple[Suggestion, ...]:
     """The ranked suggestions for one message.
 
-    ``catalog_vectors`` are the (N_base, 384) vectors of ``catalog.base_indices``; ``entities`` are
-    (text, label, emoji) triples; ``topics`` (words, emoji, weight); ``typed`` the emoji found in the message;
+    ``meaning`` holds (emoji, cosine) pairs from ``nearest_emoji``; ``entities`` are (text, label, emoji)
+    triples; ``topics`` (words, emoji, weight); ``typed`` the emoji found in the message;
     ``extra`` is the recommender hook.
     """
     ballot = _Ballot(catalog)
     for decay, char in zip(RANK_DECAY, dict.fromkeys(typed), strict=False):
         ballot.add(char, TYPED_WEIGHT * decay, "used in the message")
-    if message_vector is not None:
-        similarity = catalog_vectors @ message_vector  # (N_base,)
-        for row in np.argsort(-similarity)[:MEANING_CANDIDATES]:
-            if similarity[row] >= MIN_MEANING:
-                char = catalog[catalog.base_indices[int(row)]].char
-                ballot.add(char, MEANING_WEIGHT * float(similarity[row]), "close in meaning to the message")
+    for char, similarity in meaning:
+        ballot.add(char, MEANING_WEIGHT * similarity, "close in meaning to the message")
     label, probability = emotion
     for decay, char in zip(RANK_DECAY, EMOTION_EMOJI.get(label, ()), strict=False):
         ballot.add(char, EMOTION_WEIGHT * probability * decay, f"emotion: {label} ({probability:.0%})")

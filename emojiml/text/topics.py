@@ -1,4 +1,4 @@
-"""Topics of a conversation history: NMF over TF-IDF of its messages, each topic mapped to emoji by search.
+"""Topics of a conversation history: NMF over TF-IDF of its messages, each topic mapped to an emoji.
 
 Why NMF: on a few dozen chat messages it gives sharper, additive topics than LDA and runs in milliseconds.
 A short history (fewer than ``MIN_MESSAGES_FOR_NMF`` messages) gets a single "topic" of its highest TF-IDF
@@ -7,7 +7,7 @@ words, so a one-message conversation still says what it is about.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -48,9 +48,10 @@ def _topic_emoji(search: EmojiSearch | None, words: Sequence[str]) -> str | None
     return hits[0].emoji.char if hits else None
 
 
-def with_emoji(found: ConversationTopics, search: EmojiSearch) -> ConversationTopics:
-    """``found`` with each topic's emoji looked up (``conversation_topics(..., search=None)`` leaves them out)."""
-    topics = tuple(Topic(t.words, _topic_emoji(search, t.words), t.weight) for t in found.topics)
+def with_emoji(found: ConversationTopics, emoji_of: Callable[[str], str | None]) -> ConversationTopics:
+    """``found`` with each topic's emoji, ``emoji_of(topic_query(words))`` (``conversation_topics(..., None)``
+    leaves them out so that a caller can look all of a batch's topics up at once)."""
+    topics = tuple(Topic(t.words, emoji_of(topic_query(t.words)), t.weight) for t in found.topics)
     return ConversationTopics(topics, found.message_topics)
 
 
