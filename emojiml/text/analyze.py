@@ -168,7 +168,9 @@ class ContextAnalyzer:
         if self.act_model.config.buckets != buckets:
             features = turn_features(texts, embeddings, previous_live, positions, vader, self.act_model.config.buckets)
         acts = acts_from_probabilities(self.act_model.probabilities(features, "act"))
-        sentiments = combine([v["compound"] for v in vader], np.array([list(e.scores.values()) for e in emotions]))
+        sentiments = combine(
+            [v["compound"] for v in vader], np.array([list(e.scores.values()) for e in emotions]), unsure
+        )
         entities = extract_entities(spans, self.search, self._encode_prefetched)
         # topic emoji: the emoji nearest in meaning to each topic's words, all topics in one matrix product
         topic_queries = list(dict.fromkeys(topic_query(t.words) for f in found_topics for t in f.topics))

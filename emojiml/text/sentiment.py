@@ -61,10 +61,18 @@ def label_of(score: float, threshold: float = THRESHOLD) -> str:
     return "positive" if score >= threshold else "negative" if score <= -threshold else "neutral"
 
 
-def combine(vader_compound: Sequence[float], probabilities: np.ndarray) -> list[Sentiment]:
-    """The documented rule applied to a batch of messages."""
+def combine(
+    vader_compound: Sequence[float], probabilities: np.ndarray, unsure: Sequence[bool] | None = None
+) -> list[Sentiment]:
+    """The documented rule applied to a batch of messages.
+
+    Rows marked ``unsure`` (emoji-only or non-English: the emotion model was not trained on such text) are scored
+    by VADER alone, which reads emoji through its own lexicon, with the same threshold.
+    """
     compound = np.asarray(vader_compound, dtype=np.float64)
     scores = sentiment_scores(compound, emotion_polarity(probabilities))
+    if unsure is not None:
+        scores = np.where(np.asarray(unsure, dtype=bool), compound, scores)
     return [
         Sentiment(label_of(float(s)), round(float(s), 4), round(float(v), 4))
         for s, v in zip(scores, compound, strict=True)

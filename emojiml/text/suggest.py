@@ -5,7 +5,8 @@ Each signal adds weighted scores to candidate emoji:
     typed      TYPED_WEIGHT for emoji the message itself contains (people answer 😂 with 😂)
     meaning    MEANING_WEIGHT * cosine(message, emoji name + keywords) for the nearest emoji, when the cosine
                reaches MIN_MEANING (below it, a whole sentence is only vaguely near any emoji's name)
-    emotion    EMOTION_WEIGHT * P(emotion), spread over that emotion's emoji (first counts most)
+    emotion    EMOTION_WEIGHT * P(emotion), spread over that emotion's emoji (first counts most); halved for
+               neutral, which most messages are and which says little about a reaction
     state      STATE_WEIGHT, spread over the conversation state's emoji ("greeting" -> 👋)
     entities   ENTITY_WEIGHT for each entity's emoji (🇫🇷 for "Paris")
     topics     TOPIC_WEIGHT for the emoji of each topic the message belongs to
@@ -40,7 +41,7 @@ EMOTION_EMOJI: dict[str, tuple[str, ...]] = {
     "fear": ("😨", "😱", "😬"),
     "disgust": ("🤢", "😒", "🙄"),
     "surprise": ("😮", "🤯", "😲"),
-    "neutral": ("🙂", "👍"),
+    "neutral": ("🙂",),
 }
 STATE_EMOJI: dict[str, tuple[str, ...]] = {
     "greeting": ("👋", "😊"),
@@ -125,8 +126,9 @@ def suggest(
     for char, similarity in meaning:
         ballot.add(char, MEANING_WEIGHT * similarity, "close in meaning to the message")
     label, probability = emotion
+    weight = EMOTION_WEIGHT * (0.5 if label == "neutral" else 1.0)
     for decay, char in zip(RANK_DECAY, EMOTION_EMOJI.get(label, ()), strict=False):
-        ballot.add(char, EMOTION_WEIGHT * probability * decay, f"emotion: {label} ({probability:.0%})")
+        ballot.add(char, weight * probability * decay, f"emotion: {label} ({probability:.0%})")
     for decay, char in zip(RANK_DECAY, STATE_EMOJI.get(state, ()), strict=False):
         ballot.add(char, STATE_WEIGHT * decay, f"conversation state: {state}")
     for text, entity_label, chars in entities:

@@ -35,3 +35,8 @@ def test_calibration_finds_a_rule_at_least_as_good_as_vader_alone():
     result = calibrate_sentiment([(compound, probabilities, gold)])
     assert result.macro_f1 >= result.vader_only_macro_f1
     assert result.emotion_weight > 0
+
+
+def test_unsure_rows_use_vader_alone():
+    (result,) = combine([0.8], one_hot("neutral"), unsure=[True])
+    assert result.label == "positive" and result.score == 0.8
