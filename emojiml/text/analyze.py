@@ -129,6 +129,8 @@ class ContextAnalyzer:
 
     def _encode_prefetched(self, texts: list[str]) -> np.ndarray:
         """Vectors from this batch's single encoder call; anything not prefetched is encoded now."""
+        if not texts:
+            return np.zeros((0, 384), dtype=np.float32)
         missing = [t for t in dict.fromkeys(texts) if t not in self._prefetched]
         if missing:
             self._prefetched.update(zip(missing, models.encode(missing), strict=True))

@@ -69,6 +69,11 @@ def test_one_message_conversation(analyzer):
     assert result.topics and result.suggestions
 
 
+def test_messages_without_topic_words(analyzer):
+    (result,) = analyzer.analyze(["ok?"])
+    assert result.topics == () and result.state.label in ("agreement", "question")
+
+
 def test_conversations_split_on_their_ids(analyzer):
     results = analyzer.analyze([Message("hi", "1"), Message("how are you?", "1"), Message("morning all", "2")])
     assert [r.position for r in results] == [0, 1, 0]
