@@ -12,6 +12,7 @@ NPM_CATALOG := emojibase-data@17.0.0 emojilib@4.0.3 emoji-datasource@16.0.0
 .PHONY: run test setup setup-dev lint format catalog clean
 
 run: setup
+	$(BIN)/emojiml index
 	$(BIN)/streamlit run app.py --server.port $(PORT)
 
 test: setup-dev

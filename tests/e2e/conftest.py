@@ -35,6 +35,9 @@ def _free_port() -> int:
 
 @pytest.fixture(scope="session")
 def app_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    from emojiml import models
+
+    models.emoji_search()  # fill the on-disk embedding caches first, as `make run` does with `emojiml index`
     port = _free_port()
     log_path = tmp_path_factory.mktemp("streamlit") / "server.log"
     env = {**os.environ, "EMOJIML_HOME": str(tmp_path_factory.mktemp("e2e-home"))}
@@ -88,7 +91,7 @@ def wait_until_idle(page, timeout_s: float = 120) -> None:
     deadline = time.monotonic() + timeout_s
     quiet_since = None
     while time.monotonic() < deadline:
-        running = page.locator('[data-testid="stStatusWidget"]').count() > 0
+        running = page.locator('[data-testid="stStatusWidget"], [data-testid="stSpinner"]').count() > 0
         if running:
             quiet_since = None
         elif quiet_since is None:
