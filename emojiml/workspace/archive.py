@@ -140,7 +140,10 @@ def read_tar(data: bytes, archive: str, limits: ArchiveLimits = DEFAULT_LIMITS) 
                 ):
                     raise _bomb(archive, total, len(data), limits)
                 extracted = tf.extractfile(member)
-                files[name] = extracted.read() if extracted else b""
+                content = extracted.read() if extracted else b""
+                if len(content) != member.size:
+                    raise ArchiveError(f"{archive} is truncated: {member.name!r} ends early.")
+                files[name] = content
     except (tarfile.TarError, zlib.error, EOFError, OSError) as error:
         raise ArchiveError(f"{archive} is not a readable tar archive (truncated or corrupted: {error}).") from error
     return files

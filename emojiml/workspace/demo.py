@@ -13,7 +13,7 @@ from emojiml.config import settings
 from emojiml.workspace.importer import import_path
 from emojiml.workspace.store import WorkspaceStore, open_store
 
-DEMO_WORKSPACE = "houstondatavis (demo)"
+DEMO_WORKSPACE = "houstondatavis-demo"
 DEMO_FILE = "houstondatavis-slack.tar.gz"
 
 _lock = threading.Lock()

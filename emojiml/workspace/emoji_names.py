@@ -76,10 +76,7 @@ class EmojiNames:
         if ":" in text:
             for match in SHORTCODE_IN_TEXT.finditer(text):
                 bare = clean_shortcode(match.group(1))[0]
-                if bare in self.custom:
-                    hit = (f":{bare}:", True, 0)
-                else:
-                    hit = self.name(match.group(1), allow_custom=False)
+                hit = self.name(match.group(1), allow_custom=bare in self.custom)
                 if hit:
                     found.setdefault(hit[0], hit)
         if not text.isascii() and MAYBE_EMOJI.search(text):

@@ -48,7 +48,7 @@ def parse_export(files: ExportFiles, catalog: Catalog | None = None) -> ParsedEx
     jsons = [p for p in paths if p.lower().endswith(".json")]
     if any(_is_discord(files.files[p]) for p in jsons):
         return parse_discord(files.files, names)
-    if len(jsons) == 1:  # a single channel's messages, e.g. one Slack day file
+    if len(jsons) == 1 and files.files[jsons[0]].lstrip()[:1] == b"[":  # one channel's messages: a Slack day file
         stem = jsons[0].rsplit("/", 1)[-1][:-5]
         channel = stem if not re.match(r"^\d{4}-\d{2}-\d{2}$", stem) else "general"
         return parse_slack({f"{channel}/1970-01-01.json": files.files[jsons[0]]}, names)

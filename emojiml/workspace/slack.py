@@ -59,11 +59,11 @@ def looks_like_slack(files: Iterable[str]) -> bool:
 def _decode_messages(content: bytes, where: str, skipped: list[Problem], invalid: list[Problem]) -> list[_Message]:
     try:
         return _DAY_DECODER.decode(content)
+    except msgspec.ValidationError:
+        pass  # valid JSON of another shape: look closer below
     except msgspec.DecodeError as error:
         skipped.append(Problem(where, f"malformed JSON ({error})"))
         return []
-    except msgspec.ValidationError:
-        pass
     raw = msgspec.json.decode(content)
     if not isinstance(raw, list):
         skipped.append(Problem(where, f"expected a list of messages, found a JSON {type(raw).__name__}"))

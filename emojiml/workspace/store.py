@@ -191,6 +191,11 @@ class UnknownWorkspaceError(LookupError):
     """A workspace name that is not in the store."""
 
 
+def _utc(seconds: pd.Series) -> pd.Series:
+    """Unix seconds -> UTC datetimes, rounded to the microsecond (what the exports carry; floats add noise)."""
+    return pd.to_datetime((seconds.astype(float) * 1e6).round().astype("int64"), unit="us", utc=True)
+
+
 def _clean_text(text: str) -> str:
     return text.replace("\x00", "")  # PostgreSQL refuses NUL in text; Slack text never means one
 
@@ -433,7 +438,7 @@ class WorkspaceStore:
         )
         with self.engine.connect() as connection:
             frame = pd.DataFrame(connection.execute(query).all(), columns=FEEDBACK_COLUMNS)
-        frame["timestamp"] = pd.to_datetime(frame["timestamp"].astype(float), unit="s", utc=True)
+        frame["timestamp"] = _utc(frame["timestamp"])
         return frame
 
     # ---------------------------------------------------------------- reading
@@ -512,7 +517,7 @@ class WorkspaceStore:
             rows = connection.execute(query.where(self._channel_filter(ws, channel, events))).all()
         frame = pd.DataFrame(rows, columns=EVENT_COLUMNS[1:])
         frame.insert(0, "workspace", workspace)
-        frame["timestamp"] = pd.to_datetime(frame["timestamp"].astype(float), unit="s", utc=True)
+        frame["timestamp"] = _utc(frame["timestamp"])
         frame["is_custom"] = frame["is_custom"].astype(bool)
         frame["text"] = frame["text"].fillna("")
         return frame
