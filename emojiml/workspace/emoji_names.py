@@ -12,11 +12,12 @@ from emojiml.catalog import Catalog, clean_shortcode, emoji_in_text, normalize_k
 
 SHORTCODE_IN_TEXT = re.compile(r":([a-z0-9_+'\-]+(?:::skin-tone-[2-6])?):", re.IGNORECASE)
 CUSTOM_NAME = re.compile(r"^[a-z0-9_+'\-]+$")
-# A cheap pre-filter: text without any of these code points holds no Unicode emoji, so the (slow) exact
-# scan is skipped for most messages, including CJK text.
-MAYBE_EMOJI = re.compile(
+# Runs of code points that can make up an emoji (plus joiners, variation selectors, keycaps, tags). The exact
+# scan (``emoji_in_text``, a Python-level tokenizer) then reads only these runs and the character before each
+# (a keycap's digit), not whole messages: most text, CJK included, holds none and costs one regex search.
+EMOJI_RUN = re.compile(
     "[\u00a9\u00ae\u203c\u2049\u2122\u2139\u2194-\u21aa\u231a-\u23ff\u24c2\u25aa-\u27bf\u2934\u2935"
-    "\u2b05-\u2b55\u3030\u303d\u3297\u3299\U0001f000-\U0001faff]"
+    "\u2b05-\u2b55\u3030\u303d\u3297\u3299\U0001f000-\U0001faff\u200d\ufe0e\ufe0f\u20e3\U000e0020-\U000e007f]+"
 )
 
 
@@ -79,8 +80,8 @@ class EmojiNames:
                 hit = self.name(match.group(1), allow_custom=bare in self.custom)
                 if hit:
                     found.setdefault(hit[0], hit)
-        if not text.isascii() and MAYBE_EMOJI.search(text):
-            for key in emoji_in_text(text):
+        if not text.isascii() and (runs := [text[max(0, m.start() - 1) : m.end()] for m in EMOJI_RUN.finditer(text)]):
+            for key in emoji_in_text(" ".join(runs)):
                 hit = self.character(key)
                 if hit:
                     found.setdefault(hit[0], hit)

@@ -197,7 +197,7 @@ def _utc(seconds: pd.Series) -> pd.Series:
 
 
 def _clean_text(text: str) -> str:
-    return text.replace("\x00", "")  # PostgreSQL refuses NUL in text; Slack text never means one
+    return text.replace("\x00", "") if "\x00" in text else text  # PostgreSQL refuses NUL; Slack never means one
 
 
 class WorkspaceStore:
@@ -327,6 +327,7 @@ class WorkspaceStore:
             self._insert_new(connection, emoji, list(emoji_rows.values()), ["workspace_id", "key"])
             emoji_ids = self._ids(connection, emoji, "key", ws)
 
+            keep_nul = self.dialect == "sqlite"
             message_rows = [
                 {
                     "workspace_id": ws,
@@ -334,7 +335,7 @@ class WorkspaceStore:
                     "message_id": m.message_id,
                     "timestamp": m.timestamp,
                     "author_id": user_ids.get(m.author) if m.author else None,
-                    "text": _clean_text(m.text),
+                    "text": m.text if keep_nul else _clean_text(m.text),
                 }
                 for m in parsed.messages
             ]
