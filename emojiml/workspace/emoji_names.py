@@ -8,7 +8,16 @@ from __future__ import annotations
 
 import re
 
-from emojiml.catalog import Catalog, clean_shortcode, emoji_in_text, normalize_key, skin_tones_of, strip_skin_tones
+from emojiml.catalog import (
+    Catalog,
+    clean_shortcode,
+    custom_emoji,
+    default_catalog,
+    emoji_in_text,
+    normalize_key,
+    skin_tones_of,
+    strip_skin_tones,
+)
 
 SHORTCODE_IN_TEXT = re.compile(r":([a-z0-9_+'\-]+(?:::skin-tone-[2-6])?):", re.IGNORECASE)
 CUSTOM_NAME = re.compile(r"^[a-z0-9_+'\-]+$")
@@ -86,3 +95,9 @@ class EmojiNames:
                 if hit:
                     found.setdefault(hit[0], hit)
         return list(found.values())
+
+
+def workspace_catalog(custom_keys: list[str], catalog: Catalog | None = None) -> Catalog:
+    """The Unicode catalog plus a workspace's custom emoji (``store.custom_emoji(name)``), so recommenders and
+    search can rank ``:partyr:`` like any other emoji."""
+    return (catalog or default_catalog()).with_custom(custom_emoji(key) for key in custom_keys)

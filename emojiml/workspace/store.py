@@ -465,6 +465,13 @@ class WorkspaceStore:
             query = select(channels.c.name).where(channels.c.workspace_id == ws).order_by(channels.c.name)
             return list(connection.execute(query).scalars())
 
+    def custom_emoji(self, workspace: str) -> list[str]:
+        """The workspace's own emoji keys (``:partyr:``), for ``Catalog.with_custom``."""
+        with self.engine.connect() as connection:
+            ws = self._require(connection, workspace)
+            query = select(emoji.c.key).where(emoji.c.workspace_id == ws, emoji.c.is_custom).order_by(emoji.c.key)
+            return list(connection.execute(query).scalars())
+
     def users(self, workspace: str) -> pd.DataFrame:
         """Everyone who wrote or reacted: ``user`` (external id), ``name``, ``is_bot``."""
         with self.engine.connect() as connection:
