@@ -109,10 +109,12 @@ def read_zip(data: bytes, archive: str, limits: ArchiveLimits = DEFAULT_LIMITS) 
         if info.file_size > RATIO_FLOOR_BYTES and ratio > limits.max_ratio:
             raise _bomb(archive, info.file_size, info.compress_size, limits)
         budget = limits.max_unpacked_bytes - total
+        if info.flag_bits & 0x1:
+            raise ArchiveError(f"{archive} is password-protected ({info.filename!r}); export it again without one.")
         try:
             with zf.open(info) as member:
                 content = member.read(budget + 1)
-        except (zipfile.BadZipFile, zlib.error, EOFError, OSError, NotImplementedError) as error:
+        except (zipfile.BadZipFile, zlib.error, EOFError, OSError, NotImplementedError, RuntimeError) as error:
             raise ArchiveError(f"{archive}: entry {info.filename!r} is corrupted or truncated ({error}).") from error
         total += len(content)
         if total > limits.max_unpacked_bytes:

@@ -56,6 +56,15 @@ def corrupted_zip() -> bytes:
     return bytes(data)
 
 
+def password_protected_zip() -> bytes:
+    """A zip whose entry is flagged encrypted (bit 0 of the flags, in the local and the central header)."""
+    data = bytearray(zip_bytes({"general/2017-07-14.json": GOOD_DAY}))
+    for signature, flag_offset in ((b"PK\x03\x04", 6), (b"PK\x01\x02", 8)):
+        at = data.index(signature) + flag_offset
+        data[at] |= 0x1
+    return bytes(data)
+
+
 def discord(messages: list[dict]) -> bytes:
     return json.dumps(
         {"guild": {"id": "1", "name": "g"}, "channel": {"id": "2", "name": "chat"}, "messages": messages}
@@ -77,6 +86,7 @@ CORPUS = [
     Case("not a zip", "export.zip", lambda: b"this is a text file, not a zip", ArchiveError, "not a zip"),
     Case("truncated zip", "export.zip", lambda: zip_bytes({"general/2017-07-14.json": GOOD_DAY})[:60], ArchiveError),
     Case("corrupted zip entry", "export.zip", corrupted_zip, ArchiveError, "corrupted"),
+    Case("password-protected zip", "export.zip", password_protected_zip, ArchiveError, "password-protected"),
     Case(
         "zip-slip ../",
         "export.zip",
