@@ -20,7 +20,7 @@ from emojiml.catalog import (
 )
 
 SHORTCODE_IN_TEXT = re.compile(r":([a-z0-9_+'\-]+(?:::skin-tone-[2-6])?):", re.IGNORECASE)
-CUSTOM_NAME = re.compile(r"^[a-z0-9_+'\-]+$")
+CUSTOM_NAME = re.compile(r"^[a-z0-9_+'\-]{1,100}$")
 # Runs of code points that can make up an emoji (plus joiners, variation selectors, keycaps, tags). The exact
 # scan (``emoji_in_text``, a Python-level tokenizer) then reads only these runs and the character before each
 # (a keycap's digit), not whole messages: most text, CJK included, holds none and costs one regex search.
@@ -35,7 +35,7 @@ class EmojiNames:
 
     def __init__(self, catalog: Catalog) -> None:
         self.catalog = catalog
-        self.custom: set[str] = set()
+        self.custom_names: set[str] = set()
         self._names: dict[str, tuple[str, bool, int] | None] = {}
 
     def name(self, name: str, *, allow_custom: bool = True) -> tuple[str, bool, int] | None:
@@ -53,12 +53,21 @@ class EmojiNames:
             entry = self.catalog[index]
             result = (entry.base_key, entry.is_custom, tone or entry.skin_tone)
         elif allow_custom and CUSTOM_NAME.match(bare):
-            self.custom.add(bare)
+            self.custom_names.add(bare)
             result = (f":{bare}:", True, tone)
         else:
             result = None
         self._names[cache_key] = result
         return result
+
+    def custom(self, name: str) -> tuple[str, bool, int] | None:
+        """A name the export marks as the workspace's own (Discord emoji with an id): custom even if the
+        catalog knows the same name (a server's ``:party:`` is not 🎉)."""
+        bare = clean_shortcode(name)[0]
+        if not CUSTOM_NAME.match(bare):
+            return None
+        self.custom_names.add(bare)
+        return f":{bare}:", True, 0
 
     def character(self, text: str) -> tuple[str, bool, int] | None:
         """A Unicode emoji as written (any qualification, with or without a skin tone)."""
@@ -86,7 +95,7 @@ class EmojiNames:
         if ":" in text:
             for match in SHORTCODE_IN_TEXT.finditer(text):
                 bare = clean_shortcode(match.group(1))[0]
-                hit = self.name(match.group(1), allow_custom=bare in self.custom)
+                hit = self.name(match.group(1), allow_custom=bare in self.custom_names)
                 if hit:
                     found.setdefault(hit[0], hit)
         if not text.isascii() and (runs := [text[max(0, m.start() - 1) : m.end()] for m in EMOJI_RUN.finditer(text)]):
