@@ -259,8 +259,8 @@ class WorkspaceStore:
             before = self._count(connection, table, workspace_id) if count else 0
             statement = sqlite_insert(table).on_conflict_do_nothing(index_elements=list(keys))
             compiled = statement.compile(dialect=connection.dialect, column_keys=list(rows[0]))
-            order = compiled.positiontup or []
-            connection.exec_driver_sql(str(compiled), [tuple(row[k] for k in order) for row in rows])
+            values = itemgetter(*(compiled.positiontup or []))
+            connection.exec_driver_sql(str(compiled), [values(row) for row in rows])
             return self._count(connection, table, workspace_id) - before if count else 0
         if self.dialect == "postgresql":
             rows = sorted(rows, key=itemgetter(*keys))
