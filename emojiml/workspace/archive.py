@@ -33,6 +33,8 @@ class ArchiveLimits:
 
 
 DEFAULT_LIMITS = ArchiveLimits()
+LOCAL_LIMITS = ArchiveLimits(max_upload_bytes=1024 * MB)
+"""``emojiml import PATH`` reads local files: a bigger file limit, the same unpacking limits."""
 RATIO_FLOOR_BYTES = MB  # small files compress well legitimately (repeated JSON keys); only big ones count
 
 
@@ -51,10 +53,14 @@ def _mb(n: int) -> str:
 
 def check_upload_size(size: int, filename: str, limits: ArchiveLimits = DEFAULT_LIMITS) -> None:
     if size > limits.max_upload_bytes:
-        raise UploadTooLargeError(
-            f"{filename} is {_mb(size)}, over the {_mb(limits.max_upload_bytes)} upload limit. "
+        hint = (
             "Export fewer channels or a shorter date range, or import it from the command line: "
-            "`emojiml import PATH`."
+            f"`emojiml import PATH` takes files up to {_mb(LOCAL_LIMITS.max_upload_bytes)}."
+            if limits.max_upload_bytes < LOCAL_LIMITS.max_upload_bytes
+            else "Split the export (fewer channels or a shorter date range)."
+        )
+        raise UploadTooLargeError(
+            f"{filename} is {_mb(size)}, over the {_mb(limits.max_upload_bytes)} upload limit. {hint}"
         )
 
 
@@ -202,7 +208,7 @@ def read_upload(data: bytes, filename: str, limits: ArchiveLimits = DEFAULT_LIMI
     return ExportFiles(files=files, name=_suffix_name(base), source=base)
 
 
-def read_folder(root: Path, limits: ArchiveLimits = DEFAULT_LIMITS) -> dict[str, bytes]:
+def read_folder(root: Path, limits: ArchiveLimits = LOCAL_LIMITS) -> dict[str, bytes]:
     """The regular files under ``root`` (symbolic links are not followed, so nothing outside is read)."""
     files: dict[str, bytes] = {}
     total = 0
@@ -220,7 +226,7 @@ def read_folder(root: Path, limits: ArchiveLimits = DEFAULT_LIMITS) -> dict[str,
     return files
 
 
-def read_path(path: Path, limits: ArchiveLimits = DEFAULT_LIMITS) -> ExportFiles:
+def read_path(path: Path, limits: ArchiveLimits = LOCAL_LIMITS) -> ExportFiles:
     """A local export: an archive, a single JSON/CSV file, an export folder, or a folder holding one archive.
 
     The last form is how ``../shared/data/slack-exports/<name>/`` is laid out, so the folder name becomes

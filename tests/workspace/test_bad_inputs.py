@@ -301,6 +301,6 @@ def test_bad_input(case: Case, loaded_store, tmp_path, monkeypatch):
 def test_a_local_file_over_the_limit_is_refused_before_reading(tmp_path, loaded_store):
     big = tmp_path / "export.zip"
     with big.open("wb") as handle:
-        handle.truncate(100 * MB + 1)  # sparse: costs no disk
-    with pytest.raises(UploadTooLargeError, match=r"over the 100\.0 MB upload limit"):
+        handle.truncate(1024 * MB + 1)  # sparse: costs no disk, and is never read
+    with pytest.raises(UploadTooLargeError, match=r"over the 1024\.0 MB upload limit"):
         import_path(big, store=loaded_store)
