@@ -1,5 +1,7 @@
 """The real app in headless Chromium: every page loads without an exception box; search works."""
 
+import re
+
 import pytest
 
 from tests.e2e.conftest import REPO, save_screenshot, wait_until_idle
@@ -22,7 +24,7 @@ def test_every_page_loads_without_an_exception(page, app_url):
     for title, href in links:
         page.goto(href if href.startswith("http") else app_url + href)
         wait_until_idle(page)
-        save_screenshot(page, title.lower().replace(" ", "-") or "home")
+        save_screenshot(page, re.sub(r"[^a-z0-9]+", "-", title.lower()).strip("-") or "home")
         assert page.locator('[data-testid="stException"]').count() == 0, f"exception on page {title}"
 
 
