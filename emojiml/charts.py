@@ -43,7 +43,11 @@ def top_emoji(events: pd.DataFrame, top: int = 20) -> go.Figure:
         return _no_events(title)
     counts = events.groupby(["emoji", "kind"]).size().rename("uses").reset_index()
     order = counts.groupby("emoji")["uses"].sum().nlargest(top).index
-    counts = counts[counts["emoji"].isin(order)]
+    return _stacked_emoji_bars(counts[counts["emoji"].isin(order)], list(order), title, tick_size=18)
+
+
+def _stacked_emoji_bars(counts: pd.DataFrame, order: list[str], title: str, tick_size: int) -> go.Figure:
+    """Horizontal bars of uses per emoji in ``order``, reactions and inline uses stacked."""
     figure = px.bar(
         counts,
         x="uses",
@@ -52,9 +56,9 @@ def top_emoji(events: pd.DataFrame, top: int = 20) -> go.Figure:
         orientation="h",
         title=title,
         color_discrete_map=KIND_COLORS,
-        category_orders={"emoji": list(order)},
+        category_orders={"emoji": order},
     )
-    figure.update_layout(yaxis={"title": None, "tickfont": {"size": 18}}, height=max(320, 120 + 26 * len(order)))
+    figure.update_layout(yaxis={"title": None, "tickfont": {"size": tick_size}}, height=max(320, 120 + 26 * len(order)))
     return figure
 
 
@@ -104,15 +108,4 @@ def custom_emoji_usage(events: pd.DataFrame) -> go.Figure:
         return _no_events(title)
     counts = custom.groupby(["emoji", "kind"]).size().rename("uses").reset_index()
     order = counts.groupby("emoji")["uses"].sum().sort_values(ascending=False).index
-    figure = px.bar(
-        counts,
-        x="uses",
-        y="emoji",
-        color="kind",
-        orientation="h",
-        title=title,
-        color_discrete_map=KIND_COLORS,
-        category_orders={"emoji": list(order)},
-    )
-    figure.update_layout(yaxis={"title": None, "tickfont": {"size": 14}}, height=max(320, 120 + 26 * len(order)))
-    return figure
+    return _stacked_emoji_bars(counts, list(order), title, tick_size=14)
