@@ -100,10 +100,51 @@ def bench_process() -> dict:
     return {"app_import_s": round(float(out.stdout.strip()), 3), "peak_rss_mb": round(peak_kb / 1024, 1)}
 
 
+# --- import: messages/s for the r-contributors Slack export (emojiml.workspace) ---
+IMPORT_EXPORT = "slack-exports/r-contributors-slack"
+
+
+def bench_import() -> dict:
+    """Import r-contributors (12,564 messages) into a fresh SQLite store, twice: the first run adds every
+    row, the second finds them all stored. ``import_msgs_per_s`` counts everything from the .tar.gz on disk
+    to the committed transaction; ``parse_store_msgs_per_s`` leaves out unpacking the archive."""
+    import tempfile
+
+    from emojiml.workspace.archive import read_path
+    from emojiml.workspace.importer import import_files
+    from emojiml.workspace.store import WorkspaceStore
+
+    source = settings().data_dir / IMPORT_EXPORT
+    if not source.exists():
+        raise ValueError(f"The import bench needs {source} (set EMOJIML_DATA to the shared data folder).")
+    default_catalog()
+    with tempfile.TemporaryDirectory(prefix="emojiml-bench-") as tmp:
+        store = WorkspaceStore(f"sqlite:///{tmp}/bench.db")
+        t0 = time.perf_counter()
+        files = read_path(source)
+        t1 = time.perf_counter()
+        first = import_files(files, "bench", store=store)
+        t2 = time.perf_counter()
+        again = import_files(files, "bench", store=store)
+        t3 = time.perf_counter()
+        store.dispose()
+    return {
+        "import_messages": first.messages_read,
+        "import_events": first.events_added,
+        "import_unpack_s": round(t1 - t0, 3),
+        "import_parse_store_s": round(t2 - t1, 3),
+        "import_msgs_per_s": round(first.messages_read / (t2 - t0)),
+        "parse_store_msgs_per_s": round(first.messages_read / (t2 - t1)),
+        "reimport_msgs_per_s": round(again.messages_read / (t3 - t2)),
+        "reimport_added": again.messages_added + again.events_added,
+    }
+
+
 SECTIONS: dict[str, Callable[[], dict]] = {
     "search": bench_search,
     "encoder": bench_encoder,
     "process": bench_process,
+    "import": bench_import,
 }
 
 

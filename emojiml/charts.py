@@ -23,3 +23,96 @@ def search_scores(hits: Sequence[SearchHit]) -> go.Figure:
     figure = px.bar(frame, x="score", y="emoji", color="matched by", orientation="h", title="Why these results")
     figure.update_layout(yaxis={"autorange": "reversed", "title": None}, height=80 + 28 * len(frame))
     return figure
+
+
+# --- workspace charts (emojiml.workspace events frames: one row per emoji event) ---
+KIND_COLORS = {"reaction": "#F5A623", "inline": "#4A90E2"}
+
+
+def _no_events(title: str) -> go.Figure:
+    figure = go.Figure()
+    figure.add_annotation(text="No emoji events here yet", showarrow=False, font={"size": 16})
+    figure.update_layout(title=title, xaxis={"visible": False}, yaxis={"visible": False}, height=260)
+    return figure
+
+
+def top_emoji(events: pd.DataFrame, top: int = 20) -> go.Figure:
+    """The most used emoji, reactions and inline uses stacked."""
+    title = f"Top {top} emoji"
+    if events.empty:
+        return _no_events(title)
+    counts = events.groupby(["emoji", "kind"]).size().rename("uses").reset_index()
+    order = counts.groupby("emoji")["uses"].sum().nlargest(top).index
+    counts = counts[counts["emoji"].isin(order)]
+    figure = px.bar(
+        counts,
+        x="uses",
+        y="emoji",
+        color="kind",
+        orientation="h",
+        title=title,
+        color_discrete_map=KIND_COLORS,
+        category_orders={"emoji": list(order)},
+    )
+    figure.update_layout(yaxis={"title": None, "tickfont": {"size": 18}}, height=120 + 26 * len(order))
+    return figure
+
+
+def weekly_usage(events: pd.DataFrame) -> go.Figure:
+    """Emoji events per week (UTC weeks starting Monday), one line per kind."""
+    title = "Emoji use per week"
+    if events.empty:
+        return _no_events(title)
+    weeks = events["timestamp"].dt.tz_convert("UTC").dt.tz_localize(None).dt.to_period("W-SUN").dt.start_time
+    counts = events.assign(week=weeks).groupby(["week", "kind"]).size().rename("events").reset_index()
+    figure = px.line(counts, x="week", y="events", color="kind", title=title, color_discrete_map=KIND_COLORS)
+    figure.update_traces(mode="lines+markers", marker={"size": 4})
+    figure.update_layout(xaxis_title=None, height=340)
+    return figure
+
+
+def people_emoji_heatmap(events: pd.DataFrame, people: int = 15, top: int = 15) -> go.Figure:
+    """How often each of the most active people used each of the most used emoji."""
+    title = f"Most active {people} people × top {top} emoji"
+    if events.empty:
+        return _no_events(title)
+    names = events["user_name"].where(events["user_name"].astype(bool), events["user"])
+    frame = events.assign(person=names)
+    active = frame["person"].value_counts().head(people).index
+    popular = frame["emoji"].value_counts().head(top).index
+    table = (
+        frame[frame["person"].isin(active) & frame["emoji"].isin(popular)]
+        .groupby(["person", "emoji"])
+        .size()
+        .unstack(fill_value=0)
+        .reindex(index=active, columns=popular, fill_value=0)
+    )
+    figure = px.imshow(table, text_auto=True, aspect="auto", color_continuous_scale="Oranges", title=title)
+    figure.update_layout(
+        xaxis={"title": None, "tickfont": {"size": 18}, "side": "top"},
+        yaxis_title=None,
+        height=160 + 28 * len(active),
+    )
+    return figure
+
+
+def custom_emoji_usage(events: pd.DataFrame) -> go.Figure:
+    """The workspace's own emoji (``:partyr:``) and how often each was used."""
+    title = "Custom emoji"
+    custom = events[events["is_custom"]] if not events.empty else events
+    if custom.empty:
+        return _no_events(title)
+    counts = custom.groupby(["emoji", "kind"]).size().rename("uses").reset_index()
+    order = counts.groupby("emoji")["uses"].sum().sort_values(ascending=False).index
+    figure = px.bar(
+        counts,
+        x="uses",
+        y="emoji",
+        color="kind",
+        orientation="h",
+        title=title,
+        color_discrete_map=KIND_COLORS,
+        category_orders={"emoji": list(order)},
+    )
+    figure.update_layout(yaxis_title=None, height=120 + 26 * len(order))
+    return figure

@@ -72,6 +72,43 @@ def cmd_bench(args: argparse.Namespace) -> int:
     return 0
 
 
+# --- workspaces: import chat exports, list what is stored (emojiml.workspace) ---
+def cmd_import(args: argparse.Namespace) -> int:
+    from emojiml.workspace import ExportError, import_path
+
+    try:
+        report = import_path(args.path, args.workspace)
+    except ExportError as error:
+        raise UserError(str(error)) from error
+    print("\n".join(report.lines()))
+    return 0
+
+
+def cmd_workspaces(args: argparse.Namespace) -> int:
+    from emojiml.workspace import open_store
+
+    store = open_store()
+    stored = store.workspaces()
+    if not stored:
+        print("No workspaces yet: `emojiml import PATH` (the app loads its demo workspace on first start).")
+    for info in stored:
+        c = store.counts(info.name)
+        print(
+            f"{info.name}\t{info.format}\t{c.messages} messages\t{c.people} people\t{c.reactions} reactions "
+            f"({c.reactors} reactors)\t{c.inline} inline\t{c.emoji} emoji ({c.custom_emoji} custom)"
+        )
+    return 0
+
+
+def _add_workspace_commands(commands: argparse._SubParsersAction) -> None:
+    imports = commands.add_parser("import", help="import a Slack/Discord/CSV export into the workspace store")
+    imports.add_argument("path", help="a .zip/.tar.gz export, an export folder, a DiscordChatExporter .json or a .csv")
+    imports.add_argument("--workspace", help="workspace name (default: from the file or folder name)")
+    imports.set_defaults(func=cmd_import)
+    listing = commands.add_parser("workspaces", help="list the stored workspaces with their counts")
+    listing.set_defaults(func=cmd_workspaces)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="emojiml", description=__doc__.splitlines()[0])
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
@@ -95,6 +132,7 @@ def build_parser() -> argparse.ArgumentParser:
     bench = commands.add_parser("bench", help="print speed figures as JSON")
     bench.add_argument("--only", nargs="*", help="sections to run (default: all)")
     bench.set_defaults(func=cmd_bench)
+    _add_workspace_commands(commands)
     return parser
 
 

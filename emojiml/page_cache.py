@@ -14,3 +14,20 @@ from emojiml.search import EmojiSearch
 @st.cache_resource(show_spinner="Indexing the emoji catalog (first run only, about a minute)…")
 def emoji_search() -> EmojiSearch:
     return models.emoji_search()
+
+
+# --- workspaces (emojiml.workspace) ---
+@st.cache_resource(show_spinner="Opening the workspace store (loads the demo workspace on first run)…")
+def workspace_store():
+    """The store, with the demo workspace loaded, once per server process."""
+    from emojiml.workspace import ensure_demo_workspace, open_store
+
+    store = open_store()
+    ensure_demo_workspace(store)
+    return store
+
+
+@st.cache_data(show_spinner="Loading emoji events…", max_entries=32)
+def workspace_events(workspace: str, channel: str | None, revision: int):
+    """Events of a workspace (or one channel). ``revision`` changes with every import, so the cache follows."""
+    return workspace_store().events_frame(workspace, channel)
