@@ -63,7 +63,7 @@ class _MatrixRecommender(RankingMixin):
 
     def known(self, user: str | None) -> bool:
         check_fitted(self)
-        return user is not None and user in self.user_index_
+        return user is not None and user in self.user_index_ and self.counts_[self.user_index_[user]].nnz > 0
 
     def score(self, user: str | None, message: str | None) -> np.ndarray:
         """Reconstructed affinity for a known person, else popularity; used emoji scaled by ``used_weight``."""
@@ -73,10 +73,9 @@ class _MatrixRecommender(RankingMixin):
             return scores + self.popularity_
         row = self.user_index_[user]
         affinity = self.user_factors_[row] @ self.emoji_factors_.T  # (n_used,)
-        used = self.counts_[row].toarray().ravel() > 0
-        affinity = np.where(used, affinity * self.used_weight, affinity)
         scores = scores.copy()
         scores[self.columns_] += affinity
+        scores[self.used_emoji(user)] *= self.used_weight
         return scores
 
     def reason(self, index: int, user: str | None, message: str | None) -> str:

@@ -301,3 +301,57 @@ def _epoch(timestamps: pd.Series) -> np.ndarray:
         return timestamps.astype(np.float64).to_numpy()
     values = pd.to_datetime(timestamps, utc=True)
     return (values - pd.Timestamp(0, tz="UTC")).dt.total_seconds().to_numpy(dtype=np.float64)
+
+
+@dataclass(frozen=True)
+class WorkspaceEvaluation:
+    """Everything ``emojiml evaluate recommender`` prints and the page draws."""
+
+    results: list[MethodResult]
+    sweep: SweepResult
+    best_mix: dict[str, dict[str, float]]  # variant -> weights of the best hybrid mix
+    n_train: int
+    n_cases: int
+
+    def table(self) -> pd.DataFrame:
+        return results_frame(self.results)
+
+
+def evaluate_workspace(
+    events: pd.DataFrame, k: int = 10, step: float = 0.1, half_life_days: float = 90.0, with_content: bool = True
+) -> WorkspaceEvaluation:
+    """Fit every method on the temporal split's training events and score the held-out cases.
+
+    Methods: popularity, trending (per channel, at each case's time), own frequency, NMF, ALS, BPR, content and
+    the hybrid (its three sources swept over the simplex; the row shows the best mix of each variant).
+    """
+    from emojiml.recommend.collaborative import ImplicitRecommender, NMFRecommender, PersonalRecommender
+    from emojiml.recommend.content import ContentRecommender
+    from emojiml.recommend.popularity import OwnFrequencyRecommender, PopularityRecommender, TrendingRecommender
+
+    split = temporal_split(events)
+    catalog, train, cases = split.catalog, split.train, split.cases
+    pool = default_pool(split)
+    trending = TrendingRecommender(half_life_days=half_life_days, catalog=catalog).fit(train)
+    scores = {
+        "popularity": source_scores(PopularityRecommender(catalog=catalog).fit(train), cases),
+        "trending": source_scores(trending, cases, lambda case: trending.score_at(case.time, case.channel)),
+        "own frequency": source_scores(OwnFrequencyRecommender(catalog=catalog).fit(train), cases),
+        "nmf": source_scores(NMFRecommender(catalog=catalog).fit(train), cases),
+        "als": source_scores(ImplicitRecommender("als", catalog=catalog).fit(train), cases),
+        "bpr": source_scores(ImplicitRecommender("bpr", catalog=catalog).fit(train), cases),
+    }
+    personal = PersonalRecommender(NMFRecommender(n_components=4, weighting="log", catalog=catalog)).fit(train)
+    hybrid_sources = {"collaborative": source_scores(personal, cases), "popularity": scores["trending"]}
+    if with_content:
+        scores["content"] = source_scores(ContentRecommender(catalog=catalog).fit(train), cases)
+        hybrid_sources["content"] = scores["content"]
+    names = [s for s in ("collaborative", "content", "popularity") if s in hybrid_sources]
+    normalized = {name: normalize_matrix(hybrid_sources[name], pool) for name in names}
+    swept = sweep(normalized, split, k, step, pool)
+    results = evaluate_methods(scores, split, k, pool)
+    best = {variant: swept.best(variant) for variant in VARIANTS}
+    for variant in VARIANTS:
+        mixed = sum(best[variant][name] * normalized[name] for name in names)
+        results.append(evaluate_scores(mixed, split, k, variant, "hybrid (best mix)", pool))
+    return WorkspaceEvaluation(results, swept, best, len(train), len(cases))

@@ -115,10 +115,17 @@ class HybridRecommender(RankingMixin):
             weights = {s: (1.0 if s in speaking else 0.0) for s in weights}
         return check_weights(weights, tuple(self.sources)), tuple(notices)
 
+    def raw_scores(self, user: str | None, message: str | None) -> dict[str, np.ndarray]:
+        """Each source's own (n_emoji,) scores, before normalisation."""
+        return {name: source.score(user, message) for name, source in self.sources.items()}
+
     def source_scores(self, user: str | None, message: str | None) -> dict[str, np.ndarray]:
         """Each source's normalised (n_emoji,) scores over the rankable pool."""
+        return self._normalize(self.raw_scores(user, message))
+
+    def _normalize(self, raw: Mapping[str, np.ndarray]) -> dict[str, np.ndarray]:
         pool = np.flatnonzero(self.rankable_)
-        return {name: normalize_scores(s.score(user, message), pool) for name, s in self.sources.items()}
+        return {name: normalize_scores(scores, pool) for name, scores in raw.items()}
 
     def score(self, user: str | None, message: str | None) -> np.ndarray:
         check_fitted(self)
@@ -132,8 +139,27 @@ class HybridRecommender(RankingMixin):
         """Ranked suggestions with contributions and reasons, the weights used and any notices."""
         check_fitted(self)
         chosen = candidate_indices(self.catalog_, candidates)
+        return self._suggest(self.raw_scores(user, message), user, message, k, chosen)
+
+    def suggest_many(
+        self, user: str | None, messages: Sequence[str], k: int = 10, candidates: Sequence[str] | None = None
+    ) -> list[HybridResult]:
+        """``suggest`` for many messages of one person: message-free sources are scored once, the content
+        source in one encoder batch (this is what makes batch suggestion fast)."""
+        check_fitted(self)
+        chosen = candidate_indices(self.catalog_, candidates)
+        shared = {name: s.score(user, None) for name, s in self.sources.items() if not hasattr(s, "score_messages")}
+        batched = {
+            name: s.score_messages(list(messages)) for name, s in self.sources.items() if hasattr(s, "score_messages")
+        }
+        return [
+            self._suggest({**shared, **{n: b[i] for n, b in batched.items()}}, user, message, k, chosen)
+            for i, message in enumerate(messages)
+        ]
+
+    def _suggest(self, raw, user, message, k, chosen) -> HybridResult:
         weights, notices = self.effective_weights(user, message)
-        normalized = self.source_scores(user, message)
+        normalized = self._normalize(raw)
         scores = sum(weights[name] * normalized[name] for name in self.sources)
         suggestions = []
         for index in rank(scores, self.rankable_, chosen, k):
@@ -147,3 +173,24 @@ class HybridRecommender(RankingMixin):
         self, user: str | None, message: str | None, k: int = 10, candidates: Sequence[str] | None = None
     ) -> list[Suggestion]:
         return self.suggest(user, message, k, candidates).suggestions
+
+
+def workspace_hybrid(
+    events: pd.DataFrame,
+    weights: Mapping[str, float] | None = None,
+    half_life_days: float = 90.0,
+    channel: str | None = None,
+) -> HybridRecommender:
+    """The product hybrid for one workspace: personal history + NMF, the content model, and trending."""
+    from emojiml.recommend.base import workspace_catalog
+    from emojiml.recommend.collaborative import NMFRecommender, PersonalRecommender
+    from emojiml.recommend.content import ContentRecommender
+    from emojiml.recommend.popularity import TrendingRecommender
+
+    catalog = workspace_catalog(events)
+    sources = {
+        "collaborative": PersonalRecommender(NMFRecommender(n_components=4, weighting="log", catalog=catalog)),
+        "content": ContentRecommender(catalog=catalog),
+        "popularity": TrendingRecommender(half_life_days=half_life_days, channel=channel, catalog=catalog),
+    }
+    return HybridRecommender(sources, weights).fit(events)

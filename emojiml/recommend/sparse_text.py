@@ -27,7 +27,7 @@ class SparseTextConfig:
     word_max_features: int = 150_000
     char_max_features: int = 150_000
     min_df: int = 3
-    C: float = 0.05
+    C: float = 0.1
     class_weight: str | None = "balanced"
 
 

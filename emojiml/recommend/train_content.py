@@ -243,3 +243,28 @@ scores come from the towers only and are as good as each emoji's name and keywor
 def _log_softmax(logits: np.ndarray) -> np.ndarray:
     shifted = logits - logits.max(axis=1, keepdims=True)
     return shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
+
+
+def evaluate_emoji_prediction(split: str = "val", log: Callable[[str], None] = lambda _: None) -> dict[str, float]:
+    """TweetEval macro-F1 (%) of the shipped content model and of its parts on ``split``."""
+    from emojiml import models
+
+    model = models.content_model()
+    catalog = default_catalog()
+    data = read_tweeteval(split)
+    n = len(model.ensemble.labels)
+    vectors = cached_vectors(f"tweeteval-{split}", data.texts, log)
+    emoji_vectors = models.catalog_embeddings(catalog)[[catalog.index_of(key) for key in model.ensemble.labels]]
+    tower = model.tower_logits(vectors, model.emoji_space(emoji_vectors))
+    svm = model.sparse.decision_function(data.texts)
+    return {
+        "split": split,
+        "tweets": len(data.labels),
+        "macro_f1": round(macro_f1(data.labels, model.predict_labels(data.texts, tower), n), 2),
+        "macro_f1_svm": round(macro_f1(data.labels, svm.argmax(axis=1), n), 2),
+        "macro_f1_tower": round(macro_f1(data.labels, tower.argmax(axis=1), n), 2),
+        "macro_f1_ensemble_no_offsets": round(
+            macro_f1(data.labels, model.label_logits(data.texts, tower).argmax(axis=1), n), 2
+        ),
+        "accuracy": round(float((model.predict_labels(data.texts, tower) == data.labels).mean() * 100), 2),
+    }
