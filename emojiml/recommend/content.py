@@ -38,10 +38,6 @@ WORD = re.compile(r"[a-z][a-z']+")
 MENTION_BONUS = 1.0  # added to the probability of an emoji the message itself contains
 
 
-class EmptyMessageError(ValueError):
-    """A message with no text cannot be scored by the content model."""
-
-
 @dataclass(frozen=True)
 class EnsembleConfig:
     """How the SVM and the towers are combined for the frequent emoji (tuned on TweetEval val)."""
@@ -49,6 +45,7 @@ class EnsembleConfig:
     labels: tuple[str, ...]  # catalog keys of the classifier's classes, in class order
     svm_weight: float  # logits = svm_weight * svm margins + log_softmax(tower logits over the labels)
     bias: tuple[float, ...]  # per-class offsets for the single-label decision (tuned for macro-F1)
+    centering: float = 0.5  # share of the mean message subtracted before open-catalog scoring
 
 
 class ContentModel:
@@ -62,7 +59,9 @@ class ContentModel:
     @classmethod
     def load(cls, directory: Path) -> ContentModel:
         meta = json.loads((directory / "content.json").read_text())
-        ensemble = EnsembleConfig(tuple(meta["labels"]), float(meta["svm_weight"]), tuple(meta["bias"]))
+        ensemble = EnsembleConfig(
+            tuple(meta["labels"]), float(meta["svm_weight"]), tuple(meta["bias"]), float(meta["centering"])
+        )
         return cls(
             SparseTextClassifier.load(directory / "content-sparse"),
             EmojiTower.load(directory / "content-tower"),
@@ -74,10 +73,11 @@ class ContentModel:
         with torch.no_grad():
             return self.tower.embed_emoji(torch.from_numpy(emoji_vectors)).numpy()
 
-    def tower_logits(self, vectors: np.ndarray, emoji_space: np.ndarray) -> np.ndarray:
-        """(N, C) scaled cosine of projected messages (N, D) to projected emoji (C, D)."""
+    def tower_logits(self, vectors: np.ndarray, emoji_space: np.ndarray, centering: float = 0.0) -> np.ndarray:
+        """(N, C) scaled cosine of projected messages (N, D) to projected emoji (C, D), optionally centred."""
         with torch.no_grad():
             messages = self.tower.embed_messages(torch.from_numpy(vectors)).numpy()
+        messages = messages - centering * self.tower.message_mean.numpy()
         return float(self.tower.log_scale.exp()) * messages @ emoji_space.T
 
     def label_logits(self, texts: list[str], label_tower_logits: np.ndarray) -> np.ndarray:
@@ -98,7 +98,7 @@ class ContentModel:
         pool: np.ndarray,
     ) -> np.ndarray:
         """(N, C) probabilities over the ``pool`` columns (zeros elsewhere)."""
-        logits = self.tower_logits(vectors, emoji_space[pool])  # (N, P)
+        logits = self.tower_logits(vectors, emoji_space[pool], self.ensemble.centering)  # (N, P)
         probabilities = np.zeros((len(texts), emoji_space.shape[0]))
         probabilities[:, pool] = _softmax(logits)
         present = label_columns >= 0

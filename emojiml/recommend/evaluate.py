@@ -11,6 +11,7 @@ relevant set and the ranking, because suggesting what someone already uses canno
 from __future__ import annotations
 
 import itertools
+import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
@@ -312,6 +313,7 @@ class WorkspaceEvaluation:
     best_mix: dict[str, dict[str, float]]  # variant -> weights of the best hybrid mix
     n_train: int
     n_cases: int
+    sweep_seconds: float
 
     def table(self) -> pd.DataFrame:
         return results_frame(self.results)
@@ -348,10 +350,12 @@ def evaluate_workspace(
         hybrid_sources["content"] = scores["content"]
     names = [s for s in ("collaborative", "content", "popularity") if s in hybrid_sources]
     normalized = {name: normalize_matrix(hybrid_sources[name], pool) for name in names}
+    started = time.perf_counter()
     swept = sweep(normalized, split, k, step, pool)
+    sweep_seconds = time.perf_counter() - started
     results = evaluate_methods(scores, split, k, pool)
     best = {variant: swept.best(variant) for variant in VARIANTS}
     for variant in VARIANTS:
         mixed = sum(best[variant][name] * normalized[name] for name in names)
         results.append(evaluate_scores(mixed, split, k, variant, "hybrid (best mix)", pool))
-    return WorkspaceEvaluation(results, swept, best, len(train), len(cases))
+    return WorkspaceEvaluation(results, swept, best, len(train), len(cases), round(sweep_seconds, 3))

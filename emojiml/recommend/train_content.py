@@ -24,6 +24,7 @@ from emojiml.recommend.emoji_tower import EmojiTowerConfig, train_tower
 from emojiml.recommend.sparse_text import SparseTextClassifier, SparseTextConfig
 
 MIX_GRID = (0.0, 0.25, 0.5, 1.0, 2.0, 4.0, 8.0)
+CENTERING = 0.5  # chosen by reading open-catalog suggestions for a handful of messages (see the model card)
 
 
 class TweetEvalMissingError(FileNotFoundError):
@@ -167,6 +168,7 @@ def train_content(out_dir: Path | None = None, log: Callable[[str], None] = prin
         np.concatenate([np.ones(len(train.labels)), np.full(len(pair_rows), config.catalog_pair_weight)]),
         config,
         log,
+        mean_of=len(train.labels),
     )
 
     log("4/4 ensemble tuned on val")
@@ -195,7 +197,12 @@ def train_content(out_dir: Path | None = None, log: Callable[[str], None] = prin
     out_dir.mkdir(parents=True, exist_ok=True)
     sparse.save(out_dir / "content-sparse")
     tower.save(out_dir / "content-tower")
-    meta = {"labels": list(labels), "svm_weight": weight, "bias": [round(float(b), 6) for b in bias]}
+    meta = {
+        "labels": list(labels),
+        "svm_weight": weight,
+        "bias": [round(float(b), 6) for b in bias],
+        "centering": CENTERING,
+    }
     (out_dir / "content.json").write_text(json.dumps({**meta, "val_macro_f1": scores.__dict__}, indent=2))
     (out_dir / "content.md").write_text(model_card(scores, weight, sparse.config, config))
     log(f"val macro-F1: {scores}")
