@@ -36,6 +36,7 @@ CONTENT_FILES = (
 SHORTCODE = re.compile(r":([a-z0-9_+\-']+):")
 WORD = re.compile(r"[a-z][a-z']+")
 MENTION_BONUS = 1.0  # added to the probability of an emoji the message itself contains
+LABEL_TEMPERATURE = 16.0  # softens the SVM-dominated ensemble logits (margins × svm_weight) into probabilities
 
 
 @dataclass(frozen=True)
@@ -46,6 +47,9 @@ class EnsembleConfig:
     svm_weight: float  # logits = svm_weight * svm margins + log_softmax(tower logits over the labels)
     bias: tuple[float, ...]  # per-class offsets for the single-label decision (tuned for macro-F1)
     centering: float = 0.5  # share of the mean message subtracted before open-catalog scoring
+    label_log_prior: tuple[float, ...] = ()  # log(training pairs of each label / pairs of a typical emoji)
+    prior_adjustment: float = 0.5  # share of that log prior removed in open-catalog scoring (logit adjustment)
+    usage_prior: float = 0.15  # weight of log(1 + tweets using the emoji) (Emoji Sentiment Ranking counts)
 
 
 class ContentModel:
@@ -60,7 +64,13 @@ class ContentModel:
     def load(cls, directory: Path) -> ContentModel:
         meta = json.loads((directory / "content.json").read_text())
         ensemble = EnsembleConfig(
-            tuple(meta["labels"]), float(meta["svm_weight"]), tuple(meta["bias"]), float(meta["centering"])
+            labels=tuple(meta["labels"]),
+            svm_weight=float(meta["svm_weight"]),
+            bias=tuple(meta["bias"]),
+            centering=float(meta["centering"]),
+            label_log_prior=tuple(meta["label_log_prior"]),
+            prior_adjustment=float(meta["prior_adjustment"]),
+            usage_prior=float(meta["usage_prior"]),
         )
         return cls(
             SparseTextClassifier.load(directory / "content-sparse"),
@@ -78,7 +88,7 @@ class ContentModel:
         with torch.no_grad():
             messages = self.tower.embed_messages(torch.from_numpy(vectors)).numpy()
         messages = messages - centering * self.tower.message_mean.numpy()
-        return float(self.tower.log_scale.exp()) * messages @ emoji_space.T
+        return float(self.tower.log_scale.detach().exp()) * messages @ emoji_space.T
 
     def label_logits(self, texts: list[str], label_tower_logits: np.ndarray) -> np.ndarray:
         """(N, n_labels) ensemble logits over the frequent emoji (no decision bias)."""
@@ -96,16 +106,27 @@ class ContentModel:
         emoji_space: np.ndarray,
         label_columns: np.ndarray,
         pool: np.ndarray,
+        usage: np.ndarray,
     ) -> np.ndarray:
-        """(N, C) probabilities over the ``pool`` columns (zeros elsewhere)."""
-        logits = self.tower_logits(vectors, emoji_space[pool], self.ensemble.centering)  # (N, P)
-        probabilities = np.zeros((len(texts), emoji_space.shape[0]))
-        probabilities[:, pool] = _softmax(logits)
+        """(N, C) probabilities over the ``pool`` columns (zeros elsewhere).
+
+        Open-catalog logits are the towers' centred similarities, minus part of the frequent labels' training
+        prior (TweetEval's 45k tweets would otherwise make ❤ win "happy birthday"), plus a small usage prior
+        (``usage``: log(1 + tweets using each emoji), 0 for custom emoji). The frequent labels then share the
+        probability mass they got, in proportion to the half-and-half blend of their own share and the
+        SVM + tower ensemble's calibrated distribution.
+        """
+        ensemble = self.ensemble
+        logits = self.tower_logits(vectors, emoji_space, ensemble.centering) + ensemble.usage_prior * usage  # (N, C)
         present = label_columns >= 0
         columns = label_columns[present]
+        logits[:, columns] -= ensemble.prior_adjustment * np.array(ensemble.label_log_prior)[present]
+        probabilities = np.zeros((len(texts), emoji_space.shape[0]))
+        probabilities[:, pool] = _softmax(logits[:, pool])
         mass = probabilities[:, columns].sum(axis=1, keepdims=True)  # (N, 1)
-        ensemble = _softmax(self.label_logits(texts, self.tower_logits(vectors, emoji_space[columns]))[:, present])
-        probabilities[:, columns] = mass * ensemble
+        own_share = probabilities[:, columns] / np.maximum(mass, 1e-12)
+        label_logits = self.label_logits(texts, self.tower_logits(vectors, emoji_space[columns]))[:, present]
+        probabilities[:, columns] = mass * (0.5 * own_share + 0.5 * _softmax(label_logits / LABEL_TEMPERATURE))
         return probabilities
 
 
@@ -127,6 +148,7 @@ class ContentRecommender(RankingMixin):
         labels = [self.catalog_.index_of(key) for key in self.model_.ensemble.labels]
         self.label_columns_ = np.array([-1 if i is None else i for i in labels], dtype=np.int64)
         self.pool_ = np.flatnonzero(self.rankable_)
+        self.usage_ = np.log1p([entry.sentiment_occurrences for entry in self.catalog_])
         return self
 
     def score(self, user: str | None, message: str | None) -> np.ndarray:
@@ -148,7 +170,7 @@ class ContentRecommender(RankingMixin):
         chosen = [texts[i] for i in filled]
         vectors = models.encode(chosen) if vectors is None else vectors[filled]
         scores[filled] = self.model_.catalog_probabilities(
-            chosen, vectors, self.emoji_space_, self.label_columns_, self.pool_
+            chosen, vectors, self.emoji_space_, self.label_columns_, self.pool_, self.usage_
         )
         for row, text in zip(filled, chosen, strict=True):
             for index in self.mentioned(text):

@@ -26,7 +26,7 @@ class EmojiTowerConfig:
     learning_rate: float = 2e-3
     weight_decay: float = 1e-4
     initial_scale: float = 20.0
-    catalog_pair_weight: float = 1.0
+    catalog_pair_weight: float = 3.0
     seed: int = 0
 
 
