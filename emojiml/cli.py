@@ -127,7 +127,7 @@ def cmd_evaluate_emoji_prediction(args: argparse.Namespace) -> int:
     from emojiml.recommend.train_content import TweetEvalMissingError, evaluate_emoji_prediction
 
     try:
-        result = evaluate_emoji_prediction(args.split)
+        result = evaluate_emoji_prediction(args.split, args.limit)
     except TweetEvalMissingError as error:
         raise UserError(str(error)) from error
     print(json.dumps(result, indent=2) if args.format == "json" else "\n".join(f"{k}\t{v}" for k, v in result.items()))
@@ -256,6 +256,7 @@ def add_recommend_commands(commands) -> None:
     targets = evaluate.add_subparsers(dest="target", required=True, metavar="TARGET")
     prediction = targets.add_parser("emoji-prediction", help="TweetEval emoji macro-F1 of the content model")
     prediction.add_argument("--split", choices=("train", "val", "test"), default="val")
+    prediction.add_argument("--limit", type=int, help="only the first N tweets (quick checks)")
     prediction.add_argument("--format", choices=("text", "json"), default="text")
     prediction.set_defaults(func=cmd_evaluate_emoji_prediction)
     recommender = targets.add_parser("recommender", help="HitRate/Recall/NDCG/MRR/coverage per method + weight sweep")

@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 from scipy import sparse
 
-from emojiml.catalog import Catalog, Emoji, custom_emoji, default_catalog, normalize_key
+from emojiml.catalog import Catalog, Emoji, custom_emoji, default_catalog
 
 EVENT_COLUMNS = ("workspace", "channel", "message_id", "timestamp", "user", "author", "kind", "emoji", "is_custom")
 WEIGHTINGS = ("raw", "log", "bm25")
@@ -97,12 +97,17 @@ def rank(scores: np.ndarray, rankable: np.ndarray, candidates: np.ndarray | None
 
 
 def candidate_indices(catalog: Catalog, candidates: Sequence[str] | None) -> np.ndarray | None:
-    """Catalog positions of ``candidates`` (emoji written any way, U+FE0F ignored); unknown ones raise."""
+    """Catalog positions of ``candidates`` (emoji characters, U+FE0F ignored, or ``:shortcodes:``).
+
+    Anything else raises ``RecommenderInputError`` naming every offending entry.
+    """
     if candidates is None:
         return None
     indices, unknown = [], []
     for token in candidates:
-        index = catalog.index_of(token) if token.strip() else None
+        written = token.strip()
+        # an emoji character sequence or a :shortcode:; a bare word such as "abc" is not an emoji
+        index = catalog.index_of(written) if written and (written.startswith(":") or not written.isascii()) else None
         (unknown if index is None else indices).append(token if index is None else index)
     if unknown:
         raise RecommenderInputError(f"Not emoji in this catalog: {', '.join(repr(t) for t in unknown)}.")
@@ -210,7 +215,3 @@ def normalize_scores(scores: np.ndarray, pool: np.ndarray) -> np.ndarray:
     if high - low > 1e-12:
         out[pool] = (values - low) / (high - low)
     return out
-
-
-def same_emoji(a: str, b: str) -> bool:
-    return normalize_key(a) == normalize_key(b)

@@ -84,13 +84,14 @@ class SparseTextClassifier:
         """``path``.safetensors (coefficients, IDF) + ``path``.json (config and vocabularies)."""
         from safetensors.numpy import save_file
 
+        tensors = {
+            "coef": self.coef_.astype(np.float16),
+            "intercept": self.intercept_,
+            "word_idf": self.word_.idf_.astype(np.float32),
+            "char_idf": self.char_.idf_.astype(np.float32),
+        }
         save_file(
-            {
-                "coef": self.coef_.astype(np.float16),
-                "intercept": self.intercept_,
-                "word_idf": self.word_.idf_.astype(np.float32),
-                "char_idf": self.char_.idf_.astype(np.float32),
-            },
+            {name: np.ascontiguousarray(value) for name, value in tensors.items()},  # LinearSVC's coef_ is F-order
             str(path.with_suffix(".safetensors")),
         )
         vocab = {

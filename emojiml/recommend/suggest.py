@@ -95,7 +95,7 @@ def _spelling(catalog, candidates: Sequence[str] | None) -> dict[str, str]:
     candidate_indices(catalog, candidates)  # raises, naming them, for anything that is not an emoji
     spelling: dict[str, str] = {}
     for token in candidates:
-        spelling.setdefault(catalog[catalog.index_of(token)].key, token)
+        spelling.setdefault(catalog[catalog.index_of(token.strip())].key, token.strip())
     return spelling
 
 

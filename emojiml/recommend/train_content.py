@@ -268,13 +268,17 @@ def _log_softmax(logits: np.ndarray) -> np.ndarray:
     return shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
 
 
-def evaluate_emoji_prediction(split: str = "val", log: Callable[[str], None] = lambda _: None) -> dict[str, float]:
-    """TweetEval macro-F1 (%) of the shipped content model and of its parts on ``split``."""
+def evaluate_emoji_prediction(
+    split: str = "val", limit: int | None = None, log: Callable[[str], None] = lambda _: None
+) -> dict[str, float]:
+    """TweetEval macro-F1 (%) of the shipped content model and of its parts on ``split`` (first ``limit`` tweets)."""
     from emojiml import models
 
     model = models.content_model()
     catalog = default_catalog()
     data = read_tweeteval(split)
+    if limit is not None:
+        data = TweetEvalSplit(data.texts[:limit], data.labels[:limit])
     n = len(model.ensemble.labels)
     vectors = cached_vectors(f"tweeteval-{split}", data.texts, log)
     emoji_vectors = models.catalog_embeddings(catalog)[[catalog.index_of(key) for key in model.ensemble.labels]]

@@ -59,3 +59,14 @@ def test_sparse_model_round_trips_without_pickle(tmp_path):
     loaded = SparseTextClassifier.load(tmp_path / "sparse")
     assert np.allclose(loaded.decision_function(texts), model.decision_function(texts), atol=1e-2)
     assert not list(tmp_path.glob("*.pkl"))
+
+
+def test_emoji_prediction_stays_above_its_floor(capsys):
+    """Guards the shipped weights (e.g. a save/load bug) on 600 val tweets; full val gives about 30 macro-F1."""
+    from emojiml.cli import main
+
+    assert main(["evaluate", "emoji-prediction", "--split", "val", "--limit", "600", "--format", "json"]) == 0
+    import json
+
+    result = json.loads(capsys.readouterr().out)
+    assert result["tweets"] == 600 and result["macro_f1"] >= FLOOR_600
