@@ -1,15 +1,19 @@
+from pathlib import Path
+
 from streamlit.testing.v1 import AppTest
+
+PAGE = str(Path(__file__).resolve().parents[2] / "pages" / "recommend.py")
 
 
 def test_recommend_page_renders_on_the_demo_workspace():
-    at = AppTest.from_file("pages/recommend.py", default_timeout=120).run()
+    at = AppTest.from_file(PAGE, default_timeout=120).run()
     assert not at.exception
     assert len(at.slider) == 3
     assert abs(sum(s.value for s in at.slider) - 1) < 1e-6
 
 
 def test_moving_a_slider_keeps_the_weights_summing_to_one():
-    at = AppTest.from_file("pages/recommend.py", default_timeout=120).run()
+    at = AppTest.from_file(PAGE, default_timeout=120).run()
     at.slider[1].set_value(0.9).run()
     assert not at.exception
     assert abs(sum(s.value for s in at.slider) - 1) < 1e-6
