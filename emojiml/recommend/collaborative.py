@@ -147,16 +147,19 @@ class ImplicitRecommender(_MatrixRecommender):
     """ALS or BPR from the ``implicit`` package on confidence-weighted counts."""
 
     ALGORITHMS = ("als", "bpr")
+    # defaults picked on r-contributors' temporal split (NDCG@10): ALS overfits that small matrix beyond 4
+    # factors (0.46 at 4, 0.37 at 16); BPR does best at 16 with a small learning rate
+    DEFAULT_FACTORS = {"als": 4, "bpr": 16}
 
     def __init__(
         self,
         algorithm: str = "als",
-        factors: int = 16,
+        factors: int | None = None,
         regularization: float = 0.05,
         iterations: int = 30,
-        learning_rate: float = 0.05,
-        alpha: float = 10.0,
-        weighting: str = "log",
+        learning_rate: float = 0.01,
+        alpha: float = 1.0,
+        weighting: str = "bm25",
         used_weight: float = 1.0,
         random_state: int = 0,
         catalog: Catalog | None = None,
@@ -164,7 +167,7 @@ class ImplicitRecommender(_MatrixRecommender):
         if algorithm not in self.ALGORITHMS:
             raise RecommenderInputError(f"Unknown algorithm {algorithm!r}; choose als or bpr.")
         self.algorithm = algorithm
-        self.factors = factors
+        self.factors = factors if factors is not None else self.DEFAULT_FACTORS[algorithm]
         self.regularization = regularization
         self.iterations = iterations
         self.learning_rate = learning_rate
@@ -177,6 +180,7 @@ class ImplicitRecommender(_MatrixRecommender):
     def _learn(self, matrix: sparse.csr_matrix) -> tuple[np.ndarray, np.ndarray]:
         from implicit.cpu.als import AlternatingLeastSquares
         from implicit.cpu.bpr import BayesianPersonalizedRanking
+        from threadpoolctl import threadpool_limits
 
         if self.algorithm == "als":
             model = AlternatingLeastSquares(
@@ -196,7 +200,8 @@ class ImplicitRecommender(_MatrixRecommender):
                 random_state=self.random_state,
                 num_threads=1,
             )
-        model.fit(matrix.astype(np.float32), show_progress=False)
+        with threadpool_limits(1, "blas"):  # implicit's own threads; a BLAS pool on top only slows it down
+            model.fit(matrix.astype(np.float32), show_progress=False)
         return np.asarray(model.user_factors), np.asarray(model.item_factors)
 
 
