@@ -157,9 +157,13 @@ def bench_recommend() -> dict:
     from emojiml.workspace import import_path
     from emojiml.workspace.store import WorkspaceStore
 
+    import torch
+
     content = content_only()
     messages = read_tweeteval("val").texts[:1000]
     content.recommend(None, "warm up", k=10)
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)  # one short sentence gains nothing from intra-op threads, and a busy CPU punishes them
     one, encoder = [], []
     for i in range(50):
         message = f"{SENTENCES[i % len(SENTENCES)]} #{i}"
@@ -169,13 +173,20 @@ def bench_recommend() -> dict:
         t0 = time.perf_counter()
         models.encode([message + " again"])
         encoder.append(time.perf_counter() - t0)
+    torch.set_num_threads(threads)
     t0 = time.perf_counter()
     suggest_batch(messages, k=3, model=content)
     batch_rate = len(messages) / (time.perf_counter() - t0)
+    t0 = time.perf_counter()
+    models.encode(messages)
+    encoder_rate = len(messages) / (time.perf_counter() - t0)
     figures = {
         **{f"suggest_one_{k}": v for k, v in _percentiles(one).items()},
         **{f"encoder_one_{k}": v for k, v in _percentiles(encoder).items()},
+        "single_message_torch_threads": 1,
         "suggest_batch_msgs_per_s": round(batch_rate, 1),
+        "encoder_batch_msgs_per_s": round(encoder_rate, 1),
+        "batch_torch_threads": threads,
     }
     export = settings().data_dir / "slack-exports" / "r-contributors-slack" / "slack_export_raw.tar.gz"
     if not export.exists():
@@ -194,10 +205,12 @@ def bench_recommend() -> dict:
     user = events["user"].value_counts().index[0]
     hybrid.suggest(user, "warm up", k=10)
     hybrid_one = []
+    torch.set_num_threads(1)
     for i in range(30):
         t0 = time.perf_counter()
         hybrid.suggest(user, f"{SENTENCES[i % len(SENTENCES)]} #{i}", k=10)
         hybrid_one.append(time.perf_counter() - t0)
+    torch.set_num_threads(threads)
     figures.update({f"hybrid_suggest_one_{k}": v for k, v in _percentiles(hybrid_one).items()})
     t0 = time.perf_counter()
     hybrid.suggest_many(user, messages, k=3)

@@ -17,7 +17,6 @@ from scipy import sparse
 
 from emojiml.catalog import Catalog, Emoji, custom_emoji, default_catalog
 
-EVENT_COLUMNS = ("workspace", "channel", "message_id", "timestamp", "user", "author", "kind", "emoji", "is_custom")
 WEIGHTINGS = ("raw", "log", "bm25")
 
 
@@ -159,9 +158,6 @@ class InteractionMatrix:
 
     users: tuple[str, ...]
     counts: sparse.csr_matrix  # (n_users, n_emoji)
-
-    def row(self, user: str | None) -> int | None:
-        return self.user_index.get(user) if user is not None else None
 
     @property
     def user_index(self) -> dict[str, int]:

@@ -182,25 +182,25 @@ class ImplicitRecommender(_MatrixRecommender):
         from implicit.cpu.bpr import BayesianPersonalizedRanking
         from threadpoolctl import threadpool_limits
 
-        if self.algorithm == "als":
-            model = AlternatingLeastSquares(
-                factors=self.factors,
-                regularization=self.regularization,
-                iterations=self.iterations,
-                alpha=self.alpha,
-                random_state=self.random_state,
-                num_threads=1,
-            )
-        else:
-            model = BayesianPersonalizedRanking(
-                factors=self.factors,
-                learning_rate=self.learning_rate,
-                regularization=self.regularization,
-                iterations=self.iterations,
-                random_state=self.random_state,
-                num_threads=1,
-            )
         with threadpool_limits(1, "blas"):  # implicit's own threads; a BLAS pool on top only slows it down
+            if self.algorithm == "als":
+                model = AlternatingLeastSquares(
+                    factors=self.factors,
+                    regularization=self.regularization,
+                    iterations=self.iterations,
+                    alpha=self.alpha,
+                    random_state=self.random_state,
+                    num_threads=1,
+                )
+            else:
+                model = BayesianPersonalizedRanking(
+                    factors=self.factors,
+                    learning_rate=self.learning_rate,
+                    regularization=self.regularization,
+                    iterations=self.iterations,
+                    random_state=self.random_state,
+                    num_threads=1,
+                )
             model.fit(matrix.astype(np.float32), show_progress=False)
         return np.asarray(model.user_factors), np.asarray(model.item_factors)
 
