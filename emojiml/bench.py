@@ -149,6 +149,8 @@ def bench_recommend() -> dict:
     import tempfile
     from pathlib import Path
 
+    import torch
+
     from emojiml.recommend.collaborative import ImplicitRecommender, NMFRecommender
     from emojiml.recommend.evaluate import evaluate_workspace
     from emojiml.recommend.hybrid import workspace_hybrid
@@ -156,8 +158,6 @@ def bench_recommend() -> dict:
     from emojiml.recommend.train_content import read_tweeteval
     from emojiml.workspace import import_path
     from emojiml.workspace.store import WorkspaceStore
-
-    import torch
 
     content = content_only()
     messages = read_tweeteval("val").texts[:1000]
