@@ -11,6 +11,7 @@ probability mass the towers gave those 20, so the catalog scores stay one distri
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 from dataclasses import dataclass
@@ -84,11 +85,16 @@ class ContentModel:
             return self.tower.embed_emoji(torch.from_numpy(emoji_vectors)).numpy()
 
     def tower_logits(self, vectors: np.ndarray, emoji_space: np.ndarray, centering: float = 0.0) -> np.ndarray:
-        """(N, C) scaled cosine of projected messages (N, D) to projected emoji (C, D), optionally centred."""
+        """(N, C) scaled cosine of projected messages (N, D) to projected emoji (C, D), optionally centred.
+
+        The product runs in torch, not numpy: OpenBLAS's thread pool makes this (1, 384) × (384, C) product
+        take 12 ms instead of 0.1 ms on a busy 2-core machine.
+        """
         with torch.no_grad():
-            messages = self.tower.embed_messages(torch.from_numpy(vectors)).numpy()
-        messages = messages - centering * self.tower.message_mean.numpy()
-        return float(self.tower.log_scale.detach().exp()) * messages @ emoji_space.T
+            messages = self.tower.embed_messages(torch.from_numpy(vectors))  # (N, D)
+            messages = messages - centering * self.tower.message_mean
+            logits = self.tower.log_scale.exp() * messages @ torch.from_numpy(emoji_space).T  # (N, C)
+        return logits.numpy()
 
     def label_logits(self, texts: list[str], label_tower_logits: np.ndarray) -> np.ndarray:
         """(N, n_labels) ensemble logits over the frequent emoji (no decision bias)."""
@@ -179,9 +185,7 @@ class ContentRecommender(RankingMixin):
 
     def mentioned(self, message: str) -> list[int]:
         """Catalog positions of emoji written in the message, as characters or ``:shortcodes:``."""
-        tokens = emoji_in_text(message) + [f":{code}:" for code in SHORTCODE.findall(message.lower())]
-        found = (self.catalog_.index_of(token) for token in tokens)
-        return list(dict.fromkeys(i for i in found if i is not None))
+        return list(_mentioned(self.catalog_, message))
 
     def reason(self, index: int, user: str | None, message: str | None) -> str:
         if not (message or "").strip():
@@ -192,6 +196,14 @@ class ContentRecommender(RankingMixin):
         vocabulary = {w for text in (entry.name, *entry.keywords) for w in WORD.findall(text.lower())}
         words = [w for w in WORD.findall(message.lower()) if w in vocabulary or w.rstrip("s") in vocabulary]
         return f"matches '{words[0]}'" if words else "fits the message"
+
+
+@functools.lru_cache(maxsize=1024)
+def _mentioned(catalog: Catalog, message: str) -> tuple[int, ...]:
+    """Cached: ``reason`` asks once per suggestion, and emoji parsing costs about half a millisecond."""
+    tokens = emoji_in_text(message) + [f":{code}:" for code in SHORTCODE.findall(message.lower())]
+    found = (catalog.index_of(token) for token in tokens)
+    return tuple(dict.fromkeys(i for i in found if i is not None))
 
 
 def _softmax(logits: np.ndarray) -> np.ndarray:

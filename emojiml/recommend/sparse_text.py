@@ -7,6 +7,7 @@ JSON/safetensors and the vectorisers are rebuilt from them, so loading runs no c
 
 from __future__ import annotations
 
+import functools
 import json
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -78,7 +79,12 @@ class SparseTextClassifier:
 
     def decision_function(self, texts: list[str]) -> np.ndarray:
         """(N, n_classes) SVM margins."""
-        return np.asarray(self.features(texts) @ self.coef_.T) + self.intercept_
+        return np.asarray(self.features(texts) @ self.coef_columns) + self.intercept_
+
+    @functools.cached_property
+    def coef_columns(self) -> np.ndarray:
+        """(n_features, n_classes) C-contiguous: sparse @ dense then reads rows without copying 24 MB per call."""
+        return np.ascontiguousarray(self.coef_.T)
 
     def save(self, path: Path) -> None:
         """``path``.safetensors (coefficients, IDF) + ``path``.json (config and vocabularies)."""
