@@ -204,7 +204,10 @@ def acceptance_by_source(feedback: pd.DataFrame) -> go.Figure:
     """Share of 👍 among the votes, grouped by the source that contributed most to the voted suggestion."""
     title = "Acceptance rate by leading source"
     if feedback.empty:
-        return _no_events(title)
+        figure = go.Figure()
+        figure.add_annotation(text="No votes yet: rate a suggestion with 👍 or 👎", showarrow=False, font={"size": 15})
+        figure.update_layout(title=title, xaxis={"visible": False}, yaxis={"visible": False}, height=240)
+        return figure
 
     def leading(sources) -> str:
         if isinstance(sources, dict) and sources:

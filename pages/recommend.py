@@ -94,7 +94,8 @@ def suggestions_panel() -> None:
     st.markdown("**Suggestions** — vote to tell the team which source works")
     for rank, suggestion in enumerate(result.suggestions, start=1):
         emoji, text, up, down = st.columns([1, 8, 1, 1])
-        emoji.markdown(f"### {suggestion.emoji.char}")
+        shown = f"`{suggestion.emoji.char}`" if suggestion.emoji.is_custom else f"### {suggestion.emoji.char}"
+        emoji.markdown(shown)
         text.markdown(f"**{rank}. {suggestion.emoji.name}** · score {suggestion.score:.2f} · {suggestion.reason}")
         for column, vote, icon in ((up, 1, "👍"), (down, -1, "👎")):
             if column.button(icon, key=f"vote_{vote}_{rank}_{suggestion.key}"):
