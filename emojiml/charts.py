@@ -54,7 +54,7 @@ def top_emoji(events: pd.DataFrame, top: int = 20) -> go.Figure:
         color_discrete_map=KIND_COLORS,
         category_orders={"emoji": list(order)},
     )
-    figure.update_layout(yaxis={"title": None, "tickfont": {"size": 18}}, height=120 + 26 * len(order))
+    figure.update_layout(yaxis={"title": None, "tickfont": {"size": 18}}, height=max(320, 120 + 26 * len(order)))
     return figure
 
 
@@ -114,7 +114,7 @@ def custom_emoji_usage(events: pd.DataFrame) -> go.Figure:
         color_discrete_map=KIND_COLORS,
         category_orders={"emoji": list(order)},
     )
-    figure.update_layout(yaxis_title=None, height=120 + 26 * len(order))
+    figure.update_layout(yaxis={"title": None, "tickfont": {"size": 14}}, height=max(320, 120 + 26 * len(order)))
     return figure
 
 

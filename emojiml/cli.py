@@ -74,12 +74,16 @@ def cmd_bench(args: argparse.Namespace) -> int:
 
 # --- workspaces: import chat exports, list what is stored (emojiml.workspace) ---
 def cmd_import(args: argparse.Namespace) -> int:
+    from sqlalchemy.exc import SQLAlchemyError
+
     from emojiml.workspace import ExportError, import_path
 
     try:
         report = import_path(args.path, args.workspace)
     except ExportError as error:
         raise UserError(str(error)) from error
+    except SQLAlchemyError as error:  # the database, not the export: say which one, in one line
+        raise UserError(f"the workspace store ({settings().database_url}) failed: {error.args[0]}") from error
     print("\n".join(report.lines()))
     return 0
 

@@ -2,6 +2,7 @@
 
 import pandas as pd
 import streamlit as st
+from sqlalchemy.exc import SQLAlchemyError
 
 from emojiml import charts
 from emojiml.page_cache import workspace_events, workspace_store
@@ -39,6 +40,9 @@ with st.expander("Import an export"):
         except ExportError as error:
             bar.empty()
             st.error(f"Nothing was imported: {error}")
+        except SQLAlchemyError as error:
+            bar.empty()
+            st.error(f"Nothing was imported: the workspace store failed ({error.args[0]}). Try again in a moment.")
         else:
             st.session_state["workspace"] = report.workspace
             st.success(report.lines()[0])

@@ -20,6 +20,7 @@ REQUIRED = ("user", "emoji", "timestamp")
 OPTIONAL = ("message", "channel", "kind", "message_id", "author")
 KINDS = ("reaction", "inline")
 DEFAULT_CHANNEL = "general"
+MAX_ID = 200
 
 
 def parse_timestamp(value: str) -> float | None:
@@ -66,8 +67,11 @@ def parse_csv(name: str, content: bytes, names: EmojiNames) -> ParsedExport:
             user, token = cells.get("user", ""), cells.get("emoji", "")
             timestamp = parse_timestamp(cells.get("timestamp", ""))
             kind = cells.get("kind") or "reaction"
-            if not user:
-                invalid.append(Problem(where, "empty user"))
+            if not user or len(user) > MAX_ID:
+                invalid.append(Problem(where, "empty user" if not user else f"user longer than {MAX_ID} characters"))
+                continue
+            if max(len(cells.get(k, "")) for k in ("channel", "message_id", "author")) > MAX_ID:
+                invalid.append(Problem(where, f"channel, message_id or author longer than {MAX_ID} characters"))
                 continue
             if timestamp is None:
                 invalid.append(Problem(where, f"timestamp {cells.get('timestamp', '')!r} does not parse"))

@@ -39,7 +39,7 @@ def _emoji(names: EmojiNames, emoji: object) -> tuple[str, bool, int] | None:
         return None
     name = str(emoji.get("name") or "")
     if emoji.get("id"):
-        return names.name(name)  # a server emoji: custom, unless its name is a catalog shortcode
+        return names.custom(name)  # a server's own emoji, whatever its name
     return names.character(name) or names.name(str(emoji.get("code") or name), allow_custom=False)
 
 
@@ -98,7 +98,7 @@ def parse_discord(files: dict[str, bytes], names: EmojiNames) -> ParsedExport:
                         channel, message_id, timestamp, user, author, "reaction", emoji, is_custom, tone
                     )
             if author and text and not author_info.get("isBot"):
-                found = [names.name(m) for m in CUSTOM_IN_TEXT.findall(text)] + names.in_text(text)
+                found = [names.custom(m) for m in CUSTOM_IN_TEXT.findall(text)] + names.in_text(text)
                 for emoji, is_custom, tone in filter(None, found):
                     events[(channel, message_id, author, emoji, "inline")] = Event(
                         channel, message_id, timestamp, author, author, "inline", emoji, is_custom, tone

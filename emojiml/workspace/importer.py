@@ -15,7 +15,7 @@ from pathlib import Path
 import msgspec
 
 from emojiml.catalog import Catalog, default_catalog
-from emojiml.workspace.archive import DEFAULT_LIMITS, ArchiveLimits, ExportFiles, read_path, read_upload
+from emojiml.workspace.archive import DEFAULT_LIMITS, LOCAL_LIMITS, ArchiveLimits, ExportFiles, read_path, read_upload
 from emojiml.workspace.csv import parse_csv
 from emojiml.workspace.discord import is_discord_export, parse_discord
 from emojiml.workspace.emoji_names import EmojiNames
@@ -104,7 +104,7 @@ def import_path(
     workspace: str | None = None,
     *,
     store: WorkspaceStore | None = None,
-    limits: ArchiveLimits = DEFAULT_LIMITS,
+    limits: ArchiveLimits = LOCAL_LIMITS,
     progress: Progress = _quiet,
 ) -> ImportReport:
     """Import a local export (archive, folder, JSON or CSV file). Raises ``ExportError`` subclasses."""

@@ -116,7 +116,7 @@ class ImportReport:
             f"{self.messages_added} added; {self.events_read} emoji events read, {self.events_added} added "
             f"({self.reactions_added} reactions, {self.inline_added} inline); "
             f"{self.duplicates_skipped} duplicates skipped; {self.seconds:.2f} s",
-            f"{self.users} people, {self.channels} channels, {len(self.custom_emoji)} custom emoji"
+            f"{self.users} users known, {self.channels} channels, {len(self.custom_emoji)} custom emoji"
             + (f": {', '.join(self.custom_emoji[:10])}" if self.custom_emoji else ""),
         ]
         if self.skipped_files:

@@ -55,6 +55,7 @@ from emojiml.config import settings
 from emojiml.workspace.report import ImportReport, ParsedExport
 
 SQLITE_BUSY_TIMEOUT_S = 120
+MAX_NAME = 300  # display names are cut here; ids are never cut (the parsers refuse absurd ones)
 
 metadata = MetaData()
 
@@ -62,8 +63,8 @@ workspaces = Table(
     "workspaces",
     metadata,
     Column("id", Integer, primary_key=True),
-    Column("name", String(200), nullable=False, unique=True),
-    Column("format", String(20), nullable=False, default=""),
+    Column("name", String(), nullable=False, unique=True),
+    Column("format", String(), nullable=False, default=""),
     Column("source", Text, nullable=False, default=""),
     Column("created_at", Float, nullable=False),
     Column("updated_at", Float, nullable=False),
@@ -75,8 +76,8 @@ channels = Table(
     metadata,
     Column("id", Integer, primary_key=True),
     Column("workspace_id", ForeignKey("workspaces.id", ondelete="CASCADE"), nullable=False),
-    Column("key", String(200), nullable=False),
-    Column("name", String(200), nullable=False),
+    Column("key", String(), nullable=False),
+    Column("name", String(), nullable=False),
     UniqueConstraint("workspace_id", "key"),
 )
 
@@ -85,8 +86,8 @@ users = Table(
     metadata,
     Column("id", Integer, primary_key=True),
     Column("workspace_id", ForeignKey("workspaces.id", ondelete="CASCADE"), nullable=False),
-    Column("external_id", String(200), nullable=False),
-    Column("name", String(300), nullable=False),
+    Column("external_id", String(), nullable=False),
+    Column("name", String(), nullable=False),
     Column("is_bot", Boolean, nullable=False, default=False),
     UniqueConstraint("workspace_id", "external_id"),
 )
@@ -96,7 +97,7 @@ emoji = Table(
     metadata,
     Column("id", Integer, primary_key=True),
     Column("workspace_id", ForeignKey("workspaces.id", ondelete="CASCADE"), nullable=False),
-    Column("key", String(100), nullable=False),  # catalog key without skin tone; custom emoji as ":name:"
+    Column("key", String(), nullable=False),  # catalog key without skin tone; custom emoji as ":name:"
     Column("is_custom", Boolean, nullable=False),
     UniqueConstraint("workspace_id", "key"),
 )
@@ -107,7 +108,7 @@ messages = Table(
     Column("id", Integer, primary_key=True),
     Column("workspace_id", ForeignKey("workspaces.id", ondelete="CASCADE"), nullable=False),
     Column("channel_id", ForeignKey("channels.id", ondelete="CASCADE"), nullable=False),
-    Column("message_id", String(64), nullable=False),
+    Column("message_id", String(), nullable=False),
     Column("timestamp", Float, nullable=False),  # Unix seconds, UTC: the same on every backend
     Column("author_id", ForeignKey("users.id", ondelete="CASCADE")),
     Column("text", Text, nullable=False, default=""),
@@ -120,11 +121,11 @@ events = Table(
     Column("id", Integer, primary_key=True),
     Column("workspace_id", ForeignKey("workspaces.id", ondelete="CASCADE"), nullable=False),
     Column("channel_id", ForeignKey("channels.id", ondelete="CASCADE"), nullable=False),
-    Column("message_id", String(64), nullable=False),
+    Column("message_id", String(), nullable=False),
     Column("timestamp", Float, nullable=False),
     Column("user_id", ForeignKey("users.id", ondelete="CASCADE"), nullable=False),
     Column("author_id", ForeignKey("users.id", ondelete="CASCADE")),
-    Column("kind", String(10), nullable=False),
+    Column("kind", String(), nullable=False),
     Column("emoji_id", ForeignKey("emoji.id", ondelete="CASCADE"), nullable=False),
     Column("skin_tone", SmallInteger, nullable=False, default=0),
     UniqueConstraint("workspace_id", "channel_id", "message_id", "user_id", "emoji_id", "kind"),
@@ -137,8 +138,8 @@ feedback = Table(
     metadata,
     Column("id", Integer, primary_key=True),
     Column("workspace_id", ForeignKey("workspaces.id", ondelete="CASCADE"), nullable=False),
-    Column("user", String(200), nullable=False),  # the workspace's user id (free text: feedback may come first)
-    Column("emoji", String(100), nullable=False),
+    Column("user", String(), nullable=False),  # the workspace's user id (free text: feedback may come first)
+    Column("emoji", String(), nullable=False),
     Column("vote", SmallInteger, nullable=False),
     Column("weights", JSON, nullable=False),  # the recommender's blend weights when the suggestion was shown
     Column("sources", JSON, nullable=False),  # which recommenders proposed it, with their scores
@@ -197,7 +198,7 @@ def _utc(seconds: pd.Series) -> pd.Series:
 
 
 def _clean_text(text: str) -> str:
-    return text.replace("\x00", "")  # PostgreSQL refuses NUL in text; Slack text never means one
+    return text.replace("\x00", "") if "\x00" in text else text  # PostgreSQL refuses NUL; Slack never means one
 
 
 class WorkspaceStore:
@@ -258,8 +259,8 @@ class WorkspaceStore:
             before = self._count(connection, table, workspace_id) if count else 0
             statement = sqlite_insert(table).on_conflict_do_nothing(index_elements=list(keys))
             compiled = statement.compile(dialect=connection.dialect, column_keys=list(rows[0]))
-            order = compiled.positiontup or []
-            connection.exec_driver_sql(str(compiled), [tuple(row[k] for k in order) for row in rows])
+            values = itemgetter(*(compiled.positiontup or []))
+            connection.exec_driver_sql(str(compiled), [values(row) for row in rows])
             return self._count(connection, table, workspace_id) - before if count else 0
         if self.dialect == "postgresql":
             rows = sorted(rows, key=itemgetter(*keys))
@@ -299,13 +300,10 @@ class WorkspaceStore:
         started = time.perf_counter()
         with self._write() as connection:
             ws = self._workspace_id(connection, workspace, parsed.format, source)
-            channel_rows = [{"workspace_id": ws, "key": k, "name": n} for k, n in parsed.channels.items()]
-            for m in parsed.messages:
-                if m.channel not in parsed.channels:
-                    channel_rows.append({"workspace_id": ws, "key": m.channel, "name": m.channel})
-            self._insert_new(
-                connection, channels, list({r["key"]: r for r in channel_rows}.values()), ["workspace_id", "key"]
-            )
+            names = {m.channel: m.channel for m in parsed.messages} | {e.channel: e.channel for e in parsed.events}
+            names |= parsed.channels
+            channel_rows = [{"workspace_id": ws, "key": key, "name": name} for key, name in names.items()]
+            self._insert_new(connection, channels, channel_rows, ["workspace_id", "key"])
             channel_ids = self._ids(connection, channels, "key", ws)
 
             people = dict(parsed.users)
@@ -315,7 +313,7 @@ class WorkspaceStore:
                 if m.author:
                     people.setdefault(m.author, (m.author, False))
             user_rows = [
-                {"workspace_id": ws, "external_id": uid, "name": _clean_text(name)[:300], "is_bot": bot}
+                {"workspace_id": ws, "external_id": uid, "name": _clean_text(name)[:MAX_NAME], "is_bot": bot}
                 for uid, (name, bot) in people.items()
             ]
             self._insert_new(connection, users, user_rows, ["workspace_id", "external_id"])
@@ -327,6 +325,7 @@ class WorkspaceStore:
             self._insert_new(connection, emoji, list(emoji_rows.values()), ["workspace_id", "key"])
             emoji_ids = self._ids(connection, emoji, "key", ws)
 
+            keep_nul = self.dialect == "sqlite"
             message_rows = [
                 {
                     "workspace_id": ws,
@@ -334,7 +333,7 @@ class WorkspaceStore:
                     "message_id": m.message_id,
                     "timestamp": m.timestamp,
                     "author_id": user_ids.get(m.author) if m.author else None,
-                    "text": _clean_text(m.text),
+                    "text": m.text if keep_nul else _clean_text(m.text),
                 }
                 for m in parsed.messages
             ]
@@ -381,7 +380,7 @@ class WorkspaceStore:
             reactions_added=added["reaction"],
             inline_added=added["inline"],
             users=len(people),
-            channels=len({r["key"] for r in channel_rows}),
+            channels=len(channel_rows),
             custom_emoji=tuple(customs),
             skipped_files=parsed.skipped_files,
             invalid=parsed.invalid,
@@ -462,6 +461,13 @@ class WorkspaceStore:
         with self.engine.connect() as connection:
             ws = self._require(connection, workspace)
             query = select(channels.c.name).where(channels.c.workspace_id == ws).order_by(channels.c.name)
+            return list(connection.execute(query).scalars())
+
+    def custom_emoji(self, workspace: str) -> list[str]:
+        """The workspace's own emoji keys (``:partyr:``), for ``Catalog.with_custom``."""
+        with self.engine.connect() as connection:
+            ws = self._require(connection, workspace)
+            query = select(emoji.c.key).where(emoji.c.workspace_id == ws, emoji.c.is_custom).order_by(emoji.c.key)
             return list(connection.execute(query).scalars())
 
     def users(self, workspace: str) -> pd.DataFrame:

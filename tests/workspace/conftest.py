@@ -78,7 +78,7 @@ def postgres_url():
     data, log, port = workdir / "data", workdir / "server.log", _free_port()
 
     def run(*args: str) -> None:
-        done = subprocess.run([*run_as, *args], capture_output=True, text=True, timeout=120)
+        done = subprocess.run([*run_as, *args], capture_output=True, text=True, timeout=120, cwd=workdir)
         if done.returncode != 0:
             server_log = log.read_text() if log.exists() else ""
             pytest.fail(f"PostgreSQL did not start: {' '.join(args)}\n{done.stdout}\n{done.stderr}\n{server_log}")
@@ -94,7 +94,8 @@ def postgres_url():
         yield f"postgresql+psycopg://postgres@127.0.0.1:{port}/emojiml_test"
     finally:
         if (data / "postmaster.pid").exists():
-            subprocess.run([*run_as, str(bindir / "pg_ctl"), "-D", str(data), "-m", "immediate", "stop"], check=False)
+            stop = [*run_as, str(bindir / "pg_ctl"), "-D", str(data), "-m", "immediate", "stop"]
+            subprocess.run(stop, check=False, capture_output=True, cwd=workdir)
         shutil.rmtree(workdir, ignore_errors=True)
 
 

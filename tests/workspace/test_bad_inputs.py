@@ -56,6 +56,15 @@ def corrupted_zip() -> bytes:
     return bytes(data)
 
 
+def password_protected_zip() -> bytes:
+    """A zip whose entry is flagged encrypted (bit 0 of the flags, in the local and the central header)."""
+    data = bytearray(zip_bytes({"general/2017-07-14.json": GOOD_DAY}))
+    for signature, flag_offset in ((b"PK\x03\x04", 6), (b"PK\x01\x02", 8)):
+        at = data.index(signature) + flag_offset
+        data[at] |= 0x1
+    return bytes(data)
+
+
 def discord(messages: list[dict]) -> bytes:
     return json.dumps(
         {"guild": {"id": "1", "name": "g"}, "channel": {"id": "2", "name": "chat"}, "messages": messages}
@@ -77,6 +86,7 @@ CORPUS = [
     Case("not a zip", "export.zip", lambda: b"this is a text file, not a zip", ArchiveError, "not a zip"),
     Case("truncated zip", "export.zip", lambda: zip_bytes({"general/2017-07-14.json": GOOD_DAY})[:60], ArchiveError),
     Case("corrupted zip entry", "export.zip", corrupted_zip, ArchiveError, "corrupted"),
+    Case("password-protected zip", "export.zip", password_protected_zip, ArchiveError, "password-protected"),
     Case(
         "zip-slip ../",
         "export.zip",
@@ -291,6 +301,6 @@ def test_bad_input(case: Case, loaded_store, tmp_path, monkeypatch):
 def test_a_local_file_over_the_limit_is_refused_before_reading(tmp_path, loaded_store):
     big = tmp_path / "export.zip"
     with big.open("wb") as handle:
-        handle.truncate(100 * MB + 1)  # sparse: costs no disk
-    with pytest.raises(UploadTooLargeError, match=r"over the 100\.0 MB upload limit"):
+        handle.truncate(1024 * MB + 1)  # sparse: costs no disk, and is never read
+    with pytest.raises(UploadTooLargeError, match=r"over the 1024\.0 MB upload limit"):
         import_path(big, store=loaded_store)

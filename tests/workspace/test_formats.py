@@ -29,6 +29,11 @@ DISCORD_CHANNEL = {
                     "users": [{"id": "2", "name": "bo"}],
                 },
                 {
+                    "emoji": {"id": "556", "name": "party", "code": "party", "isAnimated": False},
+                    "count": 1,
+                    "users": [{"id": "2", "name": "bo"}],
+                },
+                {
                     "emoji": {"id": "", "name": "👍🏽", "code": "thumbsup_tone3", "isAnimated": False},
                     "count": 1,
                     "users": [{"id": "3", "name": "cy"}],
@@ -49,6 +54,7 @@ def test_discord_reactions_and_custom_emoji(sqlite_store):
         ("2", "reaction", "🎉", False),
         ("3", "reaction", "🎉", False),
         ("2", "reaction", ":ferris_party:", True),
+        ("2", "reaction", ":party:", True),  # a server emoji named like 🎉's alias stays the server's
         ("3", "reaction", "👍", False),
         ("1", "inline", "🚀", False),
         ("1", "inline", ":ferris:", True),

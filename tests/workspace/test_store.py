@@ -9,6 +9,7 @@ from dataclasses import replace
 import pytest
 from sqlalchemy.exc import IntegrityError
 
+from emojiml.workspace import workspace_catalog
 from emojiml.workspace.archive import ExportFiles
 from emojiml.workspace.importer import parse_export
 from emojiml.workspace.report import Message, ParsedExport
@@ -64,6 +65,14 @@ def test_reader_api(store, parsed):
     assert counts.emoji == events["emoji"].nunique()
     with pytest.raises(UnknownWorkspaceError):
         store.events_frame("nobody")
+
+
+def test_custom_emoji_join_the_workspace_catalog(store, parsed, catalog):
+    store.import_parsed("team", parsed)
+    custom = store.custom_emoji("team")
+    assert custom == [":simple_smile:"]
+    extended = workspace_catalog(custom, catalog)
+    assert len(extended) == len(catalog) + 1 and extended.get(":simple_smile:").is_custom
 
 
 def test_feedback_round_trip(store):
