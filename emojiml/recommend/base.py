@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 from scipy import sparse
 
-from emojiml.catalog import Catalog, Emoji, custom_emoji, default_catalog
+from emojiml.catalog import Catalog, Emoji, default_catalog
 
 WEIGHTINGS = ("raw", "log", "bm25")
 
@@ -115,12 +115,13 @@ def candidate_indices(catalog: Catalog, candidates: Sequence[str] | None) -> np.
 
 def workspace_catalog(events: pd.DataFrame, base: Catalog | None = None) -> Catalog:
     """The Unicode catalog plus every custom emoji (``:name:``) the events mention."""
+    from emojiml.workspace.emoji_names import workspace_catalog as with_custom_keys
+
     base = base or default_catalog()
-    if events.empty:
+    if events is None or events.empty:
         return base
     keys = pd.unique(events["emoji"].astype(str))
-    customs = [custom_emoji(key) for key in keys if key.startswith(":") and base.index_of(key) is None]
-    return base.with_custom(customs)
+    return with_custom_keys([key for key in keys if key.startswith(":") and base.index_of(key) is None], base)
 
 
 def check_events(events: pd.DataFrame, required: Iterable[str] = ("user", "emoji")) -> pd.DataFrame:
