@@ -144,11 +144,95 @@ def bench_import() -> dict:
     }
 
 
+# --- recommend (issue 4) ------------------------------------------------------------------------------------
+def bench_recommend() -> dict:
+    """Suggest latency (one message, warm) beside the encoder's own, batch throughput, fit and sweep times.
+
+    Workspace figures use the r-contributors Slack export from the data dir, imported into a throw-away store.
+    """
+    import tempfile
+    from pathlib import Path
+
+    import torch
+
+    from emojiml.recommend.collaborative import ImplicitRecommender, NMFRecommender
+    from emojiml.recommend.evaluate import evaluate_workspace
+    from emojiml.recommend.hybrid import workspace_hybrid
+    from emojiml.recommend.suggest import content_only, suggest_batch
+    from emojiml.recommend.train_content import read_tweeteval
+    from emojiml.workspace import import_path
+    from emojiml.workspace.store import WorkspaceStore
+
+    content = content_only()
+    messages = read_tweeteval("val").texts[:1000]
+    content.recommend(None, "warm up", k=10)
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)  # one short sentence gains nothing from intra-op threads, and a busy CPU punishes them
+    one, encoder = [], []
+    for i in range(50):
+        message = f"{SENTENCES[i % len(SENTENCES)]} #{i}"
+        t0 = time.perf_counter()
+        content.recommend(None, message, k=10)
+        one.append(time.perf_counter() - t0)
+        t0 = time.perf_counter()
+        models.encode([message + " again"])
+        encoder.append(time.perf_counter() - t0)
+    torch.set_num_threads(threads)
+    t0 = time.perf_counter()
+    suggest_batch(messages, k=3, model=content)
+    batch_rate = len(messages) / (time.perf_counter() - t0)
+    t0 = time.perf_counter()
+    vectors = models.encode(messages)
+    encoder_rate = len(messages) / (time.perf_counter() - t0)
+    t0 = time.perf_counter()
+    content.score_messages(messages, vectors)  # everything but the encoder: SVM, towers, mentions
+    scoring_rate = len(messages) / (time.perf_counter() - t0)
+    figures = {
+        **{f"suggest_one_{k}": v for k, v in _percentiles(one).items()},
+        **{f"encoder_one_{k}": v for k, v in _percentiles(encoder).items()},
+        "single_message_torch_threads": 1,
+        "suggest_batch_msgs_per_s": round(batch_rate, 1),
+        "encoder_batch_msgs_per_s": round(encoder_rate, 1),
+        "content_scoring_without_encoder_msgs_per_s": round(scoring_rate, 1),
+        "batch_torch_threads": threads,
+    }
+    export = settings().data_dir / "slack-exports" / "r-contributors-slack" / "slack_export_raw.tar.gz"
+    if not export.exists():
+        return {**figures, "r_contributors": "not found"}
+    with tempfile.TemporaryDirectory() as tmp:
+        store = WorkspaceStore(f"sqlite:///{Path(tmp) / 'bench.db'}")
+        name = import_path(export, "r-contributors", store=store).workspace
+        events = store.events_frame(name)
+        store.dispose()
+    for label, model in (("nmf", NMFRecommender()), ("als", ImplicitRecommender("als"))):
+        model.fit(events)  # first fit pays imports
+        t0 = time.perf_counter()
+        model.fit(events)
+        figures[f"{label}_fit_r_contributors_s"] = round(time.perf_counter() - t0, 3)
+    hybrid = workspace_hybrid(events)
+    user = events["user"].value_counts().index[0]
+    hybrid.suggest(user, "warm up", k=10)
+    hybrid_one = []
+    torch.set_num_threads(1)
+    for i in range(30):
+        t0 = time.perf_counter()
+        hybrid.suggest(user, f"{SENTENCES[i % len(SENTENCES)]} #{i}", k=10)
+        hybrid_one.append(time.perf_counter() - t0)
+    torch.set_num_threads(threads)
+    figures.update({f"hybrid_suggest_one_{k}": v for k, v in _percentiles(hybrid_one).items()})
+    t0 = time.perf_counter()
+    hybrid.suggest_many(user, messages, k=3)
+    figures["hybrid_batch_msgs_per_s"] = round(len(messages) / (time.perf_counter() - t0), 1)
+    figures["sweep_66_mixes_s"] = evaluate_workspace(events).sweep_seconds
+    return figures
+
+
 SECTIONS: dict[str, Callable[[], dict]] = {
     "search": bench_search,
     "encoder": bench_encoder,
     "process": bench_process,
     "import": bench_import,
+    "recommend": bench_recommend,
 }
 
 

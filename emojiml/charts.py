@@ -109,3 +109,115 @@ def custom_emoji_usage(events: pd.DataFrame) -> go.Figure:
     counts = custom.groupby(["emoji", "kind"]).size().rename("uses").reset_index()
     order = counts.groupby("emoji")["uses"].sum().sort_values(ascending=False).index
     return _stacked_emoji_bars(counts, list(order), title, tick_size=14)
+
+
+# --- recommend (issue 4) ------------------------------------------------------------------------------------
+SOURCE_COLORS = {"collaborative": "#4C78A8", "content": "#F58518", "popularity": "#54A24B"}
+
+
+def contribution_bars(suggestions: Sequence) -> go.Figure:
+    """Stacked horizontal bars: each suggestion's score split into what each source contributed."""
+    rows = [
+        {"emoji": f"{s.emoji.char}  {s.emoji.name}", "source": source, "contribution": value}
+        for s in suggestions
+        for source, value in s.contributions.items()
+    ]
+    frame = pd.DataFrame(rows, columns=["emoji", "source", "contribution"])
+    figure = px.bar(
+        frame,
+        x="contribution",
+        y="emoji",
+        color="source",
+        orientation="h",
+        title="Why each emoji: weight × normalised score of each source",
+        color_discrete_map=SOURCE_COLORS,
+    )
+    figure.update_layout(
+        barmode="stack", yaxis={"autorange": "reversed", "title": None}, height=120 + 30 * len(suggestions)
+    )
+    return figure
+
+
+def factor_heatmap(loadings: pd.DataFrame, title: str, max_rows: int = 30) -> go.Figure:
+    """NMF loadings (rows: emoji or people, columns: components); the rows with the largest loadings."""
+    shown = loadings.loc[loadings.max(axis=1).sort_values(ascending=False).index[:max_rows]]
+    figure = px.imshow(shown, aspect="auto", color_continuous_scale="Blues", title=title)
+    figure.update_layout(
+        yaxis={"title": None, "tickfont": {"size": 16}}, xaxis_title="component", height=140 + 22 * len(shown)
+    )
+    return figure
+
+
+def ternary_ndcg(sweep: pd.DataFrame, current: dict[str, float], variant: str = "any", k: int = 10) -> go.Figure:
+    """NDCG@k of every hybrid mix on the weight simplex, the best mix starred and the current sliders marked."""
+    column = f"ndcg_{variant}"
+    best = sweep.loc[sweep[column].idxmax()]
+    figure = go.Figure(
+        go.Scatterternary(
+            a=sweep["collaborative"],
+            b=sweep["content"],
+            c=sweep["popularity"],
+            mode="markers",
+            marker={"color": sweep[column], "colorscale": "Viridis", "size": 11, "colorbar": {"title": f"NDCG@{k}"}},
+            text=[f"NDCG@{k} {v:.3f}" for v in sweep[column]],
+            hoverinfo="text",
+            name="mixes",
+        )
+    )
+    figure.add_trace(
+        go.Scatterternary(
+            a=[best["collaborative"]],
+            b=[best["content"]],
+            c=[best["popularity"]],
+            mode="markers",
+            marker={"symbol": "star", "size": 18, "color": "gold", "line": {"width": 1, "color": "black"}},
+            name=f"best ({best[column]:.3f})",
+        )
+    )
+    figure.add_trace(
+        go.Scatterternary(
+            a=[current.get("collaborative", 0)],
+            b=[current.get("content", 0)],
+            c=[current.get("popularity", 0)],
+            mode="markers",
+            marker={"symbol": "x", "size": 16, "color": "red"},
+            name="your sliders",
+        )
+    )
+    figure.update_layout(
+        title=f"NDCG@{k} over the weight simplex ({variant} emoji)",
+        ternary={"aaxis": {"title": "collaborative"}, "baxis": {"title": "content"}, "caxis": {"title": "popularity"}},
+        height=480,
+        legend={"orientation": "h"},
+    )
+    return figure
+
+
+def acceptance_by_source(feedback: pd.DataFrame) -> go.Figure:
+    """Share of 👍 among the votes, grouped by the source that contributed most to the voted suggestion."""
+    title = "Acceptance rate by leading source"
+    if feedback.empty:
+        figure = go.Figure()
+        figure.add_annotation(text="No votes yet: rate a suggestion with 👍 or 👎", showarrow=False, font={"size": 15})
+        figure.update_layout(title=title, xaxis={"visible": False}, yaxis={"visible": False}, height=240)
+        return figure
+
+    def leading(sources) -> str:
+        if isinstance(sources, dict) and sources:
+            return max(sources, key=lambda name: float(sources[name] or 0))
+        return "unknown"
+
+    frame = feedback.assign(source=feedback["sources"].map(leading), accepted=feedback["vote"] > 0)
+    table = frame.groupby("source").agg(rate=("accepted", "mean"), votes=("accepted", "size")).reset_index()
+    figure = px.bar(
+        table,
+        x="source",
+        y="rate",
+        text=table["votes"].map(lambda n: f"{n} vote(s)"),
+        color="source",
+        color_discrete_map=SOURCE_COLORS,
+        title=title,
+        range_y=[0, 1],
+    )
+    figure.update_layout(showlegend=False, yaxis_title="👍 share", xaxis_title=None)
+    return figure

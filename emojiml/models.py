@@ -144,3 +144,20 @@ def _load_or_encode(path: Path, texts: list[str]) -> np.ndarray:
     temporary.replace(path)  # atomic: a concurrent reader never sees half a file
     log.info("Encoded %d texts into %s in %.1f s", len(texts), path.name, time.perf_counter() - started)
     return vectors
+
+
+# --- recommendation (issue 4) -------------------------------------------------------------------------------
+
+
+@cache
+def content_model():
+    """The trained content model (sparse SVM + emoji towers) from ``assets/content*`` (``emojiml train content``)."""
+    from emojiml.recommend.content import CONTENT_FILES, ContentModel
+
+    directory = settings().asset_dir
+    missing = [name for name in CONTENT_FILES if not (directory / name).exists()]
+    if missing:
+        raise ModelUnavailableError(
+            f"The content model is missing {', '.join(missing)} in {directory}: run `emojiml train content`."
+        )
+    return ContentModel.load(directory)

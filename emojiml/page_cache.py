@@ -31,3 +31,20 @@ def workspace_store():
 def workspace_events(workspace: str, channel: str | None, revision: int):
     """Events of a workspace (or one channel). ``revision`` changes with every import, so the cache follows."""
     return workspace_store().events_frame(workspace, channel)
+
+
+# --- recommend (emojiml.recommend) ---
+@st.cache_resource(show_spinner="Fitting the recommenders (NMF, content model, trending)…", max_entries=8)
+def recommend_hybrid(workspace: str, revision: int):
+    """The workspace's fitted hybrid, refitted when an import changes the workspace (``revision``)."""
+    from emojiml.recommend.hybrid import workspace_hybrid
+
+    return workspace_hybrid(workspace_events(workspace, None, revision))
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def recommend_evaluation(workspace: str, revision: int, k: int = 10):
+    """Temporal-split metrics of every method and the hybrid weight sweep (seconds; cached per revision)."""
+    from emojiml.recommend.evaluate import evaluate_workspace
+
+    return evaluate_workspace(workspace_events(workspace, None, revision), k=k)
