@@ -150,6 +150,23 @@ def _load_or_encode(path: Path, texts: list[str]) -> np.ndarray:
     return vectors
 
 
+# --- recommendation (issue 4) -------------------------------------------------------------------------------
+
+
+@cache
+def content_model():
+    """The trained content model (sparse SVM + emoji towers) from ``assets/content*`` (``emojiml train content``)."""
+    from emojiml.recommend.content import CONTENT_FILES, ContentModel
+
+    directory = settings().asset_dir
+    missing = [name for name in CONTENT_FILES if not (directory / name).exists()]
+    if missing:
+        raise ModelUnavailableError(
+            f"The content model is missing {', '.join(missing)} in {directory}: run `emojiml train content`."
+        )
+    return ContentModel.load(directory)
+
+
 # --- Conversation context (emojiml.text): VADER and the trained emotion / act classifiers -----------------
 
 
