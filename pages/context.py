@@ -7,9 +7,10 @@ import streamlit as st
 
 from emojiml import charts
 from emojiml.models import ModelUnavailableError
-from emojiml.page_cache import context_analyzer
+from emojiml.page_cache import context_analyzer, workspace_events, workspace_store
 from emojiml.text.analyze import Message, analysis_table
-from emojiml.text.inputs import parse_pasted_conversation
+from emojiml.text.inputs import channel_messages, parse_pasted_conversation
+from emojiml.workspace import UnknownWorkspaceError
 
 EXAMPLE = """Ana: hey there! how was the trip?
 Ben: Amazing, Paris was beautiful and the food was incredible!
@@ -19,6 +20,7 @@ Ana: worth it. Want to grab dinner next week and show me the photos?
 Ben: ok sounds good
 Ana: great, see you then!"""
 LIVE_CONTEXT_TURNS = 5
+CHANNEL_MESSAGES = 60
 
 st.title("💬 Conversation context")
 st.caption(
@@ -32,12 +34,33 @@ except ModelUnavailableError as error:
     st.error(f"The context models are unavailable: {error}")
     st.stop()
 
-st.info("Workspace channels are not available yet: paste a conversation below (“Name: message” or plain lines).")
-pasted = st.text_area("Conversation", value=EXAMPLE, height=220, key="conversation")
-messages = parse_pasted_conversation(pasted)
-if not messages:
-    st.warning("Paste at least one message, one per line.")
-    st.stop()
+source = st.radio("Conversation", ["Paste a conversation", "A workspace channel"], horizontal=True, key="source")
+if source == "Paste a conversation":
+    pasted = st.text_area("“Name: message” or plain lines", value=EXAMPLE, height=220, key="conversation")
+    messages = parse_pasted_conversation(pasted)
+    if not messages:
+        st.warning("Paste at least one message, one per line.")
+        st.stop()
+else:
+    store = workspace_store()
+    stored = [info.name for info in store.workspaces()]
+    if not stored:
+        st.info("No workspace is stored yet: import one on the Workspaces page, or paste a conversation.")
+        st.stop()
+    left, right = st.columns(2)
+    workspace = left.selectbox("Workspace", stored, key="context_workspace")
+    try:
+        channel = right.selectbox("Channel", store.channels(workspace), key="context_channel")
+        info = store.workspace(workspace)
+        events = workspace_events(workspace, channel, info.revision if info else 0)
+    except UnknownWorkspaceError as error:
+        st.error(f"{error} Pick another workspace.")
+        st.stop()
+    messages = channel_messages(events, channel, CHANNEL_MESSAGES) if channel else []
+    st.caption(f"The channel's latest {len(messages)} messages that carry emoji (what the workspace store keeps).")
+    if not messages:
+        st.warning("This channel has no stored messages with text: pick another channel.")
+        st.stop()
 
 with st.status(f"Analysing {len(messages)} messages…", expanded=False) as status:
     started = time.perf_counter()
@@ -51,13 +74,13 @@ st.dataframe(
         ["turn", "user", "text", "sentiment", "score", "emotion", "act", "state", "entities", "suggestions", "flags"]
     ],
     hide_index=True,
-    use_container_width=True,
+    width="stretch",
 )
 
 left, right = st.columns(2)
-left.plotly_chart(charts.sentiment_timeline(table), use_container_width=True)
-right.plotly_chart(charts.emotion_area(table), use_container_width=True)
-st.plotly_chart(charts.state_sequence(table), use_container_width=True)
+left.plotly_chart(charts.sentiment_timeline(table), width="stretch")
+right.plotly_chart(charts.emotion_area(table), width="stretch")
+st.plotly_chart(charts.state_sequence(table), width="stretch")
 st.markdown("**State sequence:** " + " → ".join(table["state"]))
 
 entities_column, topics_column = st.columns(2)

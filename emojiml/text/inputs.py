@@ -11,6 +11,8 @@ import json
 import re
 from pathlib import Path
 
+import pandas as pd
+
 from emojiml.text.analyze import Message
 
 FORMATS = ("txt", "jsonl")
@@ -81,3 +83,17 @@ def parse_pasted_conversation(pasted: str) -> list[Message]:
         else:
             messages.append(Message(line.strip()))
     return messages
+
+
+def channel_messages(events: pd.DataFrame, channel: str, limit: int = 60) -> list[Message]:
+    """A stored channel's latest ``limit`` messages, oldest first, from a workspace events frame.
+
+    The workspace store exposes messages through their emoji events (``WorkspaceStore.events_frame``), so this
+    is the part of the channel that people reacted to or wrote emoji in — the part emoji suggestions are about.
+    """
+    rows = events[(events["channel"] == channel) & (events["text"].str.strip() != "")]
+    rows = rows.drop_duplicates("message_id").sort_values("timestamp").tail(limit)
+    return [
+        Message(str(text), conversation=channel, user=str(author) if isinstance(author, str) and author else None)
+        for text, author in zip(rows["text"], rows["author"], strict=True)
+    ]

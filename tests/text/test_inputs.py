@@ -36,3 +36,24 @@ def test_pasted_conversation_with_and_without_names():
         (None, "just a plain line"),
         ("Ben", "see https://x.org: ok"),
     ]
+
+
+def test_channel_messages_from_an_events_frame():
+    import pandas as pd
+
+    from emojiml.text.inputs import channel_messages
+
+    events = pd.DataFrame(
+        {
+            "channel": ["general", "general", "general", "random"],
+            "message_id": ["2", "1", "2", "3"],
+            "timestamp": pd.to_datetime(["2020-01-02", "2020-01-01", "2020-01-02", "2020-01-03"], utc=True),
+            "author": ["U2", "U1", "U2", "U3"],
+            "text": ["second 🎉", "first", "second 🎉", "elsewhere"],
+        }
+    )
+    messages = channel_messages(events, "general")
+    assert [(m.text, m.user, m.conversation) for m in messages] == [
+        ("first", "U1", "general"),
+        ("second 🎉", "U2", "general"),
+    ]
