@@ -72,6 +72,81 @@ def cmd_bench(args: argparse.Namespace) -> int:
     return 0
 
 
+# --- generate: emoji image data set, GAN/VAE training, evaluation, sampling (issue 6) -------------------------
+
+
+def cmd_build_dataset(args: argparse.Namespace) -> int:
+    from emojiml.generate.data import DatasetError, build_dataset
+
+    sources = tuple(s.strip() for s in args.sources.split(",") if s.strip())
+    try:
+        dataset = build_dataset(
+            Path(args.out),
+            sources=sources,
+            size=args.size,
+            node_modules=Path(args.npm_dir) if args.npm_dir else None,
+            limit=args.limit,
+        )
+    except DatasetError as error:
+        raise UserError(str(error)) from error
+    n_emoji = len({s.emoji for s in dataset.samples})
+    held = len({s.emoji for s in dataset.samples if s.split == "holdout"})
+    print(f"Wrote {len(dataset.samples)} images of {n_emoji} emoji ({held} held out) to {args.out}")
+    return 0
+
+
+def cmd_train(args: argparse.Namespace) -> int:
+    import shutil
+
+    import torch
+
+    from emojiml.generate.data import DatasetError
+    from emojiml.generate.train import MAX_MINUTES, TrainConfig, train
+
+    if not 0 < args.minutes <= MAX_MINUTES:
+        raise UserError(f"--minutes must be in (0, {MAX_MINUTES:g}], got {args.minutes}.")
+    torch.set_num_threads(args.threads)
+    work = Path(args.work or f"build/train-{args.model}")
+    config = TrainConfig(model=args.model, size=args.size, batch=args.batch, seed=args.seed)
+    try:
+        trainer = train(args.model, Path(args.data), work, args.minutes, resume=args.resume, config=config)
+    except DatasetError as error:
+        raise UserError(str(error)) from error
+    out = Path(args.out) if args.out else settings().asset_dir
+    out.mkdir(parents=True, exist_ok=True)
+    for suffix in (".safetensors", ".json"):
+        shutil.copyfile(work / f"{args.model}{suffix}", out / f"{args.model}{suffix}")
+    minutes = trainer.trained_seconds / 60
+    print(f"Trained {args.model} for {trainer.step_count} steps ({minutes:.1f} min); wrote {out / args.model}.*")
+    return 0
+
+
+def add_generate_commands(commands: argparse._SubParsersAction) -> None:
+    dataset = commands.add_parser("build-dataset", help="render the emoji image data set for the GAN and VAE")
+    dataset.add_argument("--sources", default="noto,twemoji,openmoji", help="comma-separated: noto,twemoji,openmoji")
+    dataset.add_argument("--size", type=int, default=64)
+    dataset.add_argument("--npm-dir", default="build/npm-generate/node_modules", help="node_modules from make dataset")
+    dataset.add_argument("--limit", type=int, help="only the first N emoji (tiny subsets for tests)")
+    dataset.add_argument("--out", default="build/dataset")
+    dataset.set_defaults(func=cmd_build_dataset)
+
+    training = commands.add_parser("train", help="train the emoji GAN or VAE on a built data set")
+    training.add_argument("model", choices=("gan", "vae"))
+    training.add_argument("--data", default="build/dataset", help="folder written by build-dataset")
+    training.add_argument("--minutes", type=float, default=60.0, help="total training time budget (max 90)")
+    training.add_argument("--resume", action="store_true", help="continue from WORK/state.safetensors")
+    training.add_argument("--work", help="checkpoints and sample grids (default build/train-MODEL)")
+    training.add_argument("--out", help="where the final model is copied (default emojiml/assets)")
+    training.add_argument("--size", type=int, default=32, choices=(32, 64), help="native resolution")
+    training.add_argument("--batch", type=int, default=32)
+    training.add_argument("--seed", type=int, default=0)
+    training.add_argument("--threads", type=int, default=1, help="torch CPU threads (the machine is shared)")
+    training.set_defaults(func=cmd_train)
+
+
+# --- end generate ----------------------------------------------------------------------------------------------
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="emojiml", description=__doc__.splitlines()[0])
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
@@ -95,6 +170,7 @@ def build_parser() -> argparse.ArgumentParser:
     bench = commands.add_parser("bench", help="print speed figures as JSON")
     bench.add_argument("--only", nargs="*", help="sections to run (default: all)")
     bench.set_defaults(func=cmd_bench)
+    add_generate_commands(commands)
     return parser
 
 
