@@ -144,3 +144,30 @@ def _load_or_encode(path: Path, texts: list[str]) -> np.ndarray:
     temporary.replace(path)  # atomic: a concurrent reader never sees half a file
     log.info("Encoded %d texts into %s in %.1f s", len(texts), path.name, time.perf_counter() - started)
     return vectors
+
+
+# --- generate: emoji GAN, VAE and the evaluation judge (issue 6) ----------------------------------------------
+
+
+@cache
+def gan_generator():
+    """The shipped conditional GAN generator (EMA weights), from ``assets/gan.safetensors`` + ``gan.json``."""
+    from emojiml.generate.gan import load_generator
+
+    return load_generator(settings().asset_dir / "gan")
+
+
+@cache
+def vae_model():
+    """The shipped conditional VAE, from ``assets/vae.safetensors`` + ``vae.json``."""
+    from emojiml.generate.vae import load_vae
+
+    return load_vae(settings().asset_dir / "vae")
+
+
+@cache
+def evaluation_judge():
+    """The small classifier + image->text model used for FID/KID and R-precision (``assets/judge.*``)."""
+    from emojiml.generate.judge import load_judge
+
+    return load_judge(settings().asset_dir / "judge")

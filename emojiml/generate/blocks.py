@@ -7,6 +7,7 @@ and differ in how they are trained, not in what they draw; one decoder keeps the
 
 from __future__ import annotations
 
+import itertools
 import math
 
 import torch
@@ -76,7 +77,7 @@ class ImageDecoder(nn.Module):
         if 4 * 2**n_up != size or len(widths) != n_up + 1:
             raise ValueError(f"size {size} needs {n_up + 1} widths, got {len(widths)}")
         self.start = nn.Linear(z_dim + cond_dim, widths[0] * 16)
-        self.blocks = nn.ModuleList(UpBlock(a, b, cond_dim) for a, b in zip(widths[:-1], widths[1:], strict=True))
+        self.blocks = nn.ModuleList(UpBlock(a, b, cond_dim) for a, b in itertools.pairwise(widths))
         self.out_norm = nn.BatchNorm2d(widths[-1])
         self.out = nn.Conv2d(widths[-1], 4, 3, padding=1)
         self.width0 = widths[0]

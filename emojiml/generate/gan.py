@@ -8,12 +8,14 @@ style of BicycleGAN's cVAE-GAN: a small encoder maps a real image to z and the g
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
+from pathlib import Path
 
 import torch
 from torch import nn
 from torch.nn.utils import spectral_norm
 
 from emojiml.generate.blocks import ConditionEncoder, ImageDecoder
+from emojiml.generate.checkpoint import CheckpointError, load_weights, read_config
 
 
 @dataclass(frozen=True)
@@ -69,3 +71,18 @@ class Discriminator(nn.Module):
         h = self.net(x).sum(dim=(2, 3))  # (B, C) global sum pooling
         cond = self.condition(text, style, group)
         return self.linear(h).squeeze(1) + (self.embed(cond) * h).sum(dim=1)  # (B,)
+
+
+def load_generator(path: Path) -> Generator:
+    """The GAN generator (EMA copy) at ``path`` (.safetensors + .json); :class:`CheckpointError` when unusable."""
+    meta = read_config(path)
+    if meta.get("kind") != "gan":
+        raise CheckpointError(f"{Path(path).with_suffix('.json')} is not a gan checkpoint (kind={meta.get('kind')}).")
+    try:
+        config = GANConfig.from_dict(meta["config"])
+        model = Generator(config)
+    except (KeyError, TypeError, ValueError) as error:
+        raise CheckpointError(f"{Path(path).with_suffix('.json')} has an invalid config ({error}).") from error
+    load_weights(model, path)
+    model.meta = meta
+    return model

@@ -139,7 +139,7 @@ class Trainer:
         raise NotImplementedError
 
     # the loop
-    def run(self, minutes: float, progress: bool = True) -> Path:
+    def run(self, minutes: float, progress: bool = True, max_steps: int | None = None) -> Path:
         from tqdm import tqdm
 
         budget = min(minutes, MAX_MINUTES) * 60
@@ -148,7 +148,7 @@ class Trainer:
         last_sample = last_checkpoint = time.monotonic()
         bar = tqdm(total=round(budget), initial=round(self.trained_seconds), unit="s", disable=not progress)
         running: dict[str, float] = {}
-        while self.trained_seconds < budget:
+        while self.trained_seconds < budget and (max_steps is None or self.step_count < max_steps):
             torch.manual_seed(self.config.seed * 1_000_003 + self.step_count)
             batch = self.batches.next()
             if self.config.augment:
@@ -229,7 +229,7 @@ class VAETrainer(Trainer):
 
     def __init__(self, dataset: EmojiDataset, config: TrainConfig, work: Path, encode) -> None:
         super().__init__(dataset, config, work, encode)
-        widths = (192, 96, 48, 24) if config.size == 32 else (192, 96, 48, 24, 12)
+        widths = (128, 64, 32, 16) if config.size == 32 else (128, 64, 32, 16, 8)
         enc = (32, 64, 128) if config.size == 32 else (16, 32, 64, 128)
         self.model_config = VAEConfig(dataset.styles, dataset.groups, config.size, widths=widths, enc_widths=enc)
         self.model = ConditionalVAE(self.model_config)
@@ -268,7 +268,7 @@ class GANTrainer(Trainer):
 
     def __init__(self, dataset: EmojiDataset, config: TrainConfig, work: Path, encode) -> None:
         super().__init__(dataset, config, work, encode)
-        widths = (192, 96, 48, 24) if config.size == 32 else (192, 96, 48, 24, 12)
+        widths = (128, 64, 32, 16) if config.size == 32 else (128, 64, 32, 16, 8)
         d_widths = (32, 64, 128) if config.size == 32 else (16, 32, 64, 128)
         self.model_config = GANConfig(dataset.styles, dataset.groups, config.size, widths=widths, d_widths=d_widths)
         self.generator = Generator(self.model_config)
@@ -351,8 +351,10 @@ def train(
     config: TrainConfig | None = None,
     encode=None,
     progress: bool = True,
+    max_steps: int | None = None,
 ) -> Trainer:
-    """Train ``model`` ("gan" or "vae") on the data set in ``data`` for ``minutes`` of total training time."""
+    """Train ``model`` ("gan" or "vae") on the data set in ``data`` for ``minutes`` of total training time
+    (``max_steps`` stops earlier: tests run a few steps)."""
     if model not in TRAINERS:
         raise ValueError(f"Unknown model {model!r}; choose from {', '.join(TRAINERS)}.")
     if encode is None:
@@ -366,5 +368,5 @@ def train(
     if resume and (work / "state.json").exists():
         trainer.load_state()
         log.info("Resumed %s at step %d (%.1f min trained)", model, trainer.step_count, trainer.trained_seconds / 60)
-    trainer.run(minutes, progress=progress)
+    trainer.run(minutes, progress=progress, max_steps=max_steps)
     return trainer

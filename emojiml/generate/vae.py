@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import math
 from dataclasses import asdict, dataclass
+from pathlib import Path
 
 import torch
 import torch.nn.functional as F
 from torch import nn
 
 from emojiml.generate.blocks import ConditionEncoder, ImageDecoder
+from emojiml.generate.checkpoint import CheckpointError, load_weights, read_config
 
 
 @dataclass(frozen=True)
@@ -96,3 +98,18 @@ class ConditionalVAE(nn.Module):
 def reconstruction_loss(recon: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
     """L1 at full and half resolution: the half-resolution term rewards getting shapes right before detail."""
     return F.l1_loss(recon, target) + F.l1_loss(F.avg_pool2d(recon, 2), F.avg_pool2d(target, 2))
+
+
+def load_vae(path: Path) -> ConditionalVAE:
+    """The conditional VAE saved at ``path`` (.safetensors + .json); :class:`CheckpointError` when unusable."""
+    meta = read_config(path)
+    if meta.get("kind") != "vae":
+        raise CheckpointError(f"{Path(path).with_suffix('.json')} is not a vae checkpoint (kind={meta.get('kind')}).")
+    try:
+        config = VAEConfig.from_dict(meta["config"])
+        model = ConditionalVAE(config)
+    except (KeyError, TypeError, ValueError) as error:
+        raise CheckpointError(f"{Path(path).with_suffix('.json')} has an invalid config ({error}).") from error
+    load_weights(model, path)
+    model.meta = meta
+    return model
