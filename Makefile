@@ -8,8 +8,9 @@ PORT ?= 8501
 RUN_DEBS := fonts-noto-color-emoji
 TEST_DEBS := $(RUN_DEBS) chromium chromium-driver postgresql
 NPM_CATALOG := emojibase-data@17.0.0 emojilib@4.0.3 emoji-datasource@16.0.0
+NPM_DATASET := emoji-datasource-twitter@16.0.0 openmoji@16.0.0
 
-.PHONY: run test setup setup-dev lint format catalog clean
+.PHONY: run test setup setup-dev lint format catalog clean dataset
 
 run: setup
 	$(BIN)/streamlit run app.py --server.port $(PORT)
@@ -51,6 +52,12 @@ catalog: setup
 	mkdir -p build/npm && cd build/npm && ( [ -f package.json ] || npm init -y >/dev/null ) && npm install --silent $(NPM_CATALOG)
 	$(BIN)/emojiml build-catalog --npm-dir build/npm/node_modules \
 		--sentiment $${EMOJIML_DATA:-../shared/data}/emoji-sentiment-ranking/Emoji_Sentiment_Data_v1.0.csv
+
+# Build the emoji image data set for the GAN/VAE (build/dataset, git-ignored): Noto from the Debian font,
+# Twemoji (CC-BY-4.0) and OpenMoji (CC-BY-SA-4.0) from npm. Then `emojiml train gan|vae`.
+dataset: setup
+	mkdir -p build/npm-generate && cd build/npm-generate && ( [ -f package.json ] || npm init -y >/dev/null ) && npm install --silent $(NPM_DATASET)
+	$(BIN)/emojiml build-dataset --sources noto,twemoji,openmoji --size 64 --npm-dir build/npm-generate/node_modules --out build/dataset
 
 clean:
 	rm -rf $(VENV) build .pytest_cache .ruff_cache

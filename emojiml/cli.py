@@ -183,6 +183,19 @@ def cmd_generate(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_generate_grid(args: argparse.Namespace) -> int:
+    from emojiml.generate.sample import prompt_grid
+
+    try:
+        grid = prompt_grid(args.model, seeds=args.seeds)
+    except _sampling_error() as error:
+        raise UserError(str(error)) from error
+    Path(args.out).parent.mkdir(parents=True, exist_ok=True)
+    grid.save(args.out, optimize=True)
+    print(f"Wrote {args.out}: rows = README prompts, columns = {args.seeds} seeds per style")
+    return 0
+
+
 def cmd_interpolate(args: argparse.Namespace) -> int:
     from emojiml.generate.sample import gif_bytes, interpolate_emoji
 
@@ -237,6 +250,12 @@ def add_generate_commands(commands: argparse._SubParsersAction) -> None:
     generate.add_argument("--model", default="gan", choices=("gan", "vae"))
     generate.add_argument("--out", required=True, help="folder for the PNGs")
     generate.set_defaults(func=cmd_generate)
+
+    grid = commands.add_parser("generate-grid", help="PNG grid of the README prompts in every style (docs)")
+    grid.add_argument("--model", default="gan", choices=("gan", "vae"))
+    grid.add_argument("--seeds", type=int, default=2)
+    grid.add_argument("--out", required=True)
+    grid.set_defaults(func=cmd_generate_grid)
 
     interpolate = commands.add_parser("interpolate", help="animate one emoji into another (VAE latent walk)")
     interpolate.add_argument("--from", dest="source", required=True, help="an emoji character or a PNG path")

@@ -180,7 +180,9 @@ def evaluate_generation(model_name: str, net, judge, dataset: EmojiDataset, seed
     spreads = []
     with torch.no_grad():
         for i in pick:
-            batch = net.sample(cond[i : i + 1].repeat(DIVERSITY_SEEDS, 1), torch.Generator().manual_seed(seed + 1 + i))
+            batch = net.sample(
+                cond[i : i + 1].repeat(DIVERSITY_SEEDS, 1), torch.Generator().manual_seed(int(seed + 1 + i))
+            )
             spreads.append(_mean_pairwise(_features(judge, batch)))
     between = _mean_pairwise(f_held[rng.choice(len(held), size=min(256, len(held)), replace=False)])
 

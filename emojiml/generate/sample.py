@@ -134,6 +134,23 @@ def generate_emoji(
     return to_images(net.sample(cond, torch.Generator().manual_seed(int(seed))), size)
 
 
+README_PROMPTS = ("cat face", "pizza", "party", "crying laughing", "blue heart", "rocket")
+
+
+def prompt_grid(
+    model: str = "gan", prompts: tuple[str, ...] = README_PROMPTS, seeds: int = 2, cell: int = 64
+) -> Image.Image:
+    """One row per prompt, ``seeds`` samples per style side by side, on a light background (README grids)."""
+    net = _model(model)
+    styles = net.config.styles
+    canvas = Image.new("RGBA", (cell * seeds * len(styles), cell * len(prompts)), (240, 240, 240, 255))
+    for row, prompt in enumerate(prompts):
+        for column, style in enumerate(styles):
+            for k, image in enumerate(generate_emoji(prompt, style, n=seeds, seed=0, model=model, size=cell)):
+                canvas.alpha_composite(image, ((column * seeds + k) * cell, row * cell))
+    return canvas.convert("RGB")
+
+
 def load_input_image(source: str | Path, size: int) -> Image.Image:
     """A PNG (or other raster) given for interpolation, checked and framed like the training images."""
     path = Path(source)

@@ -25,7 +25,9 @@ def test_a_few_steps_train_save_and_resume(kind, tiny_dataset, tmp_path):
 
     model = (load_generator if kind == "gan" else load_vae)(tmp_path / kind)
     cond = model.condition(
-        torch.from_numpy(tiny_dataset.text_vectors[:4]), torch.zeros(4, dtype=torch.long), torch.zeros(4, dtype=torch.long)
+        torch.from_numpy(tiny_dataset.text_vectors[:4]),
+        torch.zeros(4, dtype=torch.long),
+        torch.zeros(4, dtype=torch.long),
     )
     with torch.no_grad():
         x = model.sample(cond, torch.Generator().manual_seed(0))
