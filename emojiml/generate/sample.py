@@ -160,12 +160,18 @@ def load_input_image(source: str | Path, size: int) -> Image.Image:
         raise GenerationInputError(f"{path} is larger than {MAX_INPUT_BYTES // 2**20} MB; use a small emoji image.")
     try:
         with Image.open(path) as image:
-            if image.width * image.height > MAX_INPUT_PIXELS:
-                raise GenerationInputError(f"{path} is {image.width}x{image.height}; use an image up to 2048x2048.")
-            image.load()
-            return frame(image, size)
+            width, height = image.size
+            if width * height <= MAX_INPUT_PIXELS:
+                image.load()
+                loaded = image.copy()
+    except Image.DecompressionBombError as error:
+        raise GenerationInputError(f"{path} is far too large; use an image up to 2048x2048.") from error
     except (UnidentifiedImageError, OSError) as error:
         raise GenerationInputError(f"{path} is not an image Pillow can read ({error}).") from error
+    if width * height > MAX_INPUT_PIXELS:
+        raise GenerationInputError(f"{path} is {width}x{height}; use an image up to 2048x2048.")
+    try:
+        return frame(loaded, size)
     except ValueError as error:
         raise GenerationInputError(f"{path} is fully transparent; nothing to interpolate from.") from error
 
@@ -187,10 +193,10 @@ def _endpoint(source: str, style: str, vae) -> tuple[torch.Tensor, Condition]:
         group = entry.group if entry.group in vae.config.groups else infer_group(text, vae.config.groups)
     else:
         image = load_input_image(source, size)
-        x = premultiplied(np.asarray(image)[None], size)
+        x = premultiplied(np.array(image)[None], size)
         text = models.evaluation_judge().text_vectors(x)[0].detach().numpy()
         group = infer_group(text, vae.config.groups)
-    x = premultiplied(np.asarray(image)[None], size)  # (1, 4, S, S)
+    x = premultiplied(np.array(image)[None], size)  # (1, 4, S, S)
     return x, Condition(text=text.astype(np.float32), style=style, group=group)
 
 

@@ -44,9 +44,10 @@ class TrainConfig:
     lr: float = 2e-4
     seed: int = 0
     augment: bool = True
-    kl_weight: float = 2e-3  # VAE: weight of KL(q || learned prior) per nat against per-pixel L1
+    kl_weight: float = 0.02  # VAE: weight of KL(q || learned prior) per nat against per-pixel L1
     kl_warmup_steps: int = 1000
     rec_weight: float = 5.0  # GAN: weight of the cVAE-GAN reconstruction anchor (0 = pure GAN)
+    gan_kl_weight: float = 0.1  # GAN: KL(E(x) || N(0, I)); strong enough that encoded and sampled z share a space
     ema_decay: float = 0.999
     sample_every_s: float = 300.0
     checkpoint_every_s: float = 300.0
@@ -314,7 +315,7 @@ class GANTrainer(Trainer):
             z = mu + torch.randn_like(mu) * (0.5 * logvar).exp()
             rec = reconstruction_loss(self.generator(z, cond), x)
             kl = 0.5 * (mu**2 + logvar.exp() - 1 - logvar).sum(1).mean()
-            loss_g = loss_g + self.config.rec_weight * rec + 0.01 * kl
+            loss_g = loss_g + self.config.rec_weight * rec + self.config.gan_kl_weight * kl
             losses["rec"] = rec.item()
         self.opt_g.zero_grad(set_to_none=True)
         loss_g.backward()
