@@ -45,3 +45,13 @@ def test_dataset_round_trips_and_rejects_bad_input(tiny_dataset, tmp_path):
         build_dataset(tmp_path, sources=("twemoji",), node_modules=None)
     with pytest.raises(DatasetError, match="build-dataset"):
         load_dataset(tmp_path / "missing")
+
+
+def test_cli_rejects_unknown_sources_and_over_budget_training(tmp_path, capsys):
+    from emojiml.cli import main
+
+    assert main(["build-dataset", "--sources", "apple", "--out", str(tmp_path)]) == 2
+    assert main(["train", "gan", "--minutes", "500", "--data", str(tmp_path)]) == 2
+    assert main(["train", "vae", "--minutes", "1", "--data", str(tmp_path / "none")]) == 2
+    err = capsys.readouterr().err
+    assert "choose from noto" in err and "--minutes must be" in err and "build-dataset" in err
