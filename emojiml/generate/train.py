@@ -47,7 +47,7 @@ class TrainConfig:
     kl_weight: float = 0.02  # VAE: weight of KL(q || learned prior) per nat against per-pixel L1
     kl_warmup_steps: int = 1000
     rec_weight: float = 5.0  # GAN: weight of the cVAE-GAN reconstruction anchor (0 = pure GAN)
-    gan_kl_weight: float = 0.1  # GAN: KL(E(x) || N(0, I)); strong enough that encoded and sampled z share a space
+    gan_kl_weight: float = 0.5  # GAN: KL(E(x) || N(0, I)); strong, so the content must come from the condition
     ema_decay: float = 0.999
     sample_every_s: float = 300.0
     checkpoint_every_s: float = 300.0
