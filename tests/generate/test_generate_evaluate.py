@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 
 import numpy as np
+import pytest
 import torch
 
 from emojiml.generate.evaluate import evaluate_generation, frechet_distance, kernel_distance, r_precision
@@ -29,6 +30,7 @@ def test_r_precision_is_one_for_perfect_and_low_for_unrelated_images():
     assert r_precision(np.roll(text, 1, axis=0), text, emoji) < 0.3
 
 
+@pytest.mark.filterwarnings("ignore::scipy.linalg.LinAlgWarning")  # a dozen samples: singular covariances
 def test_full_evaluation_runs_on_a_tiny_subset(tiny_dataset, tmp_path):
     config = TrainConfig(model="vae", batch=8, sample_every_s=1e9, checkpoint_every_s=1e9)
     trainer = train("vae", tiny_dataset.root, tmp_path, minutes=10, config=config, progress=False, max_steps=2)
