@@ -10,9 +10,10 @@ TEST_DEBS := $(RUN_DEBS) chromium chromium-driver postgresql
 NPM_CATALOG := emojibase-data@17.0.0 emojilib@4.0.3 emoji-datasource@16.0.0
 NPM_DATASET := emoji-datasource-twitter@16.0.0 openmoji@16.0.0
 
-.PHONY: run test setup setup-dev lint format catalog clean dataset
+.PHONY: run test setup setup-dev lint format catalog clean test-postgres dataset
 
 run: setup
+	$(BIN)/emojiml index
 	$(BIN)/streamlit run app.py --server.port $(PORT)
 
 test: setup-dev
@@ -52,6 +53,10 @@ catalog: setup
 	mkdir -p build/npm && cd build/npm && ( [ -f package.json ] || npm init -y >/dev/null ) && npm install --silent $(NPM_CATALOG)
 	$(BIN)/emojiml build-catalog --npm-dir build/npm/node_modules \
 		--sentiment $${EMOJIML_DATA:-../shared/data}/emoji-sentiment-ranking/Emoji_Sentiment_Data_v1.0.csv
+
+# The workspace store against a real PostgreSQL server (the test fixture starts one; `make test` runs these too).
+test-postgres: setup-dev
+	$(BIN)/python -m pytest -m postgres tests/workspace
 
 # Build the emoji image data set for the GAN/VAE (build/dataset, git-ignored): Noto from the Debian font,
 # Twemoji (CC-BY-4.0) and OpenMoji (CC-BY-SA-4.0) from npm. Then `emojiml train gan|vae`.

@@ -100,6 +100,166 @@ def bench_process() -> dict:
     return {"app_import_s": round(float(out.stdout.strip()), 3), "peak_rss_mb": round(peak_kb / 1024, 1)}
 
 
+# --- import: messages/s for the r-contributors Slack export (emojiml.workspace) ---
+IMPORT_EXPORT = "slack-exports/r-contributors-slack"
+
+
+def bench_import() -> dict:
+    """Import r-contributors (12,564 messages) into a fresh SQLite store, twice: the first run adds every
+    row, the second finds them all stored. ``import_msgs_per_s`` counts everything from the .tar.gz on disk
+    to the committed transaction; ``parse_store_msgs_per_s`` leaves out unpacking the archive. The ``_cpu_``
+    figure divides by this process's CPU time instead of wall time: on a shared, loaded machine it shows
+    what one free core does."""
+    import tempfile
+
+    from emojiml.workspace.archive import read_path
+    from emojiml.workspace.importer import import_files
+    from emojiml.workspace.store import WorkspaceStore
+
+    source = settings().data_dir / IMPORT_EXPORT
+    if not source.exists():
+        raise ValueError(f"The import bench needs {source} (set EMOJIML_DATA to the shared data folder).")
+    default_catalog()
+    with tempfile.TemporaryDirectory(prefix="emojiml-bench-") as tmp:
+        store = WorkspaceStore(f"sqlite:///{tmp}/bench.db")
+        t0, c0 = time.perf_counter(), time.process_time()
+        files = read_path(source)
+        t1 = time.perf_counter()
+        first = import_files(files, "bench", store=store)
+        t2, c2 = time.perf_counter(), time.process_time()
+        again = import_files(files, "bench", store=store)
+        t3 = time.perf_counter()
+        store.dispose()
+    n = first.messages_read
+    return {
+        "import_messages": n,
+        "import_events": first.events_added,
+        "import_unpack_s": round(t1 - t0, 3),
+        "import_parse_store_s": round(t2 - t1, 3),
+        "import_msgs_per_s": round(n / (t2 - t0)),
+        "import_cpu_msgs_per_s": round(n / (c2 - c0)),
+        "parse_store_msgs_per_s": round(n / (t2 - t1)),
+        "reimport_msgs_per_s": round(again.messages_read / (t3 - t2)),
+        "reimport_added": again.messages_added + again.events_added,
+    }
+
+
+# --- recommend (issue 4) ------------------------------------------------------------------------------------
+def bench_recommend() -> dict:
+    """Suggest latency (one message, warm) beside the encoder's own, batch throughput, fit and sweep times.
+
+    Workspace figures use the r-contributors Slack export from the data dir, imported into a throw-away store.
+    """
+    import tempfile
+    from pathlib import Path
+
+    import torch
+
+    from emojiml.recommend.collaborative import ImplicitRecommender, NMFRecommender
+    from emojiml.recommend.evaluate import evaluate_workspace
+    from emojiml.recommend.hybrid import workspace_hybrid
+    from emojiml.recommend.suggest import content_only, suggest_batch
+    from emojiml.recommend.train_content import read_tweeteval
+    from emojiml.workspace import import_path
+    from emojiml.workspace.store import WorkspaceStore
+
+    content = content_only()
+    messages = read_tweeteval("val").texts[:1000]
+    content.recommend(None, "warm up", k=10)
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)  # one short sentence gains nothing from intra-op threads, and a busy CPU punishes them
+    one, encoder = [], []
+    for i in range(50):
+        message = f"{SENTENCES[i % len(SENTENCES)]} #{i}"
+        t0 = time.perf_counter()
+        content.recommend(None, message, k=10)
+        one.append(time.perf_counter() - t0)
+        t0 = time.perf_counter()
+        models.encode([message + " again"])
+        encoder.append(time.perf_counter() - t0)
+    torch.set_num_threads(threads)
+    t0 = time.perf_counter()
+    suggest_batch(messages, k=3, model=content)
+    batch_rate = len(messages) / (time.perf_counter() - t0)
+    t0 = time.perf_counter()
+    vectors = models.encode(messages)
+    encoder_rate = len(messages) / (time.perf_counter() - t0)
+    t0 = time.perf_counter()
+    content.score_messages(messages, vectors)  # everything but the encoder: SVM, towers, mentions
+    scoring_rate = len(messages) / (time.perf_counter() - t0)
+    figures = {
+        **{f"suggest_one_{k}": v for k, v in _percentiles(one).items()},
+        **{f"encoder_one_{k}": v for k, v in _percentiles(encoder).items()},
+        "single_message_torch_threads": 1,
+        "suggest_batch_msgs_per_s": round(batch_rate, 1),
+        "encoder_batch_msgs_per_s": round(encoder_rate, 1),
+        "content_scoring_without_encoder_msgs_per_s": round(scoring_rate, 1),
+        "batch_torch_threads": threads,
+    }
+    export = settings().data_dir / "slack-exports" / "r-contributors-slack" / "slack_export_raw.tar.gz"
+    if not export.exists():
+        return {**figures, "r_contributors": "not found"}
+    with tempfile.TemporaryDirectory() as tmp:
+        store = WorkspaceStore(f"sqlite:///{Path(tmp) / 'bench.db'}")
+        name = import_path(export, "r-contributors", store=store).workspace
+        events = store.events_frame(name)
+        store.dispose()
+    for label, model in (("nmf", NMFRecommender()), ("als", ImplicitRecommender("als"))):
+        model.fit(events)  # first fit pays imports
+        t0 = time.perf_counter()
+        model.fit(events)
+        figures[f"{label}_fit_r_contributors_s"] = round(time.perf_counter() - t0, 3)
+    hybrid = workspace_hybrid(events)
+    user = events["user"].value_counts().index[0]
+    hybrid.suggest(user, "warm up", k=10)
+    hybrid_one = []
+    torch.set_num_threads(1)
+    for i in range(30):
+        t0 = time.perf_counter()
+        hybrid.suggest(user, f"{SENTENCES[i % len(SENTENCES)]} #{i}", k=10)
+        hybrid_one.append(time.perf_counter() - t0)
+    torch.set_num_threads(threads)
+    figures.update({f"hybrid_suggest_one_{k}": v for k, v in _percentiles(hybrid_one).items()})
+    t0 = time.perf_counter()
+    hybrid.suggest_many(user, messages, k=3)
+    figures["hybrid_batch_msgs_per_s"] = round(len(messages) / (time.perf_counter() - t0), 1)
+    figures["sweep_66_mixes_s"] = evaluate_workspace(events).sweep_seconds
+    return figures
+
+
+def _context_messages(n: int) -> list[str]:
+    """Real chat-like turns (DailyDialog validation) when the data is there, else numbered stock sentences."""
+    from emojiml.text.datasets import DatasetMissingError, read_dailydialog
+
+    try:
+        return [row.text for row in read_dailydialog("validation")[:n]]
+    except DatasetMissingError:
+        return [f"{SENTENCES[i % len(SENTENCES)]} #{i}" for i in range(n)]
+
+
+def bench_context() -> dict:
+    """Conversation analysis: one message at a time (the live box), and a batch in conversations of 10."""
+    from emojiml.text.analyze import ContextAnalyzer, Message
+
+    analyzer = ContextAnalyzer()
+    analyzer.analyze(["warm up, see you in Paris on Friday!"])
+    messages = _context_messages(560)
+    times = []
+    for text in messages[:60]:
+        t0 = time.perf_counter()
+        analyzer.analyze([text])
+        times.append(time.perf_counter() - t0)
+    batch = [Message(text, conversation=str(i // 10)) for i, text in enumerate(messages[60:])]
+    t0 = time.perf_counter()
+    analyzer.analyze(batch)
+    batch_s = time.perf_counter() - t0
+    return {
+        **{f"analyze_one_{k}": v for k, v in _percentiles(times).items()},
+        "batch_messages": len(batch),
+        "batch_messages_per_s": round(len(batch) / batch_s, 1),
+    }
+
+
 def bench_generate() -> dict:
     """GAN images/s (batch 64, native resolution, tensors only) and one 16-frame VAE interpolation (128 px PIL)."""
     import torch
@@ -135,6 +295,9 @@ SECTIONS: dict[str, Callable[[], dict]] = {
     "search": bench_search,
     "encoder": bench_encoder,
     "process": bench_process,
+    "import": bench_import,
+    "recommend": bench_recommend,
+    "context": bench_context,
     "generate": bench_generate,
 }
 

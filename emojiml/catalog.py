@@ -130,7 +130,10 @@ class Catalog:
         by_shortcode: dict[str, int] = {}
         for index, entry in enumerate(self.entries):
             by_key.setdefault(entry.key, index)
-            for code in entry.shortcodes:
+            if entry.shortcodes:  # an emoji's primary (Slack) name wins over another's alias: point_up is ☝, not 👆
+                by_shortcode.setdefault(entry.shortcodes[0].lower(), index)
+        for index, entry in enumerate(self.entries):
+            for code in entry.shortcodes[1:]:
                 by_shortcode.setdefault(code.lower(), index)
         object.__setattr__(self, "_by_key", by_key)
         object.__setattr__(self, "_by_shortcode", by_shortcode)

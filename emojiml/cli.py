@@ -72,6 +72,213 @@ def cmd_bench(args: argparse.Namespace) -> int:
     return 0
 
 
+# --- workspaces: import chat exports, list what is stored (emojiml.workspace) ---
+def cmd_import(args: argparse.Namespace) -> int:
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from emojiml.workspace import ExportError, import_path
+
+    try:
+        report = import_path(args.path, args.workspace)
+    except ExportError as error:
+        raise UserError(str(error)) from error
+    except SQLAlchemyError as error:  # the database, not the export: say which one, in one line
+        raise UserError(f"the workspace store ({settings().database_url}) failed: {error.args[0]}") from error
+    print("\n".join(report.lines()))
+    return 0
+
+
+def cmd_workspaces(args: argparse.Namespace) -> int:
+    from emojiml.workspace import open_store
+
+    store = open_store()
+    stored = store.workspaces()
+    if not stored:
+        print("No workspaces yet: `emojiml import PATH` (the app loads its demo workspace on first start).")
+    for info in stored:
+        c = store.counts(info.name)
+        print(
+            f"{info.name}\t{info.format}\t{c.messages} messages\t{c.people} people\t{c.reactions} reactions "
+            f"({c.reactors} reactors)\t{c.inline} inline\t{c.emoji} emoji ({c.custom_emoji} custom)"
+        )
+    return 0
+
+
+def _add_workspace_commands(commands: argparse._SubParsersAction) -> None:
+    imports = commands.add_parser("import", help="import a Slack/Discord/CSV export into the workspace store")
+    imports.add_argument("path", help="a .zip/.tar.gz export, an export folder, a DiscordChatExporter .json or a .csv")
+    imports.add_argument("--workspace", help="workspace name (default: from the file or folder name)")
+    imports.set_defaults(func=cmd_import)
+    listing = commands.add_parser("workspaces", help="list the stored workspaces with their counts")
+    listing.set_defaults(func=cmd_workspaces)
+
+
+# --- recommend: content model training, recommender evaluation, batch suggestions (issue 4) ----------------
+def cmd_train_content(args: argparse.Namespace) -> int:
+    import torch
+
+    from emojiml.recommend.train_content import TweetEvalMissingError, train_content
+
+    torch.set_num_threads(args.threads)
+    try:
+        train_content(Path(args.out) if args.out else None)
+    except TweetEvalMissingError as error:
+        raise UserError(str(error)) from error
+    return 0
+
+
+def cmd_evaluate_emoji_prediction(args: argparse.Namespace) -> int:
+    from emojiml.recommend.train_content import TweetEvalMissingError, evaluate_emoji_prediction
+
+    try:
+        result = evaluate_emoji_prediction(args.split, args.limit)
+    except TweetEvalMissingError as error:
+        raise UserError(str(error)) from error
+    print(json.dumps(result, indent=2) if args.format == "json" else "\n".join(f"{k}\t{v}" for k, v in result.items()))
+    return 0
+
+
+def _workspace_events(name_or_path: str):
+    """Events of a stored workspace, or of an export path (imported into the store first)."""
+    from emojiml.workspace import ExportError, UnknownWorkspaceError, import_path, open_store
+
+    store = open_store()
+    name = name_or_path
+    if store.workspace(name_or_path) is None and Path(name_or_path).exists():
+        try:
+            name = import_path(name_or_path, store=store).workspace
+        except ExportError as error:
+            raise UserError(str(error)) from error
+    try:
+        return store.events_frame(name)
+    except UnknownWorkspaceError as error:
+        raise UserError(f"{error} (or pass the path of an export)") from error
+
+
+def cmd_evaluate_recommender(args: argparse.Namespace) -> int:
+    from emojiml.recommend.base import RecommenderInputError
+    from emojiml.recommend.evaluate import evaluate_workspace
+
+    if args.k < 1:
+        raise UserError("--k must be at least 1.")
+    events = _workspace_events(args.workspace)
+    try:
+        evaluation = evaluate_workspace(events, k=args.k)
+    except RecommenderInputError as error:
+        raise UserError(str(error)) from error
+    table = evaluation.table()
+    if args.format == "json":
+        print(
+            json.dumps(
+                {
+                    "k": args.k,
+                    "train_events": evaluation.n_train,
+                    "test_cases": evaluation.n_cases,
+                    "methods": table.to_dict(orient="records"),
+                    "best_mix": evaluation.best_mix,
+                    "sweep": evaluation.sweep.table.to_dict(orient="records"),
+                },
+                indent=2,
+                ensure_ascii=False,
+            )
+        )
+    else:
+        print(f"{evaluation.n_train} training events, {evaluation.n_cases} test cases (person x message), k={args.k}")
+        print(table.to_string(index=False))
+        for variant, mix in evaluation.best_mix.items():
+            print(f"best mix ({variant}): " + ", ".join(f"{s}={w:.1f}" for s, w in mix.items()))
+    return 0
+
+
+def _read_lines(path: str, what: str) -> list[str]:
+    if path == "-":
+        return sys.stdin.read().splitlines()
+    try:
+        return Path(path).read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError) as error:
+        raise UserError(f"Cannot read {what} file {path}: {error}") from error
+
+
+def cmd_suggest(args: argparse.Namespace) -> int:
+    from emojiml.recommend.base import RecommenderInputError
+    from emojiml.recommend.hybrid import parse_weights
+    from emojiml.recommend.suggest import suggest_batch
+
+    if args.user and not args.workspace:
+        raise UserError("--user needs --workspace (whose reaction history to use).")
+    if args.top < 1:
+        raise UserError("--top must be at least 1.")
+    messages = _read_lines(args.input, "input")
+    candidates = None
+    if args.candidates:
+        candidates = [line.strip() for line in _read_lines(args.candidates, "candidates") if line.strip()]
+        if not candidates:
+            raise UserError(f"The candidates file {args.candidates} has no emoji (one per line).")
+    try:
+        weights = parse_weights(args.weights) if args.weights else None
+        events = _workspace_events(args.workspace) if args.workspace else None
+        results = suggest_batch(messages, events, args.user, weights, args.top, candidates)
+    except RecommenderInputError as error:
+        raise UserError(str(error)) from error
+    for message, result in zip(messages, results, strict=True):
+        written = [result.written(s) for s in result.suggestions]
+        if args.format == "tsv":
+            print("\t".join(written))
+        else:
+            print(
+                json.dumps(
+                    {
+                        "message": message,
+                        "suggestions": [
+                            {
+                                "emoji": w,
+                                "score": round(s.score, 4),
+                                "contributions": s.contributions,
+                                "reason": s.reason,
+                            }
+                            for w, s in zip(written, result.suggestions, strict=True)
+                        ],
+                        "notices": list(result.notices),
+                    },
+                    ensure_ascii=False,
+                )
+            )
+    for notice in dict.fromkeys(n for r in results for n in r.notices):
+        print(f"emojiml: note: {notice}", file=sys.stderr)
+    return 0
+
+
+def add_recommend_commands(commands) -> None:
+    """``train content``, ``evaluate emoji-prediction|recommender`` and ``suggest``."""
+    training = command_group(commands, "train", "train a model from the shared data", "model", "MODEL")
+    training = training.add_parser("content", help="the content recommender (TweetEval)")
+    training.add_argument("--out", help="where the weights go (default emojiml/assets)")
+    training.add_argument("--threads", type=int, default=1, help="torch CPU threads (the machine is shared)")
+    training.set_defaults(func=cmd_train_content)
+
+    targets = command_group(commands, "evaluate", "print quality figures", "target", "TARGET")
+    prediction = targets.add_parser("emoji-prediction", help="TweetEval emoji macro-F1 of the content model")
+    prediction.add_argument("--split", choices=("train", "val", "test"), default="val")
+    prediction.add_argument("--limit", type=int, help="only the first N tweets (quick checks)")
+    prediction.add_argument("--format", choices=("text", "json"), default="text")
+    prediction.set_defaults(func=cmd_evaluate_emoji_prediction)
+    recommender = targets.add_parser("recommender", help="HitRate/Recall/NDCG/MRR/coverage per method + weight sweep")
+    recommender.add_argument("--workspace", required=True, help="a stored workspace's name, or an export to import")
+    recommender.add_argument("--k", type=int, default=10)
+    recommender.add_argument("--format", choices=("text", "json"), default="text")
+    recommender.set_defaults(func=cmd_evaluate_recommender)
+
+    suggest = commands.add_parser("suggest", help="suggest emoji for each line of a file (tsv or jsonl)")
+    suggest.add_argument("--input", required=True, help="one message per line ('-' reads stdin)")
+    suggest.add_argument("--candidates", help="one emoji per line: only these are suggested, printed as written")
+    suggest.add_argument("--top", type=int, default=3)
+    suggest.add_argument("--workspace", help="stored workspace name or export path (adds history and popularity)")
+    suggest.add_argument("--user", help="person id or name in the workspace")
+    suggest.add_argument("--weights", help="e.g. collaborative=0.4,content=0.4,popularity=0.2")
+    suggest.add_argument("--format", choices=("tsv", "jsonl"), default="tsv")
+    suggest.set_defaults(func=cmd_suggest)
+
+
 # --- generate: emoji image data set, GAN/VAE training, evaluation, sampling (issue 6) -------------------------
 
 
@@ -95,7 +302,7 @@ def cmd_build_dataset(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_train(args: argparse.Namespace) -> int:
+def cmd_train_generator(args: argparse.Namespace) -> int:
     import shutil
 
     import torch
@@ -106,20 +313,23 @@ def cmd_train(args: argparse.Namespace) -> int:
     if not 0 < args.minutes <= MAX_MINUTES:
         raise UserError(f"--minutes must be in (0, {MAX_MINUTES:g}], got {args.minutes}.")
     torch.set_num_threads(args.threads)
-    if args.model == "judge":
+    if args.generator_model == "judge":
         return _train_judge(args)
-    work = Path(args.work or f"build/train-{args.model}")
-    config = TrainConfig(model=args.model, size=args.size, batch=args.batch, seed=args.seed)
+    work = Path(args.work or f"build/train-{args.generator_model}")
+    config = TrainConfig(model=args.generator_model, size=args.size, batch=args.batch, seed=args.seed)
     try:
-        trainer = train(args.model, Path(args.data), work, args.minutes, resume=args.resume, config=config)
+        trainer = train(args.generator_model, Path(args.data), work, args.minutes, resume=args.resume, config=config)
     except DatasetError as error:
         raise UserError(str(error)) from error
     out = Path(args.out) if args.out else settings().asset_dir
     out.mkdir(parents=True, exist_ok=True)
     for suffix in (".safetensors", ".json"):
-        shutil.copyfile(work / f"{args.model}{suffix}", out / f"{args.model}{suffix}")
+        shutil.copyfile(work / f"{args.generator_model}{suffix}", out / f"{args.generator_model}{suffix}")
     minutes = trainer.trained_seconds / 60
-    print(f"Trained {args.model} for {trainer.step_count} steps ({minutes:.1f} min); wrote {out / args.model}.*")
+    print(
+        f"Trained {args.generator_model} for {trainer.step_count} steps ({minutes:.1f} min); "
+        f"wrote {out / args.generator_model}.*"
+    )
     return 0
 
 
@@ -219,21 +429,25 @@ def add_generate_commands(commands: argparse._SubParsersAction) -> None:
     dataset.add_argument("--out", default="build/dataset")
     dataset.set_defaults(func=cmd_build_dataset)
 
-    training = commands.add_parser("train", help="train the emoji GAN, VAE or evaluation judge on a built data set")
-    training.add_argument("model", choices=("gan", "vae", "judge"))
-    training.add_argument("--data", default="build/dataset", help="folder written by build-dataset")
-    training.add_argument("--minutes", type=float, default=60.0, help="total training time budget (max 90)")
-    training.add_argument("--resume", action="store_true", help="continue from WORK/state.safetensors")
-    training.add_argument("--work", help="checkpoints and sample grids (default build/train-MODEL)")
-    training.add_argument("--out", help="where the final model is copied (default emojiml/assets)")
-    training.add_argument("--size", type=int, default=32, choices=(32, 64), help="native resolution")
-    training.add_argument("--batch", type=int, default=32)
-    training.add_argument("--seed", type=int, default=0)
-    training.add_argument("--threads", type=int, default=1, help="torch CPU threads (the machine is shared)")
-    training.set_defaults(func=cmd_train)
+    models = command_group(commands, "train", "train a model from the shared data", "model", "MODEL")
+    for name, about in (
+        ("gan", "the emoji GAN"),
+        ("vae", "the emoji VAE"),
+        ("judge", "the generation-evaluation judge"),
+    ):
+        training = models.add_parser(name, help=f"{about} on a built emoji image data set")
+        training.add_argument("--data", default="build/dataset", help="folder written by build-dataset")
+        training.add_argument("--minutes", type=float, default=60.0, help="total training time budget (max 90)")
+        training.add_argument("--resume", action="store_true", help="continue from WORK/state.safetensors")
+        training.add_argument("--work", help="checkpoints and sample grids (default build/train-MODEL)")
+        training.add_argument("--out", help="where the final model is copied (default emojiml/assets)")
+        training.add_argument("--size", type=int, default=32, choices=(32, 64), help="native resolution")
+        training.add_argument("--batch", type=int, default=32)
+        training.add_argument("--seed", type=int, default=0)
+        training.add_argument("--threads", type=int, default=1, help="torch CPU threads (the machine is shared)")
+        training.set_defaults(func=cmd_train_generator, generator_model=name)
 
-    evaluate = commands.add_parser("evaluate", help="print quality figures")
-    targets = evaluate.add_subparsers(dest="target", required=True, metavar="TARGET")
+    targets = command_group(commands, "evaluate", "print quality figures", "target", "TARGET")
     generation = targets.add_parser("generation", help="FID/KID, R-precision, memorisation, diversity of GAN and VAE")
     generation.add_argument("--data", default="build/dataset")
     generation.add_argument("--models", nargs="+", default=["gan", "vae"], choices=("gan", "vae"))
@@ -292,8 +506,107 @@ def build_parser() -> argparse.ArgumentParser:
     bench = commands.add_parser("bench", help="print speed figures as JSON")
     bench.add_argument("--only", nargs="*", help="sections to run (default: all)")
     bench.set_defaults(func=cmd_bench)
+    _add_workspace_commands(commands)
+    add_recommend_commands(commands)
+    add_context_commands(commands)
     add_generate_commands(commands)
     return parser
+
+
+# --- Conversation context (emojiml.text): train emotion|act, analyze, evaluate context ------------------------
+
+
+def cmd_train_context(args: argparse.Namespace) -> int:
+    """Train the emotion or act classifier from settings().data_dir and write it (and its card) to the assets."""
+    import logging
+
+    import torch
+
+    from emojiml.text.datasets import DatasetMissingError
+    from emojiml.text.model_card import write_model_card
+    from emojiml.text.train import train_act, train_emotion
+
+    torch.set_num_threads(args.threads)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
+    trainer = train_emotion if args.model == "emotion" else train_act
+    rows = {"dailydialog_rows": args.dailydialog_rows}
+    if args.model == "emotion":
+        rows["goemotions_rows"] = args.goemotions_rows
+    try:
+        model = trainer(epochs=args.epochs, seed=args.seed, **rows)
+    except DatasetMissingError as error:
+        raise UserError(str(error)) from error
+    out = Path(args.out) if args.out else settings().asset_dir
+    model.save(out, args.model)
+    card = write_model_card(model, args.model, out, " ".join(["emojiml", *sys.argv[1:]]) if sys.argv else "")
+    print(json.dumps({"model": args.model, "metrics": model.config.metrics, "card": str(card)}))
+    return 0
+
+
+def cmd_analyze(args: argparse.Namespace) -> int:
+    """One JSON line per input line: sentiment, emotion, act, state, entities, topics, suggestions."""
+    from emojiml.models import ModelUnavailableError
+    from emojiml.text.analyze import ContextAnalyzer
+    from emojiml.text.inputs import InputFormatError, read_messages
+
+    try:
+        messages = read_messages(Path(args.input), args.format)
+        analyses = ContextAnalyzer().analyze(messages)
+    except (InputFormatError, ModelUnavailableError) as error:
+        raise UserError(str(error)) from error
+    for analysis in analyses:
+        print(json.dumps(analysis.to_record(), ensure_ascii=False))
+    return 0
+
+
+def cmd_evaluate_context(args: argparse.Namespace) -> int:
+    from emojiml.models import ModelUnavailableError
+    from emojiml.text.datasets import DatasetMissingError
+    from emojiml.text.evaluate import evaluate_context
+
+    try:
+        results = evaluate_context(args.split)
+    except (DatasetMissingError, ModelUnavailableError) as error:
+        raise UserError(str(error)) from error
+    print(json.dumps(results, indent=2))
+    return 0
+
+
+def command_group(commands: argparse._SubParsersAction, name: str, about: str, dest: str, metavar: str):
+    """The sub-command group of ``emojiml NAME`` (``train``, ``evaluate``), made by whichever feature asks first,
+    so that each feature adds its own ``train X`` / ``evaluate Y`` without touching the others'."""
+    parser = commands.choices.get(name) or commands.add_parser(name, help=about)
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            return action
+    return parser.add_subparsers(dest=dest, required=True, metavar=metavar)
+
+
+def add_context_commands(commands: argparse._SubParsersAction) -> None:
+    """``train emotion|act``, ``analyze`` and ``evaluate context``."""
+    models = command_group(commands, "train", "train a model from the shared data", "model", "MODEL")
+    for name, about in (("emotion", "Ekman emotion (DailyDialog + GoEmotions)"), ("act", "DailyDialog dialogue acts")):
+        model = models.add_parser(name, help=about)
+        model.add_argument("--epochs", type=int, default=8)
+        model.add_argument("--seed", type=int, default=0)
+        model.add_argument("--threads", type=int, default=1, help="torch CPU threads (the machine is shared)")
+        model.add_argument("--dailydialog-rows", type=int, help="use only the first dialogues up to N turns")
+        if name == "emotion":
+            model.add_argument("--goemotions-rows", type=int, help="use only the first N GoEmotions comments")
+        model.add_argument("--out", help="output folder (default: emojiml/assets)")
+        model.set_defaults(func=cmd_train_context)
+
+    analyze = commands.add_parser("analyze", help="per-message context of a conversation, as JSON lines")
+    analyze.add_argument(
+        "--input", required=True, help=".txt (one message per line) or .jsonl (text, conversation, user)"
+    )
+    analyze.add_argument("--format", choices=("txt", "jsonl"), help="input format (default: from the extension)")
+    analyze.set_defaults(func=cmd_analyze)
+
+    targets = command_group(commands, "evaluate", "print quality figures", "target", "TARGET")
+    context = targets.add_parser("context", help="emotion, act and sentiment metrics")
+    context.add_argument("--split", default="validation", choices=("validation", "test"))
+    context.set_defaults(func=cmd_evaluate_context)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -12,6 +12,7 @@ import hashlib
 import logging
 import os
 import time
+from collections.abc import Callable
 from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -25,6 +26,9 @@ from emojiml.search import EmojiSearch
 if TYPE_CHECKING:
     from sentence_transformers import SentenceTransformer
     from spacy.language import Language
+    from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
+
+    from emojiml.text.classifier import ContextClassifier
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
@@ -144,6 +148,69 @@ def _load_or_encode(path: Path, texts: list[str]) -> np.ndarray:
     temporary.replace(path)  # atomic: a concurrent reader never sees half a file
     log.info("Encoded %d texts into %s in %.1f s", len(texts), path.name, time.perf_counter() - started)
     return vectors
+
+
+# --- recommendation (issue 4) -------------------------------------------------------------------------------
+
+
+@cache
+def content_model():
+    """The trained content model (sparse SVM + emoji towers) from ``assets/content*`` (``emojiml train content``)."""
+    from emojiml.recommend.content import CONTENT_FILES, ContentModel
+
+    directory = settings().asset_dir
+    missing = [name for name in CONTENT_FILES if not (directory / name).exists()]
+    if missing:
+        raise ModelUnavailableError(
+            f"The content model is missing {', '.join(missing)} in {directory}: run `emojiml train content`."
+        )
+    return ContentModel.load(directory)
+
+
+# --- Conversation context (emojiml.text): VADER and the trained emotion / act classifiers -----------------
+
+
+@cache
+def vader() -> SentimentIntensityAnalyzer:
+    """VADER's rule-based sentiment analyser; its lexicon includes emoji, so "🎉" counts as positive."""
+    try:
+        from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
+    except ImportError as error:
+        raise ModelUnavailableError("Sentiment needs the package 'vaderSentiment' (in requirements.txt).") from error
+    return SentimentIntensityAnalyzer()
+
+
+def _context_classifier(name: str, command: str) -> ContextClassifier:
+    from emojiml.text.classifier import ContextClassifier
+
+    if not (settings().asset_dir / f"{name}.safetensors").exists():
+        raise ModelUnavailableError(f"{name}.safetensors is missing from {settings().asset_dir}: run `{command}`.")
+    return ContextClassifier.load(settings().asset_dir, name)
+
+
+@cache
+def emotion_classifier() -> ContextClassifier:
+    """Ekman emotion (7 classes), heads ``dialogue`` and ``comment``; assets/emotion.safetensors + emotion.json."""
+    return _context_classifier("emotion", "emojiml train emotion")
+
+
+@cache
+def act_classifier() -> ContextClassifier:
+    """DailyDialog dialogue acts (inform, question, directive, commissive); assets/act.safetensors + act.json."""
+    return _context_classifier("act", "emojiml train act")
+
+
+def emoji_search_with_encoder(
+    encoder: Callable[[list[str]], np.ndarray], catalog: Catalog | None = None
+) -> EmojiSearch:
+    """A search index like ``emoji_search()`` but asking ``encoder`` for query vectors.
+
+    The conversation analyser passes an encoder that serves vectors it already computed in its one batched
+    encoder call, so entity and topic look-ups add no encoder passes of their own.
+    """
+    catalog = catalog or default_catalog()
+    terms = EmojiSearch.vocabulary_terms(catalog)
+    return EmojiSearch(catalog, catalog_embeddings(catalog), encoder, _vocabulary_embeddings(tuple(terms)))
 
 
 # --- generate: emoji GAN, VAE and the evaluation judge (issue 6) ----------------------------------------------

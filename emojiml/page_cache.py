@@ -14,3 +14,48 @@ from emojiml.search import EmojiSearch
 @st.cache_resource(show_spinner="Indexing the emoji catalog (first run only, about a minute)…")
 def emoji_search() -> EmojiSearch:
     return models.emoji_search()
+
+
+# --- workspaces (emojiml.workspace) ---
+@st.cache_resource(show_spinner="Opening the workspace store (loads the demo workspace on first run)…")
+def workspace_store():
+    """The store, with the demo workspace loaded, once per server process."""
+    from emojiml.workspace import ensure_demo_workspace, open_store
+
+    store = open_store()
+    ensure_demo_workspace(store)
+    return store
+
+
+@st.cache_data(show_spinner="Loading emoji events…", max_entries=32)
+def workspace_events(workspace: str, channel: str | None, revision: int):
+    """Events of a workspace (or one channel). ``revision`` changes with every import, so the cache follows."""
+    return workspace_store().events_frame(workspace, channel)
+
+
+# --- recommend (emojiml.recommend) ---
+@st.cache_resource(show_spinner="Fitting the recommenders (NMF, content model, trending)…", max_entries=8)
+def recommend_hybrid(workspace: str, revision: int):
+    """The workspace's fitted hybrid, refitted when an import changes the workspace (``revision``)."""
+    from emojiml.recommend.hybrid import workspace_hybrid
+
+    return workspace_hybrid(workspace_events(workspace, None, revision))
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def recommend_evaluation(workspace: str, revision: int, k: int = 10):
+    """Temporal-split metrics of every method and the hybrid weight sweep (seconds; cached per revision)."""
+    from emojiml.recommend.evaluate import evaluate_workspace
+
+    return evaluate_workspace(workspace_events(workspace, None, revision), k=k)
+
+
+# --- Conversation context ---------------------------------------------------------------------------------
+
+
+@st.cache_resource(show_spinner="Loading the emotion, act and entity models…")
+def context_analyzer():
+    """The ``ContextAnalyzer`` with every model loaded once per server process."""
+    from emojiml.text.analyze import ContextAnalyzer
+
+    return ContextAnalyzer(search=emoji_search())

@@ -8,6 +8,7 @@ sentence encoder alone misses exact shortcodes ("+1"). Each signal adds to one s
           + 0.6·(share of query words that prefix a name word or keyword)
           + 1.6·cosine(query, name + keywords)                   (all-MiniLM-L6-v2)
           + 0.25·log-usage prior                                 (Emoji Sentiment Ranking occurrences)
+          - 0.5·[gendered ZWJ variant]   (so "people with bunny ears" is not followed by its two copies)
 
 An emoji typed as the query comes first, followed by its nearest neighbours in embedding space.
 """
@@ -27,6 +28,8 @@ from emojiml.catalog import Catalog, Emoji, clean_shortcode, emoji_in_text
 
 MAX_QUERY_CHARS = 200
 EXACT_WEIGHT, WORD_WEIGHT, PREFIX_WEIGHT, SEMANTIC_WEIGHT, PRIOR_WEIGHT = 4.0, 1.5, 0.6, 1.6, 0.25
+GENDERED_VARIANT_PENALTY = 0.5
+GENDER_SIGNS = ("\u200d\u2640", "\u200d\u2642")
 WORD = re.compile(r"[\w+\-']+")
 EMPTY_QUERY_PROMPT = "Type a word (party), a :shortcode: (:+1:) or an emoji (🔥) to search."
 
@@ -91,6 +94,8 @@ class EmojiSearch:
         self._row_embeddings = embeddings[self._rows]
         occurrences = np.array([catalog[i].sentiment_occurrences for i in self._rows], dtype=np.float32)
         self._prior = np.log1p(occurrences) / max(np.log1p(occurrences).max(), 1.0)
+        gendered = [any(sign in catalog[i].key for sign in GENDER_SIGNS) for i in self._rows]
+        self._prior -= GENDERED_VARIANT_PENALTY / PRIOR_WEIGHT * np.array(gendered, dtype=np.float32)
         self._exact: dict[str, set[int]] = {}
         self._words: dict[str, set[int]] = {}
         for row, index in enumerate(self._rows):

@@ -36,3 +36,8 @@ def search():
     from emojiml import models
 
     return models.emoji_search()
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Browser tests last: the unit tests warm the embedding cache they start from."""
+    items.sort(key=lambda item: "e2e" in item.keywords)

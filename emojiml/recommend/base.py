@@ -1,0 +1,214 @@
+"""The one interface every recommender speaks, and the shared pieces they all need.
+
+Why one protocol: the hybrid, the evaluator, the CLI and the page treat NMF, ALS, popularity, trending and the
+content model alike — each scores the whole workspace catalog for a (person, message) pair, and ``recommend``
+turns those scores into ranked ``Suggestion`` objects the same way for all of them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Protocol, Self, runtime_checkable
+
+import numpy as np
+import pandas as pd
+from scipy import sparse
+
+from emojiml.catalog import Catalog, Emoji, default_catalog
+
+WEIGHTINGS = ("raw", "log", "bm25")
+
+
+class RecommenderInputError(ValueError):
+    """Events or arguments a recommender cannot use; the message says what to fix."""
+
+
+class NotFittedError(RuntimeError):
+    """``score``/``recommend`` called before ``fit``."""
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    """One ranked emoji: its score, what each source contributed to it and a one-line reason."""
+
+    emoji: Emoji
+    score: float
+    contributions: dict[str, float] = field(default_factory=dict)
+    reason: str = ""
+
+    @property
+    def key(self) -> str:
+        return self.emoji.key
+
+
+@runtime_checkable
+class Recommender(Protocol):
+    """fit(events) learns; score() gives one number per catalog entry; recommend() ranks them."""
+
+    catalog_: Catalog
+
+    def fit(self, events: pd.DataFrame) -> Self: ...
+
+    def score(self, user: str | None, message: str | None) -> np.ndarray: ...
+
+    def recommend(
+        self, user: str | None, message: str | None, k: int = 10, candidates: Sequence[str] | None = None
+    ) -> list[Suggestion]: ...
+
+
+class RankingMixin:
+    """``recommend`` from ``score``: rank the rankable catalog entries, optionally only ``candidates``."""
+
+    catalog_: Catalog
+    rankable_: np.ndarray  # (n_emoji,) bool: skin-tone bases plus anything the workspace actually used
+
+    def score(self, user: str | None, message: str | None) -> np.ndarray:  # pragma: no cover - protocol
+        raise NotImplementedError
+
+    def reason(self, index: int, user: str | None, message: str | None) -> str:
+        return ""
+
+    def recommend(
+        self, user: str | None, message: str | None, k: int = 10, candidates: Sequence[str] | None = None
+    ) -> list[Suggestion]:
+        check_fitted(self)
+        scores = self.score(user, message)
+        order = rank(scores, self.rankable_, candidate_indices(self.catalog_, candidates), k)
+        return [Suggestion(self.catalog_[i], float(scores[i]), {}, self.reason(int(i), user, message)) for i in order]
+
+
+def check_fitted(model: object) -> None:
+    if not hasattr(model, "catalog_"):
+        raise NotFittedError(f"{type(model).__name__} is not fitted: call fit(events) first.")
+
+
+def rank(scores: np.ndarray, rankable: np.ndarray, candidates: np.ndarray | None, k: int) -> np.ndarray:
+    """Indices of the top ``k`` scores among rankable entries (or among ``candidates``), best first.
+
+    Ties break by catalog order (stable sort), so results are reproducible.
+    """
+    pool = candidates if candidates is not None else np.flatnonzero(rankable)
+    if k <= 0 or pool.size == 0:
+        return np.zeros(0, dtype=np.int64)
+    order = np.argsort(-scores[pool], kind="stable")[:k]
+    return pool[order]
+
+
+def candidate_indices(catalog: Catalog, candidates: Sequence[str] | None) -> np.ndarray | None:
+    """Catalog positions of ``candidates`` (emoji characters, U+FE0F ignored, or ``:shortcodes:``).
+
+    Anything else raises ``RecommenderInputError`` naming every offending entry.
+    """
+    if candidates is None:
+        return None
+    indices, unknown = [], []
+    for token in candidates:
+        written = token.strip()
+        # an emoji character sequence or a :shortcode:; a bare word such as "abc" is not an emoji
+        index = catalog.index_of(written) if written and (written.startswith(":") or not written.isascii()) else None
+        (unknown if index is None else indices).append(token if index is None else index)
+    if unknown:
+        raise RecommenderInputError(f"Not emoji in this catalog: {', '.join(repr(t) for t in unknown)}.")
+    return np.array(list(dict.fromkeys(indices)), dtype=np.int64)
+
+
+def workspace_catalog(events: pd.DataFrame, base: Catalog | None = None) -> Catalog:
+    """The Unicode catalog plus every custom emoji (``:name:``) the events mention."""
+    from emojiml.workspace.emoji_names import workspace_catalog as with_custom_keys
+
+    base = base or default_catalog()
+    if events is None or events.empty:
+        return base
+    keys = pd.unique(events["emoji"].astype(str))
+    return with_custom_keys([key for key in keys if key.startswith(":") and base.index_of(key) is None], base)
+
+
+def check_events(events: pd.DataFrame, required: Iterable[str] = ("user", "emoji")) -> pd.DataFrame:
+    """Validate the columns a recommender needs and drop rows without a person or an emoji."""
+    missing = [c for c in required if c not in events.columns]
+    if missing:
+        raise RecommenderInputError(f"The events table lacks column(s) {', '.join(missing)}.")
+    clean = events.dropna(subset=list(required))
+    return clean[(clean["user"].astype(str) != "") & (clean["emoji"].astype(str) != "")]
+
+
+def event_indices(events: pd.DataFrame, catalog: Catalog) -> np.ndarray:
+    """Catalog position of each event's emoji (-1 where the catalog does not know it)."""
+    lookup: dict[str, int] = {}
+    out = np.empty(len(events), dtype=np.int64)
+    for row, key in enumerate(events["emoji"].astype(str)):
+        if key not in lookup:
+            index = catalog.index_of(key)
+            lookup[key] = -1 if index is None else index
+        out[row] = lookup[key]
+    return out
+
+
+def rankable_mask(catalog: Catalog, used: np.ndarray) -> np.ndarray:
+    """Skin-tone bases and custom emoji, plus any toned emoji the workspace used."""
+    mask = np.zeros(len(catalog), dtype=bool)
+    mask[list(catalog.base_indices)] = True
+    mask[used[used >= 0]] = True
+    return mask
+
+
+@dataclass(frozen=True)
+class InteractionMatrix:
+    """People × emoji counts (float32 CSR) with the row/column labels that go with it."""
+
+    users: tuple[str, ...]
+    counts: sparse.csr_matrix  # (n_users, n_emoji)
+
+    @property
+    def user_index(self) -> dict[str, int]:
+        return {u: i for i, u in enumerate(self.users)}
+
+
+def interaction_matrix(events: pd.DataFrame, catalog: Catalog, weights: np.ndarray | None = None) -> InteractionMatrix:
+    """Count each (person, emoji) pair; ``weights`` (one per event, e.g. NaN/negative from a CSV) are cleaned."""
+    events = check_events(events)
+    columns = event_indices(events, catalog)
+    keep = columns >= 0
+    values = np.ones(len(events), dtype=np.float64) if weights is None else np.asarray(weights, dtype=np.float64)
+    values = np.where(np.isfinite(values) & (values > 0), values, 0.0)
+    users, rows = np.unique(events["user"].astype(str).to_numpy()[keep], return_inverse=True)
+    counts = sparse.csr_matrix(
+        (values[keep], (rows, columns[keep])), shape=(len(users), len(catalog)), dtype=np.float32
+    )
+    counts.sum_duplicates()
+    counts.eliminate_zeros()
+    return InteractionMatrix(tuple(users.tolist()), counts)
+
+
+def weigh(counts: sparse.csr_matrix, weighting: str, k1: float = 1.2, b: float = 0.75) -> sparse.csr_matrix:
+    """Raw counts, log(1 + count), or BM25 (saturating counts, longer histories normalised, rare emoji up)."""
+    if weighting not in WEIGHTINGS:
+        raise RecommenderInputError(f"Unknown weighting {weighting!r}; choose one of {', '.join(WEIGHTINGS)}.")
+    counts = counts.tocsr().astype(np.float32)
+    if weighting == "raw":
+        return counts
+    if weighting == "log":
+        out = counts.copy()
+        out.data = np.log1p(out.data)
+        return out
+    coo = counts.tocoo()
+    n_users = max(1, counts.shape[0])
+    df = np.bincount(coo.col, minlength=counts.shape[1])
+    idf = np.log((n_users - df + 0.5) / (df + 0.5) + 1.0)
+    length = np.asarray(counts.sum(axis=1)).ravel()
+    norm = k1 * (1.0 - b + b * length / max(length.mean(), 1e-9))
+    data = coo.data * (k1 + 1.0) / (norm[coo.row] + coo.data) * idf[coo.col]
+    return sparse.csr_matrix((data.astype(np.float32), (coo.row, coo.col)), shape=counts.shape)
+
+
+def normalize_scores(scores: np.ndarray, pool: np.ndarray) -> np.ndarray:
+    """Min-max scale over the rankable pool to [0, 1]; a constant source gives all zeros (it cannot rank)."""
+    out = np.zeros_like(scores, dtype=np.float64)
+    if pool.size == 0:
+        return out
+    values = scores[pool].astype(np.float64)
+    low, high = float(values.min()), float(values.max())
+    if high - low > 1e-12:
+        out[pool] = (values - low) / (high - low)
+    return out

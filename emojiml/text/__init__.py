@@ -1,0 +1,1 @@
+"""Conversation context: emotion, dialogue acts and states, sentiment, entities, topics and suggestions."""

@@ -1,0 +1,287 @@
+"""Analyse conversations message by message: sentiment, emotion, act, state, entities, topics, suggestions.
+
+One ``ContextAnalyzer`` holds the models (from ``emojiml.models``) and analyses a batch of messages at once: the
+encoder, the classifiers and spaCy each run once per batch, which is what makes batch analysis fast. Messages
+are grouped into conversations by consecutive equal ``conversation`` values; each message's context is the
+non-empty messages before it in its conversation.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
+
+from emojiml import models
+from emojiml.catalog import Catalog, emoji_in_text
+from emojiml.search import EmojiSearch
+from emojiml.text.act import Act, acts_from_probabilities
+from emojiml.text.classifier import ContextClassifier
+from emojiml.text.emotion import Emotion, emotions_from_probabilities, neutral_emotion
+from emojiml.text.entities import Entity, all_entity_queries, entity_spans, extract_entities
+from emojiml.text.features import conversation_links, turn_features
+from emojiml.text.flow import ConversationState, conversation_state
+from emojiml.text.sentiment import Sentiment, combine
+from emojiml.text.suggest import Suggestion, nearest_emoji, suggest
+from emojiml.text.topics import Topic, conversation_topics, topic_query, with_emoji
+
+MAX_MESSAGE_CHARS = 2000
+"""Longer messages are cut here and flagged "truncated" (the encoder reads 256 tokens anyway)."""
+WORD = re.compile(r"[^\W\d_]+(?:'[^\W\d_]+)?")
+SPACY_DISABLED = ("tagger", "parser", "attribute_ruler", "lemmatizer")
+
+PersonalSuggestions = Callable[["Message"], Sequence[Suggestion]]
+"""The recommender hook: given a message (with its ``user``), that person's suggestions to merge in."""
+
+
+@dataclass(frozen=True)
+class Message:
+    text: str
+    conversation: str | None = None
+    """Consecutive messages with equal values form one conversation (None: the default conversation)."""
+    user: str | None = None
+
+
+@dataclass(frozen=True)
+class MessageAnalysis:
+    text: str
+    user: str | None
+    conversation: str | None
+    position: int
+    """Turn number within its conversation, from 0, counting non-empty messages only."""
+    sentiment: Sentiment
+    emotion: Emotion
+    act: Act
+    state: ConversationState
+    entities: tuple[Entity, ...]
+    topics: tuple[Topic, ...]
+    suggestions: tuple[Suggestion, ...]
+    flags: tuple[str, ...] = field(default=())
+    """Anything unusual: "empty", "truncated", "emoji_only", "non_english"."""
+
+    def to_record(self) -> dict:
+        """The CLI's JSON line for this message."""
+        return {
+            "text": self.text,
+            "sentiment": {"label": self.sentiment.label, "score": self.sentiment.score},
+            "emotion": {"label": self.emotion.label, "scores": self.emotion.scores},
+            "act": self.act.label,
+            "state": self.state.label,
+            "entities": [{"text": e.text, "label": e.label, "start": e.start, "end": e.end} for e in self.entities],
+            "topics": [{"words": list(t.words), "emoji": t.emoji} for t in self.topics],
+            "suggestions": [{"emoji": s.emoji, "score": s.score, "reason": s.reason} for s in self.suggestions],
+            "flags": list(self.flags),
+        }
+
+
+def clean_text(raw: str) -> tuple[str, tuple[str, ...]]:
+    """Drop control characters and lone surrogates, cap the length; returns the text and its flags."""
+    kept = "".join(
+        " " if ch.isspace() else ch
+        for ch in raw
+        if unicodedata.category(ch) != "Cs" and (unicodedata.category(ch) != "Cc" or ch.isspace())
+    )
+    text = " ".join(kept.split())
+    flags: list[str] = []
+    if len(text) > MAX_MESSAGE_CHARS:
+        text, flags = text[:MAX_MESSAGE_CHARS].rstrip(), ["truncated"]
+    if not text:
+        flags.append("empty")
+    elif not WORD.search(text) and emoji_in_text(text):
+        flags.append("emoji_only")
+    elif _looks_non_english(text):
+        flags.append("non_english")
+    return text, tuple(flags)
+
+
+def _looks_non_english(text: str) -> bool:
+    """Mostly non-Latin letters, or 4+ words and not one English stop word: the models were trained on English."""
+    letters = [c for c in text if c.isalpha()]
+    if letters and sum(not ("a" <= c.lower() <= "z") for c in letters) / len(letters) > 0.5:
+        return True
+    words = [w.lower() for w in WORD.findall(text)]
+    return len(words) >= 4 and not any(w in ENGLISH_STOP_WORDS for w in words)
+
+
+class ContextAnalyzer:
+    """Analyses messages with the shipped models; build once (the page caches it) and call ``analyze``."""
+
+    def __init__(
+        self,
+        search: EmojiSearch | None = None,
+        emotion_model: ContextClassifier | None = None,
+        act_model: ContextClassifier | None = None,
+    ):
+        catalog = (search or models.emoji_search()).catalog
+        self._prefetched: dict[str, np.ndarray] = {}
+        self.search = models.emoji_search_with_encoder(self._encode_prefetched, catalog)
+        self.catalog: Catalog = catalog
+        self.emotion_model = emotion_model or models.emotion_classifier()
+        self.act_model = act_model or models.act_classifier()
+        self.nlp = models.spacy_english()
+        self.vader = models.vader()
+        self._catalog_vectors = models.catalog_embeddings(self.catalog)[list(self.catalog.base_indices)]
+
+    def _encode_prefetched(self, texts: list[str]) -> np.ndarray:
+        """Vectors from this batch's single encoder call; anything not prefetched is encoded now."""
+        if not texts:
+            return np.zeros((0, 384), dtype=np.float32)
+        missing = [t for t in dict.fromkeys(texts) if t not in self._prefetched]
+        if missing:
+            self._prefetched.update(zip(missing, models.encode(missing), strict=True))
+        return np.stack([self._prefetched[t] for t in texts])
+
+    def analyze(
+        self, messages: Sequence[Message | str], personal: PersonalSuggestions | None = None
+    ) -> list[MessageAnalysis]:
+        """One ``MessageAnalysis`` per message, in order; plain strings form one conversation."""
+        items = [m if isinstance(m, Message) else Message(m) for m in messages]
+        cleaned = [clean_text(m.text) for m in items]
+        live = [i for i, (text, _) in enumerate(cleaned) if text]
+        texts = [cleaned[i][0] for i in live]
+        previous_live, positions = conversation_links([items[i].conversation for i in live])
+
+        docs = list(self.nlp.pipe(texts, disable=SPACY_DISABLED)) if texts else []
+        # English NER on other languages finds "entities" that are not: keep none rather than wrong ones
+        spans = [
+            [] if "non_english" in cleaned[i][1] else found for i, found in zip(live, entity_spans(docs), strict=True)
+        ]
+        conversations = _conversations(previous_live)
+        found_topics = [conversation_topics([texts[r] for r in rows], None) for rows in conversations]
+        queries = all_entity_queries(spans) + [topic_query(t.words) for f in found_topics for t in f.topics]
+        # one encoder pass for the messages and every entity/topic query (the encoder dominates the cost)
+        batch = texts + [query for query in dict.fromkeys(queries) if query not in set(texts)]
+        vectors = models.encode(batch) if batch else np.zeros((0, 384), np.float32)
+        embeddings = vectors[: len(texts)]  # (L, 384)
+        self._prefetched = dict(zip(batch, vectors, strict=True))
+        vader = [self.vader.polarity_scores(t) for t in texts]
+        buckets = self.emotion_model.config.buckets
+        features = turn_features(texts, embeddings, previous_live, positions, vader, buckets)
+        emotion_heads = self.emotion_model.head_probabilities(features)
+        has_context = np.array([p is not None for p in previous_live], dtype=bool)
+        emotion_probs = np.where(has_context[:, None], emotion_heads["dialogue"], emotion_heads["comment"])
+        unsure = np.array([bool({"emoji_only", "non_english"} & set(cleaned[i][1])) for i in live], dtype=bool)
+        emotions = emotions_from_probabilities(emotion_probs, unsure)
+        if self.act_model.config.buckets != buckets:
+            features = turn_features(texts, embeddings, previous_live, positions, vader, self.act_model.config.buckets)
+        acts = acts_from_probabilities(self.act_model.probabilities(features, "act"))
+        sentiments = combine(
+            [v["compound"] for v in vader], np.array([list(e.scores.values()) for e in emotions]), unsure
+        )
+        entities = extract_entities(spans, self.search, self._encode_prefetched)
+        # topic emoji: the emoji nearest in meaning to each topic's words, all topics in one matrix product
+        topic_queries = list(dict.fromkeys(topic_query(t.words) for f in found_topics for t in f.topics))
+        nearest = nearest_emoji(self.catalog, self._catalog_vectors, self._encode_prefetched(topic_queries))
+        topic_emoji = {
+            query: found[0][0] if found else None for query, found in zip(topic_queries, nearest, strict=True)
+        }
+        topics_of: dict[int, tuple[Topic, ...]] = {}
+        for rows, found in zip(conversations, found_topics, strict=True):
+            found = with_emoji(found, topic_emoji.get)
+            for row, members in zip(rows, found.message_topics, strict=True):
+                topics_of[row] = tuple(found.topics[t] for t in members)
+
+        self._prefetched = {}
+        meaning = nearest_emoji(self.catalog, self._catalog_vectors, embeddings)
+        results: list[MessageAnalysis] = []
+        by_item = {item: row for row, item in enumerate(live)}
+        for i, item in enumerate(items):
+            text, flags = cleaned[i]
+            row = by_item.get(i)
+            if row is None:
+                results.append(_empty_analysis(item, flags))
+                continue
+            before = previous_live[row]
+            state = conversation_state(
+                text,
+                positions[row],
+                acts[row].label,
+                acts[before].label if before is not None else None,
+                emotions[row].label,
+                emotions[row].confidence,
+                sentiments[row].score,
+            )
+            suggestions = suggest(
+                self.catalog,
+                meaning[row],
+                (emotions[row].label, emotions[row].confidence),
+                sentiments[row].score,
+                state.label,
+                [(e.text, e.label, e.emoji) for e in entities[row]],
+                [(t.words, t.emoji, t.weight) for t in topics_of[row]],
+                typed=emoji_in_text(text),
+                extra=personal(item) if personal else (),
+            )
+            results.append(
+                MessageAnalysis(
+                    text=text,
+                    user=item.user,
+                    conversation=item.conversation,
+                    position=positions[row],
+                    sentiment=sentiments[row],
+                    emotion=emotions[row],
+                    act=acts[row],
+                    state=state,
+                    entities=entities[row],
+                    topics=topics_of[row],
+                    suggestions=suggestions,
+                    flags=flags,
+                )
+            )
+        return results
+
+
+def _conversations(previous: Sequence[int | None]) -> list[list[int]]:
+    """Rows grouped into conversations from the previous-row links."""
+    groups: list[list[int]] = []
+    for row, before in enumerate(previous):
+        if before is None:
+            groups.append([row])
+        else:
+            groups[-1].append(row)
+    return groups
+
+
+def _empty_analysis(item: Message, flags: tuple[str, ...]) -> MessageAnalysis:
+    return MessageAnalysis(
+        text="",
+        user=item.user,
+        conversation=item.conversation,
+        position=-1,
+        sentiment=Sentiment("neutral", 0.0, 0.0),
+        emotion=neutral_emotion(),
+        act=Act("inform", {"inform": 1.0, "question": 0.0, "directive": 0.0, "commissive": 0.0}),
+        state=ConversationState("neutral", "empty message"),
+        entities=(),
+        topics=(),
+        suggestions=(),
+        flags=flags,
+    )
+
+
+def analysis_table(analyses: Sequence[MessageAnalysis]) -> pd.DataFrame:
+    """One row per message, for tables and charts: turn, user, text, labels, scores and the 7 emotion columns."""
+    rows = []
+    for turn, a in enumerate(analyses, start=1):
+        rows.append(
+            {
+                "turn": turn,
+                "user": a.user or "",
+                "text": a.text,
+                "sentiment": a.sentiment.label,
+                "score": a.sentiment.score,
+                "emotion": a.emotion.label,
+                "act": a.act.label,
+                "state": a.state.label,
+                "entities": ", ".join(f"{e.text} {''.join(e.emoji[:1])}" for e in a.entities),
+                "suggestions": " ".join(s.emoji for s in a.suggestions[:5]),
+                "flags": ", ".join(a.flags),
+                **{f"p_{name}": p for name, p in a.emotion.scores.items()},
+            }
+        )
+    return pd.DataFrame(rows)

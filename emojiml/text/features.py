@@ -1,0 +1,128 @@
+"""The inputs the emotion and act classifiers see for one turn, built the same way in training and at run time.
+
+Three views of a turn, each cheap once the sentence embeddings exist:
+
+* dense: the turn's embedding, the previous turn's, their elementwise product (how the reply relates to what
+  it answers) and the turn before that — zeros where the conversation has no such turn;
+* cues (``N_CUES`` numbers): '?', '!', position in the conversation, VADER's four scores, length, shouting,
+  emoji — signals a frozen sentence embedding blurs;
+* hashed word n-grams of the turn and of the previous turn, fed to an ``EmbeddingBag``: they keep the exact
+  wording ("could you", "sure, I will") that decides dialogue acts and that sentence embeddings average away.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+import zlib
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from emojiml.catalog import emoji_in_text
+
+DIM = 384
+N_DENSE = 4 * DIM
+N_CUES = 15
+TOKEN = re.compile(r"[a-z0-9']+|[?!.,]")
+
+
+@dataclass(frozen=True)
+class TurnFeatures:
+    """Classifier inputs for a batch of turns (B = number of turns)."""
+
+    dense: np.ndarray
+    """(B, 4*384) float32: [turn, previous, turn*previous, the one before]."""
+    cues: np.ndarray
+    """(B, N_CUES) float32."""
+    ngram_ids: np.ndarray
+    """(total,) int64 hashed n-gram buckets of all turns, concatenated."""
+    ngram_offsets: np.ndarray
+    """(B,) int64 start of each turn's n-grams in ``ngram_ids``."""
+
+
+def _tokens(text: str) -> list[str]:
+    return TOKEN.findall(text.lower())
+
+
+def ngram_keys(text: str, previous: str | None) -> list[str]:
+    """Unigrams, bigrams and the first two words of the turn, plus unigrams and the first word of the previous."""
+    words = _tokens(text)
+    keys = [f"w:{w}" for w in words] + [f"b:{a} {b}" for a, b in itertools.pairwise(words)]
+    keys += [f"^:{w}" for w in words[:2]] + (["^:<empty>"] if not words else [])
+    if previous is None:
+        keys.append("p:<start>")
+    else:
+        before = _tokens(previous)
+        keys += [f"p:{w}" for w in before] + [f"p^:{w}" for w in before[:1]] + [f"p$:{w}" for w in before[-1:]]
+    return keys
+
+
+def hash_keys(keys: Sequence[str], buckets: int) -> list[int]:
+    """Stable across processes and Python versions (``hash()`` is salted; crc32 is not)."""
+    return [zlib.crc32(key.encode()) % buckets for key in keys]
+
+
+def cue_vector(text: str, index: int, has_previous: bool, previous: str | None, vader: dict[str, float]) -> list[float]:
+    """The ``N_CUES`` hand-made numbers of one turn (see the module docstring)."""
+    letters = [c for c in text if c.isalpha()]
+    upper = sum(c.isupper() for c in letters) / len(letters) if len(letters) >= 4 else 0.0
+    return [
+        float("?" in text),
+        float("!" in text),
+        min(text.count("!"), 3) / 3,
+        float(index == 0),
+        float(has_previous),
+        min(index, 10) / 10,
+        vader["compound"],
+        vader["pos"],
+        vader["neg"],
+        vader["neu"],
+        min(np.log1p(len(text.split())) / 4, 1.5),
+        upper,
+        float(bool(emoji_in_text(text))),
+        float(previous is not None and "?" in previous),
+        float(text.rstrip().endswith("?")),
+    ]
+
+
+def turn_features(
+    texts: Sequence[str],
+    embeddings: np.ndarray,
+    previous: Sequence[int | None],
+    positions: Sequence[int],
+    vader: Sequence[dict[str, float]],
+    buckets: int,
+) -> TurnFeatures:
+    """Features of every turn; ``previous[i]`` is the row of turn i's previous turn (None at a conversation start)."""
+    n = len(texts)
+    zero = np.zeros(DIM, dtype=np.float32)
+    dense = np.zeros((n, N_DENSE), dtype=np.float32)
+    cues = np.zeros((n, N_CUES), dtype=np.float32)
+    ids: list[int] = []
+    offsets = np.zeros(n, dtype=np.int64)
+    for i in range(n):
+        p1 = previous[i]
+        p2 = previous[p1] if p1 is not None else None
+        before = embeddings[p1] if p1 is not None else zero
+        dense[i, :DIM] = embeddings[i]
+        dense[i, DIM : 2 * DIM] = before
+        dense[i, 2 * DIM : 3 * DIM] = embeddings[i] * before
+        dense[i, 3 * DIM :] = embeddings[p2] if p2 is not None else zero
+        previous_text = texts[p1] if p1 is not None else None
+        cues[i] = cue_vector(texts[i], positions[i], p1 is not None, previous_text, vader[i])
+        offsets[i] = len(ids)
+        ids.extend(hash_keys(ngram_keys(texts[i], previous_text), buckets))
+    return TurnFeatures(dense, cues, np.asarray(ids, dtype=np.int64), offsets)
+
+
+def conversation_links(conversation_ids: Sequence[object]) -> tuple[list[int | None], list[int]]:
+    """Previous-turn rows and positions for rows grouped by consecutive equal conversation ids (None included)."""
+    previous: list[int | None] = []
+    positions: list[int] = []
+    for i, conversation in enumerate(conversation_ids):
+        same = i > 0 and conversation_ids[i - 1] == conversation
+        previous.append(i - 1 if same else None)
+        positions.append(positions[-1] + 1 if same else 0)
+    return previous, positions

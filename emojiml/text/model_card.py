@@ -1,0 +1,81 @@
+"""Model cards (EMOTION_CARD.md, ACT_CARD.md) written next to the checkpoints by ``emojiml train``."""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+from pathlib import Path
+
+from emojiml.text.classifier import ContextClassifier
+
+_ABOUT = {
+    "emotion": (
+        "Ekman emotion (anger, disgust, fear, joy, neutral, sadness, surprise) of a chat message. Two heads on one "
+        "body: `dialogue` (DailyDialog turns, previous two turns as context) and `comment` (standalone GoEmotions-"
+        "Ekman Reddit comments; multi-label rows as split soft targets).",
+        "DailyDialog train split (emotion labels; happiness -> joy, no emotion -> neutral) and GoEmotions-Ekman "
+        "train.tsv; validation: DailyDialog validation and GoEmotions dev.tsv.",
+        "`dialogue`: micro-F1 over the six non-neutral classes (DailyDialog's published metric); `comment`: "
+        "macro-F1 over 7 classes on single-label rows.",
+    ),
+    "act": (
+        "DailyDialog dialogue act (inform, question, directive, commissive) of a chat message, with the previous "
+        "two turns as context.",
+        "DailyDialog train split (act labels); validation: DailyDialog validation.",
+        "accuracy.",
+    ),
+}
+
+
+def write_model_card(model: ContextClassifier, name: str, directory: Path, command: str) -> Path:
+    what, data, metric = _ABOUT[name]
+    config = model.config
+    size_mb = (directory / f"{name}.safetensors").stat().st_size / 1e6
+    lines = [
+        f"# {name} classifier",
+        "",
+        what,
+        "",
+        "## Model",
+        "An MLP (one hidden layer of "
+        f"{config.hidden}, GELU, dropout {config.dropout}) over frozen all-MiniLM-L6-v2 sentence embeddings of the "
+        "turn, the previous turn, their product and the turn before; 15 cues (?, !, position, VADER scores, length, "
+        f"capitals, emoji); and a mean bag of hashed word 1-3-grams ({config.buckets} buckets x {config.ngram_dim}, "
+        "stored in float16). Per-class logit offsets tuned on validation by a coarse grid (see `offsets`). "
+        f"Checkpoint: `{name}.safetensors` ({size_mb:.1f} MB) + `{name}.json`. Code: `emojiml/text/classifier.py`, "
+        "`features.py`, `train.py`.",
+        "",
+        "## Data",
+        data + " Read from `settings().data_dir` (EMOJIML_DATA); no test split was used.",
+        "",
+        "## Training",
+        f"Command: `{command}`",
+        "",
+        f"Hardware: {platform.machine()} CPU, {len(os.sched_getaffinity(0))} cores shared with other jobs, "
+        f"1 torch thread; minutes (head training, excluding the one-off dataset encoding cached on disk): "
+        f"{config.training.get('minutes')}. The one-off encoding of the data sets (about 144k texts, cached under "
+        "`EMOJIML_CACHE/datasets`) took about 45 minutes on the same shared CPU.",
+        "",
+        "```json",
+        json.dumps(config.training, indent=2),
+        "```",
+        "",
+        "## Validation metrics (percent)",
+        f"Metric: {metric} `_raw` = before the tuned offsets.",
+        "",
+        "| metric | value |",
+        "|---|---|",
+        *(f"| {key} | {value} |" for key, value in config.metrics.items()),
+        "",
+        "Offsets: `" + json.dumps(config.offsets) + "`",
+        "",
+        "## Limits",
+        "English only (non-English and emoji-only messages are flagged and their probabilities flattened). "
+        "DailyDialog is scripted, polite, textbook English; chat messages differ. Licenses: DailyDialog "
+        "CC BY-NC-SA 4.0 (weights derived from it are for non-commercial use), GoEmotions Apache-2.0.",
+        "",
+    ]
+    path = directory / f"{name.upper()}_CARD.md"
+    path.write_text("\n".join(lines), encoding="utf-8")
+    return path

@@ -1,0 +1,246 @@
+"""Training of the emotion and act classifiers (``emojiml train emotion|act``).
+
+Both read the real data from ``settings().data_dir``: train splits to fit, validation splits to pick the epoch
+and to tune the logit offsets (one per class) for each task's metric. The emotion model has two heads sharing
+one body: ``dialogue`` (DailyDialog turns, with the previous turns as context) and ``comment`` (GoEmotions-Ekman
+Reddit comments, standalone, multi-label rows as soft targets) — the two sets label emotion at very different
+rates (83% vs 30% neutral), so one head could not be calibrated for both.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+
+import numpy as np
+import torch
+from sklearn.metrics import accuracy_score, f1_score
+from torch import nn
+
+from emojiml import models
+from emojiml.text.classifier import ClassifierConfig, ContextClassifier
+from emojiml.text.datasets import ACTS, EMOTIONS, read_dailydialog, read_goemotions
+from emojiml.text.embedding_cache import dataset_embeddings
+from emojiml.text.features import TurnFeatures, turn_features
+
+log = logging.getLogger(__name__)
+NEUTRAL = EMOTIONS.index("neutral")
+NON_NEUTRAL = [i for i in range(len(EMOTIONS)) if i != NEUTRAL]
+
+
+@dataclass(frozen=True)
+class LabelledTurns:
+    """Features plus targets of one data split for one head."""
+
+    head: str
+    features: TurnFeatures
+    targets: np.ndarray
+    """(B, n_classes) float32 target distributions (one-hot, or split over a multi-label row)."""
+    labels: np.ndarray
+    """(B,) int64 the single gold label (-1 for multi-label rows, which metrics skip)."""
+
+
+def dailydialog_turns(split: str, buckets: int, task: str, max_rows: int | None = None) -> LabelledTurns:
+    """DailyDialog turns with the previous turns as context; ``task`` is "emotion" or "act".
+
+    ``max_rows`` keeps the first dialogues up to that many turns (whole dialogues only)."""
+    rows = read_dailydialog(split)
+    if max_rows is not None and len(rows) > max_rows:
+        cut = rows[max_rows].dialogue
+        rows = [row for row in rows[:max_rows] if row.dialogue != cut]
+    texts = [row.text for row in rows]
+    previous = [i - 1 if row.turn > 0 else None for i, row in enumerate(rows)]
+    positions = [row.turn for row in rows]
+    vader = [models.vader().polarity_scores(text) for text in texts]
+    features = turn_features(texts, dataset_embeddings(texts, "dailydialog"), previous, positions, vader, buckets)
+    labels = np.array([row.emotion if task == "emotion" else row.act for row in rows], dtype=np.int64)
+    n_classes = len(EMOTIONS) if task == "emotion" else len(ACTS)
+    return LabelledTurns(
+        "dialogue" if task == "emotion" else "act", features, np.eye(n_classes, dtype=np.float32)[labels], labels
+    )
+
+
+def goemotions_comments(split: str, buckets: int, max_rows: int | None = None) -> LabelledTurns:
+    """GoEmotions-Ekman comments (the first ``max_rows`` when given), each its own one-turn conversation."""
+    rows = read_goemotions(split)[:max_rows]
+    texts = [row.text for row in rows]
+    vader = [models.vader().polarity_scores(text) for text in texts]
+    features = turn_features(
+        texts, dataset_embeddings(texts, "goemotions"), [None] * len(rows), [0] * len(rows), vader, buckets
+    )
+    targets = np.zeros((len(rows), len(EMOTIONS)), dtype=np.float32)
+    for i, row in enumerate(rows):
+        targets[i, list(row.labels)] = 1.0 / len(row.labels)
+    labels = np.array([row.labels[0] if len(row.labels) == 1 else -1 for row in rows], dtype=np.int64)
+    return LabelledTurns("comment", features, targets, labels)
+
+
+def dialogue_emotion_f1(labels: np.ndarray, predictions: np.ndarray) -> float:
+    """DailyDialog's emotion metric: micro-F1 over the six non-neutral classes, in percent."""
+    return 100 * f1_score(labels, predictions, labels=NON_NEUTRAL, average="micro", zero_division=0)
+
+
+def comment_emotion_f1(labels: np.ndarray, predictions: np.ndarray) -> float:
+    """GoEmotions-Ekman's metric: macro-F1 over the 7 classes on single-label rows, in percent."""
+    keep = labels >= 0
+    return 100 * f1_score(labels[keep], predictions[keep], labels=list(range(len(EMOTIONS))), average="macro")
+
+
+def act_accuracy(labels: np.ndarray, predictions: np.ndarray) -> float:
+    return 100 * accuracy_score(labels, predictions)
+
+
+METRICS: dict[str, Callable[[np.ndarray, np.ndarray], float]] = {
+    "dialogue": dialogue_emotion_f1,
+    "comment": comment_emotion_f1,
+    "act": act_accuracy,
+}
+
+
+def tune_offsets(log_probs: np.ndarray, labels: np.ndarray, metric: Callable, rounds: int = 2) -> np.ndarray:
+    """Per-class additive logit offsets maximising ``metric`` by coordinate search on a coarse grid.
+
+    Coarse (steps of 0.25 within ±2.5) and few rounds on purpose: the validation split picks a decision rule,
+    it should not be memorised.
+    """
+    offsets = np.zeros(log_probs.shape[1], dtype=np.float32)
+    grid = np.arange(-2.5, 2.51, 0.25)
+    best = metric(labels, (log_probs + offsets).argmax(1))
+    for _ in range(rounds):
+        for c in range(len(offsets)):
+            for value in grid:
+                trial = offsets.copy()
+                trial[c] = value
+                score = metric(labels, (log_probs + trial).argmax(1))
+                if score > best + 1e-9:
+                    best, offsets = score, trial
+    return offsets
+
+
+def _subset(features: TurnFeatures, rows: np.ndarray) -> TurnFeatures:
+    ends = np.append(features.ngram_offsets[1:], len(features.ngram_ids))
+    pieces = [features.ngram_ids[features.ngram_offsets[r] : ends[r]] for r in rows]
+    lengths = np.array([len(p) for p in pieces], dtype=np.int64)
+    offsets = np.concatenate([[0], np.cumsum(lengths)[:-1]]).astype(np.int64)
+    ids = np.concatenate(pieces) if pieces else np.zeros(0, np.int64)
+    return TurnFeatures(features.dense[rows], features.cues[rows], ids, offsets)
+
+
+def _class_weights(targets: np.ndarray, power: float) -> torch.Tensor:
+    counts = targets.sum(0) + 1.0
+    weights = (counts.sum() / (len(counts) * counts)) ** power
+    return torch.tensor(weights / weights.mean(), dtype=torch.float32)
+
+
+def _log_probs(model: ContextClassifier, data: LabelledTurns) -> np.ndarray:
+    return np.log(model.probabilities(data.features, data.head, with_offsets=False) + 1e-9)
+
+
+def fit(
+    config: ClassifierConfig,
+    train: list[LabelledTurns],
+    validation: list[LabelledTurns],
+    epochs: int = 8,
+    batch_size: int = 256,
+    learning_rate: float = 2e-3,
+    class_weight_power: float = 0.5,
+    seed: int = 0,
+    progress: Callable[[str], None] = log.info,
+) -> ContextClassifier:
+    """Train all heads together; keep the epoch with the best mean validation metric; tune offsets after."""
+    torch.manual_seed(seed)
+    rng = np.random.default_rng(seed)
+    model = ContextClassifier(config)
+    optimiser = torch.optim.AdamW(model.parameters(), lr=learning_rate, weight_decay=1e-4)
+    weights = {data.head: _class_weights(data.targets, class_weight_power) for data in train}
+    order = [(k, r) for k, data in enumerate(train) for r in range(len(data.labels))]
+    steps_per_epoch = int(np.ceil(len(order) / batch_size))
+    scheduler = torch.optim.lr_scheduler.OneCycleLR(optimiser, learning_rate, total_steps=epochs * steps_per_epoch)
+    best_score, best_state, best_epoch, started = -1.0, None, 0, time.perf_counter()
+    for epoch in range(1, epochs + 1):
+        model.train()
+        batches = [
+            np.array(order, dtype=np.int64)[p] for p in np.array_split(rng.permutation(len(order)), steps_per_epoch)
+        ]
+        for batch in batches:
+            loss = torch.zeros(())
+            for k, data in enumerate(train):
+                rows = batch[batch[:, 0] == k, 1]
+                if len(rows) == 0:
+                    continue
+                sub = _subset(data.features, rows)
+                logits = model(
+                    torch.from_numpy(sub.dense),
+                    torch.from_numpy(sub.cues),
+                    torch.from_numpy(sub.ngram_ids),
+                    torch.from_numpy(sub.ngram_offsets),
+                )[data.head]
+                target = torch.from_numpy(data.targets[rows])
+                per_row = -(target * torch.log_softmax(logits, 1) * weights[data.head]).sum(1)
+                loss = loss + per_row.sum() / len(batch)
+            optimiser.zero_grad()
+            loss.backward()
+            nn.utils.clip_grad_norm_(model.parameters(), 5.0)
+            optimiser.step()
+            scheduler.step()
+        scores = {data.head: METRICS[data.head](data.labels, _log_probs(model, data).argmax(1)) for data in validation}
+        mean = float(np.mean(list(scores.values())))
+        elapsed = (time.perf_counter() - started) / 60
+        progress(
+            f"epoch {epoch}/{epochs}: " + ", ".join(f"{h} {s:.2f}" for h, s in scores.items()) + f" ({elapsed:.1f} min)"
+        )
+        if mean > best_score:
+            best_score, best_epoch = mean, epoch
+            best_state = {key: value.clone() for key, value in model.state_dict().items()}
+    model.load_state_dict(best_state)
+    offsets, metrics = {}, {}
+    for data in validation:
+        log_probs = _log_probs(model, data)
+        metrics[f"{data.head}_validation_raw"] = round(METRICS[data.head](data.labels, log_probs.argmax(1)), 2)
+        offsets[data.head] = tune_offsets(log_probs, data.labels, METRICS[data.head]).round(3).tolist()
+        tuned = (log_probs + np.array(offsets[data.head])).argmax(1)
+        metrics[f"{data.head}_validation"] = round(METRICS[data.head](data.labels, tuned), 2)
+    training = {
+        "epochs": epochs,
+        "best_epoch": best_epoch,
+        "batch_size": batch_size,
+        "learning_rate": learning_rate,
+        "class_weight_power": class_weight_power,
+        "seed": seed,
+        "minutes": round((time.perf_counter() - started) / 60, 2),
+        "rows": {data.head: len(data.labels) for data in train},
+    }
+    tuned_model = ContextClassifier(replace(config, offsets=offsets, metrics=metrics, training=training))
+    tuned_model.load_state_dict(model.state_dict())
+    return tuned_model.eval()
+
+
+def train_emotion(
+    epochs: int = 8,
+    seed: int = 0,
+    dailydialog_rows: int | None = None,
+    goemotions_rows: int | None = None,
+    **kwargs,
+) -> ContextClassifier:
+    config = ClassifierConfig(heads={"dialogue": list(EMOTIONS), "comment": list(EMOTIONS)})
+    train = [
+        dailydialog_turns("train", config.buckets, "emotion", dailydialog_rows),
+        goemotions_comments("train", config.buckets, goemotions_rows),
+    ]
+    validation = [
+        dailydialog_turns("validation", config.buckets, "emotion"),
+        goemotions_comments("validation", config.buckets),
+    ]
+    return fit(config, train, validation, epochs=epochs, seed=seed, **kwargs)
+
+
+def train_act(
+    epochs: int = 8, seed: int = 0, dailydialog_rows: int | None = None, class_weight_power: float = 0.0, **kwargs
+) -> ContextClassifier:
+    """Acts are scored by accuracy, so classes are not re-weighted by default (power 0)."""
+    config = ClassifierConfig(heads={"act": list(ACTS)})
+    train = [dailydialog_turns("train", config.buckets, "act", dailydialog_rows)]
+    validation = [dailydialog_turns("validation", config.buckets, "act")]
+    return fit(config, train, validation, epochs=epochs, seed=seed, class_weight_power=class_weight_power, **kwargs)

@@ -1,0 +1,126 @@
+"""One entry point for every export: read it safely, recognise its format, parse it, store it.
+
+The page and the CLI both call ``import_path``/``import_upload``; ``progress(fraction, text)`` lets the page
+draw a progress bar without this module knowing about Streamlit.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import Callable
+from dataclasses import replace
+from pathlib import Path
+
+import msgspec
+
+from emojiml.catalog import Catalog, default_catalog
+from emojiml.workspace.archive import DEFAULT_LIMITS, LOCAL_LIMITS, ArchiveLimits, ExportFiles, read_path, read_upload
+from emojiml.workspace.csv import parse_csv
+from emojiml.workspace.discord import is_discord_export, parse_discord
+from emojiml.workspace.emoji_names import EmojiNames
+from emojiml.workspace.report import EmptyExportError, ExportFormatError, ImportReport, ParsedExport
+from emojiml.workspace.slack import looks_like_slack, parse_slack
+from emojiml.workspace.store import WorkspaceStore, open_store
+
+Progress = Callable[[float, str], None]
+GENERIC_NAMES = re.compile(r"^(slack[_-]?export.*|slack[_-]?log.*|export|upload|slack|discord|data)$", re.I)
+WORKSPACE_NAME = re.compile(r"^[\w .@+\-]{1,100}$")
+
+
+def _quiet(_fraction: float, _text: str) -> None:
+    return None
+
+
+def parse_export(files: ExportFiles, catalog: Catalog | None = None) -> ParsedExport:
+    """Recognise the export's format from its files and parse it (nothing is stored)."""
+    names = EmojiNames(catalog or default_catalog())
+    paths = list(files.files)
+    if not paths:
+        raise EmptyExportError(f"{files.source} holds no files.")
+    csvs = [p for p in paths if p.lower().endswith(".csv")]
+    if csvs and not looks_like_slack(paths):
+        if len(csvs) > 1:
+            raise ExportFormatError(f"{files.source} holds {len(csvs)} CSV files; import them one at a time.")
+        return parse_csv(csvs[0], files.files[csvs[0]], names)
+    if looks_like_slack(paths):
+        return parse_slack(files.files, names)
+    jsons = [p for p in paths if p.lower().endswith(".json")]
+    if any(_is_discord(files.files[p]) for p in jsons):
+        return parse_discord(files.files, names)
+    if len(jsons) == 1 and files.files[jsons[0]].lstrip()[:1] == b"[":  # one channel's messages: a Slack day file
+        stem = jsons[0].rsplit("/", 1)[-1][:-5]
+        channel = stem if not re.match(r"^\d{4}-\d{2}-\d{2}$", stem) else "general"
+        return parse_slack({f"{channel}/1970-01-01.json": files.files[jsons[0]]}, names)
+    raise ExportFormatError(
+        f"{files.source} is not a Slack export (no <channel>/<YYYY-MM-DD>.json files), nor a Discord export "
+        f"(DiscordChatExporter JSON), nor a CSV; it holds {len(paths)} file(s), e.g. {', '.join(sorted(paths)[:3])}."
+    )
+
+
+def _is_discord(content: bytes) -> bool:
+    try:
+        return is_discord_export(msgspec.json.decode(content))
+    except msgspec.DecodeError:
+        return False
+
+
+def workspace_name(files: ExportFiles, requested: str | None) -> str:
+    name = (requested or files.name or "").strip()
+    if not requested and (not name or GENERIC_NAMES.match(name)):
+        name = "workspace"
+    if not WORKSPACE_NAME.match(name):
+        raise ExportFormatError(
+            f"Workspace name {name!r} is not allowed: use 1-100 letters, digits, spaces, '.', '-', '_', '@' or '+'."
+        )
+    return name
+
+
+def import_files(
+    files: ExportFiles,
+    workspace: str | None = None,
+    *,
+    store: WorkspaceStore | None = None,
+    catalog: Catalog | None = None,
+    progress: Progress = _quiet,
+) -> ImportReport:
+    started = time.perf_counter()
+    name = workspace_name(files, workspace)
+    progress(0.3, f"Parsing {len(files.files)} file(s)…")
+    parsed = parse_export(files, catalog)
+    if not parsed.messages and not parsed.events:
+        problems = "; ".join(f"{p.where}: {p.reason}" for p in (*parsed.skipped_files, *parsed.invalid)[:3])
+        raise EmptyExportError(
+            f"{files.source} holds no messages and no emoji events" + (f" ({problems})." if problems else ".")
+        )
+    progress(0.6, f"Storing {len(parsed.messages)} messages and {len(parsed.events)} emoji events…")
+    report = (store or open_store()).import_parsed(name, parsed, source=Path(files.source).name)
+    progress(1.0, "Done.")
+    return replace(report, seconds=time.perf_counter() - started)
+
+
+def import_path(
+    path: str | Path,
+    workspace: str | None = None,
+    *,
+    store: WorkspaceStore | None = None,
+    limits: ArchiveLimits = LOCAL_LIMITS,
+    progress: Progress = _quiet,
+) -> ImportReport:
+    """Import a local export (archive, folder, JSON or CSV file). Raises ``ExportError`` subclasses."""
+    progress(0.05, f"Reading {path}…")
+    return import_files(read_path(Path(path), limits), workspace, store=store, progress=progress)
+
+
+def import_upload(
+    data: bytes,
+    filename: str,
+    workspace: str | None = None,
+    *,
+    store: WorkspaceStore | None = None,
+    limits: ArchiveLimits = DEFAULT_LIMITS,
+    progress: Progress = _quiet,
+) -> ImportReport:
+    """Import an uploaded file's bytes. The upload limit is checked before anything is unpacked."""
+    progress(0.05, f"Unpacking {filename}…")
+    return import_files(read_upload(data, filename, limits), workspace, store=store, progress=progress)

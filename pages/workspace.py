@@ -1,0 +1,103 @@
+"""Workspace: import a Slack / Discord / CSV export or pick one already stored, and see who uses which emoji."""
+
+import pandas as pd
+import streamlit as st
+from sqlalchemy.exc import SQLAlchemyError
+
+from emojiml import charts
+from emojiml.page_cache import workspace_events, workspace_store
+from emojiml.workspace import DEMO_WORKSPACE, ExportError, UnknownWorkspaceError, import_upload
+from emojiml.workspace.archive import DEFAULT_LIMITS, MB
+
+ALL_CHANNELS = "All channels"
+
+st.title("🗂️ Workspaces")
+st.caption(
+    "Emoji reactions and inline emoji from real chat exports. The Houston Data Visualization Slack (MIT) is "
+    "loaded as a demo; import your own Slack export (.zip), DiscordChatExporter JSON, or a CSV of "
+    "`user, emoji, timestamp`."
+)
+
+store = workspace_store()
+
+with st.expander("Import an export"):
+    upload = st.file_uploader(
+        f"Slack export (.zip, or an export folder zipped), Discord .json, or .csv — up to "
+        f"{DEFAULT_LIMITS.max_upload_bytes // MB} MB",
+        type=["zip", "json", "csv", "gz", "tgz"],
+    )
+    name = st.text_input("Workspace name", placeholder="default: the file name", max_chars=100)
+    if upload is not None and st.button("Import", type="primary"):
+        bar = st.progress(0.0, text=f"Reading {upload.name}…")
+        try:
+            report = import_upload(
+                upload.getvalue(),
+                upload.name,
+                name.strip() or None,
+                store=store,
+                progress=lambda fraction, text: bar.progress(fraction, text=text),
+            )
+        except ExportError as error:
+            bar.empty()
+            st.error(f"Nothing was imported: {error}")
+        except SQLAlchemyError as error:
+            bar.empty()
+            st.error(f"Nothing was imported: the workspace store failed ({error.args[0]}). Try again in a moment.")
+        else:
+            st.session_state["workspace"] = report.workspace
+            st.success(report.lines()[0])
+            details = report.lines()[1:]
+            if report.skipped_files or report.invalid:
+                st.warning("\n".join(f"- {line.strip()}" for line in details[1:]))
+            st.caption(details[0])
+
+stored = [info.name for info in store.workspaces()]
+if not stored:
+    st.info("No workspace is stored yet: import an export above.")
+    st.stop()
+if st.session_state.get("workspace") not in stored:
+    st.session_state["workspace"] = DEMO_WORKSPACE if DEMO_WORKSPACE in stored else stored[0]
+
+left, right = st.columns([2, 2])
+workspace = left.selectbox("Workspace", stored, key="workspace")
+try:
+    channel_names = store.channels(workspace)
+except UnknownWorkspaceError as error:
+    st.error(str(error))
+    st.stop()
+picked = right.selectbox("Channel", [ALL_CHANNELS, *channel_names])
+channel = None if picked == ALL_CHANNELS else picked
+
+info = store.workspace(workspace)
+counts = store.counts(workspace, channel)
+for column, (label, value) in zip(
+    st.columns(6),
+    [
+        ("Messages", counts.messages),
+        ("People", counts.people),
+        ("Reactions", counts.reactions),
+        ("Inline emoji", counts.inline),
+        ("Distinct emoji", counts.emoji),
+        ("Custom emoji", counts.custom_emoji),
+    ],
+    strict=True,
+):
+    column.metric(label, f"{value:,}")
+
+events: pd.DataFrame = workspace_events(workspace, channel, info.revision if info else 0)
+
+top_column, custom_column = st.columns([3, 2])
+top_column.plotly_chart(charts.top_emoji(events), width="stretch")
+custom_column.plotly_chart(charts.custom_emoji_usage(events), width="stretch")
+st.plotly_chart(charts.weekly_usage(events), width="stretch")
+
+
+@st.fragment
+def heatmap(events: pd.DataFrame) -> None:
+    people_column, emoji_column = st.columns(2)
+    people = people_column.slider("People", 5, 40, 15, key="heatmap_people")
+    top = emoji_column.slider("Emoji", 5, 40, 15, key="heatmap_emoji")
+    st.plotly_chart(charts.people_emoji_heatmap(events, people=people, top=top), width="stretch")
+
+
+heatmap(events)

@@ -1,0 +1,47 @@
+import json
+
+import pytest
+
+from emojiml.cli import main
+
+
+def test_search_prints_one_emoji_tab_name_line_per_result(capsys):
+    assert main(["search", "luck", "--top", "5"]) == 0
+    lines = capsys.readouterr().out.strip().splitlines()
+    assert len(lines) == 5
+    assert all(len(line.split("\t")) == 2 for line in lines)
+    assert "🍀\tfour leaf clover" in lines
+
+
+def test_search_of_an_emoji_lists_it_first(capsys):
+    main(["search", "🔥", "--top", "3"])
+    assert capsys.readouterr().out.splitlines()[0] == "🔥\tfire"
+
+
+def test_empty_search_prompts_on_stderr_and_exits_2(capsys):
+    assert main(["search", "  "]) == 2
+    assert "Type a word" in capsys.readouterr().err
+
+
+def test_build_catalog_without_npm_data_is_a_clear_error(tmp_path, capsys):
+    assert main(["build-catalog", "--npm-dir", str(tmp_path)]) == 2
+    assert "make catalog" in capsys.readouterr().err
+
+
+def test_bench_rejects_unknown_sections(capsys):
+    assert main(["bench", "--only", "nonsense"]) == 2
+    assert "nonsense" in capsys.readouterr().err
+
+
+def test_bench_search_prints_latency_json(capsys):
+    assert main(["bench", "--only", "search"]) == 0
+    figures = json.loads(capsys.readouterr().out)["search"]
+    assert figures["search_queries"] == 200
+    assert 0 < figures["search_p50_ms"] <= figures["search_p95_ms"]
+
+
+@pytest.mark.parametrize("argv", [[], ["no-such-command"]])
+def test_usage_errors_exit_2(argv):
+    with pytest.raises(SystemExit) as exit_info:
+        main(argv)
+    assert exit_info.value.code == 2

@@ -1,0 +1,45 @@
+"""Page logic through Streamlit's AppTest: every page renders, bad input never becomes an exception."""
+
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+REPO = Path(__file__).resolve().parents[1]
+PAGES = sorted(str(p.relative_to(REPO)) for p in (REPO / "pages").glob("*.py"))
+
+
+def run_page(path: str) -> AppTest:
+    return AppTest.from_file(str(REPO / path), default_timeout=120).run()
+
+
+def test_app_shell_runs_the_home_page():
+    at = AppTest.from_file(str(REPO / "app.py"), default_timeout=120).run()
+    assert not at.exception
+    assert at.title[0].value.startswith("🔎")
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_every_page_renders_without_exception(page):
+    assert not run_page(page).exception
+
+
+def test_search_page_finds_party():
+    at = run_page("pages/search.py")
+    at.text_input(key="query").input("party").run()
+    assert not at.exception
+    shown = " ".join(block.value for block in at.markdown)
+    assert "🥳" in shown and "🎉" in shown
+    assert any(code.value == "🥳" for code in at.code), "each result offers a copyable code block"
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    # Lone surrogates cannot cross the browser-server wire; clean_query's handling of them is in test_search.
+    [("", "info"), ("   ", "info"), ("x" * 10_000, "warning"), ("\x00\x07", "info")],
+)
+def test_search_page_handles_bad_queries_with_a_message(query, expected):
+    at = run_page("pages/search.py")
+    at.text_input(key="query").input(query).run()
+    assert not at.exception
+    assert len(getattr(at, expected)) >= 1

@@ -1,0 +1,107 @@
+"""End to end over the shipped models: the output shape, and every bad-input case of the issue."""
+
+import json
+
+from emojiml import cli
+from emojiml.text.analyze import MAX_MESSAGE_CHARS, Message
+from emojiml.text.datasets import EMOTIONS
+from emojiml.text.flow import STATES
+
+KEYS = {"text", "sentiment", "emotion", "act", "state", "entities", "topics", "suggestions", "flags"}
+
+
+def test_record_shape_and_order(analyzer):
+    results = analyzer.analyze(["hey there!", "want pizza in Paris on Friday? it is $40", "ok sounds good"])
+    records = [r.to_record() for r in results]
+    assert [r["text"] for r in records] == ["hey there!", "want pizza in Paris on Friday? it is $40", "ok sounds good"]
+    for record in records:
+        assert set(record) == KEYS
+        assert set(record["emotion"]["scores"]) == set(EMOTIONS)
+        assert abs(sum(record["emotion"]["scores"].values()) - 1) < 1e-3
+        assert -1 <= record["sentiment"]["score"] <= 1
+        assert record["act"] in ("inform", "question", "directive", "commissive")
+        assert record["state"] in STATES
+        emoji = [s["emoji"] for s in record["suggestions"]]
+        assert 0 < len(emoji) <= 10 and len(emoji) == len(set(emoji))
+        assert all(s["reason"] for s in record["suggestions"])
+    assert records[0]["state"] == "greeting"
+    assert records[2]["state"] == "agreement"
+    entities = {e["text"]: e for e in records[1]["entities"]}
+    assert {"Paris", "Friday"} <= set(entities)
+    assert records[1]["text"][entities["Paris"]["start"] : entities["Paris"]["end"]] == "Paris"
+    by_text = {e.text: e.emoji for e in results[1].entities}
+    assert by_text["Paris"][0] in ("🇫🇷", "🗼")
+    assert "💵" in next(v for k, v in by_text.items() if "40" in k)
+    assert by_text["Friday"][0] in ("📅", "📆", "🗓️")
+
+
+def test_empty_lines_keep_their_place(analyzer):
+    results = analyzer.analyze(["hello", "", "   ", "bye"])
+    assert [r.text for r in results] == ["hello", "", "", "bye"]
+    assert results[1].flags == ("empty",) and results[1].suggestions == ()
+    assert results[3].position == 1  # context skips the blanks
+
+
+def test_huge_message_is_truncated_and_flagged(analyzer):
+    (result,) = analyzer.analyze(["great news " * 10_000])
+    assert "truncated" in result.flags
+    assert len(result.text) <= MAX_MESSAGE_CHARS
+
+
+def test_emoji_only_and_non_english_are_valid_but_less_sure(analyzer):
+    english, emoji_only, spanish = analyzer.analyze(
+        [
+            Message("I am so happy today!", "a"),
+            Message("😂😂", "b"),
+            Message("Hola, ¿cómo estás? Nos vemos mañana amigo", "c"),
+        ]
+    )
+    assert "emoji_only" in emoji_only.flags and "non_english" in spanish.flags
+    assert emoji_only.emotion.confidence < english.emotion.confidence
+    assert spanish.emotion.confidence < english.emotion.confidence
+    assert emoji_only.suggestions[0].emoji == "😂"
+    assert spanish.entities == ()
+
+
+def test_one_message_conversation(analyzer):
+    (result,) = analyzer.analyze(["Is anyone up for pizza tonight?"])
+    assert result.position == 0 and result.state.label == "question"
+    assert result.topics and result.suggestions
+
+
+def test_messages_without_topic_words(analyzer):
+    (result,) = analyzer.analyze(["ok?"])
+    assert result.topics == () and result.state.label in ("agreement", "question")
+
+
+def test_conversations_split_on_their_ids(analyzer):
+    results = analyzer.analyze([Message("hi", "1"), Message("how are you?", "1"), Message("morning all", "2")])
+    assert [r.position for r in results] == [0, 1, 0]
+
+
+def test_personal_suggestions_hook_is_merged(analyzer):
+    from emojiml.text.suggest import Suggestion
+
+    def personal(message):
+        return [Suggestion("🦄", 5.0, f"{message.user} often reacts with it")]
+
+    (result,) = analyzer.analyze([Message("ship it", user="ana")], personal=personal)
+    assert result.suggestions[0].emoji == "🦄"
+    assert result.suggestions[0].reason == "ana often reacts with it"
+
+
+def test_cli_analyze_jsonl(tmp_path, capsys):
+    path = tmp_path / "chat.jsonl"
+    path.write_text(
+        '{"text": "hi there", "conversation": "a"}\n{"text": "bye!", "conversation": "a"}\n', encoding="utf-8"
+    )
+    assert cli.main(["analyze", "--input", str(path)]) == 0
+    lines = capsys.readouterr().out.strip().splitlines()
+    assert [json.loads(line)["text"] for line in lines] == ["hi there", "bye!"]
+
+
+def test_cli_analyze_malformed_line(tmp_path, capsys):
+    path = tmp_path / "chat.jsonl"
+    path.write_text('{"text": "ok"}\n{"text": \n', encoding="utf-8")
+    assert cli.main(["analyze", "--input", str(path), "--format", "jsonl"]) == 2
+    assert "line 2" in capsys.readouterr().err
