@@ -8,8 +8,9 @@ PORT ?= 8501
 RUN_DEBS := fonts-noto-color-emoji
 TEST_DEBS := $(RUN_DEBS) chromium chromium-driver postgresql
 NPM_CATALOG := emojibase-data@17.0.0 emojilib@4.0.3 emoji-datasource@16.0.0
+NPM_DATASET := emoji-datasource-twitter@16.0.0 openmoji@16.0.0
 
-.PHONY: run test setup setup-dev lint format catalog clean test-postgres
+.PHONY: run test setup setup-dev lint format catalog clean test-postgres dataset
 
 run: setup
 	$(BIN)/emojiml index
@@ -56,6 +57,12 @@ catalog: setup
 # The workspace store against a real PostgreSQL server (the test fixture starts one; `make test` runs these too).
 test-postgres: setup-dev
 	$(BIN)/python -m pytest -m postgres tests/workspace
+
+# Build the emoji image data set for the GAN/VAE (build/dataset, git-ignored): Noto from the Debian font,
+# Twemoji (CC-BY-4.0) and OpenMoji (CC-BY-SA-4.0) from npm. Then `emojiml train gan|vae`.
+dataset: setup
+	mkdir -p build/npm-generate && cd build/npm-generate && ( [ -f package.json ] || npm init -y >/dev/null ) && npm install --silent $(NPM_DATASET)
+	$(BIN)/emojiml build-dataset --sources noto,twemoji,openmoji --size 64 --npm-dir build/npm-generate/node_modules --out build/dataset
 
 clean:
 	rm -rf $(VENV) build .pytest_cache .ruff_cache

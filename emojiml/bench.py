@@ -260,6 +260,37 @@ def bench_context() -> dict:
     }
 
 
+def bench_generate() -> dict:
+    """GAN images/s (batch 64, native resolution, tensors only) and one 16-frame VAE interpolation (128 px PIL)."""
+    import torch
+
+    from emojiml.generate.sample import interpolate_emoji
+
+    generator = models.gan_generator()
+    cond = generator.condition(
+        torch.from_numpy(models.encode(["party popper"]).repeat(64, 0)),
+        torch.zeros(64, dtype=torch.long),
+        torch.zeros(64, dtype=torch.long),
+    )
+    with torch.no_grad():
+        generator.sample(cond)  # warm up
+        runs, t0 = 5, time.perf_counter()
+        for seed in range(runs):
+            generator.sample(cond, torch.Generator().manual_seed(seed))
+        per_batch = (time.perf_counter() - t0) / runs
+    interpolate_emoji("😀", "🐱", steps=16)  # warm up (loads the VAE and the font)
+    times = []
+    for pair in (("😀", "🐱"), ("🍕", "🚀"), ("❤", "💙")):
+        t0 = time.perf_counter()
+        interpolate_emoji(*pair, steps=16)
+        times.append(time.perf_counter() - t0)
+    return {
+        "gan_native_px": generator.config.size,
+        "gan_images_per_s_batch64": round(64 / per_batch, 1),
+        "vae_interpolation_16_frames_s": round(float(np.median(times)), 3),
+    }
+
+
 SECTIONS: dict[str, Callable[[], dict]] = {
     "search": bench_search,
     "encoder": bench_encoder,
@@ -267,6 +298,7 @@ SECTIONS: dict[str, Callable[[], dict]] = {
     "import": bench_import,
     "recommend": bench_recommend,
     "context": bench_context,
+    "generate": bench_generate,
 }
 
 

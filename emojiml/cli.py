@@ -279,6 +279,210 @@ def add_recommend_commands(commands) -> None:
     suggest.set_defaults(func=cmd_suggest)
 
 
+# --- generate: emoji image data set, GAN/VAE training, evaluation, sampling (issue 6) -------------------------
+
+
+def cmd_build_dataset(args: argparse.Namespace) -> int:
+    from emojiml.generate.data import DatasetError, build_dataset
+
+    sources = tuple(s.strip() for s in args.sources.split(",") if s.strip())
+    try:
+        dataset = build_dataset(
+            Path(args.out),
+            sources=sources,
+            size=args.size,
+            node_modules=Path(args.npm_dir) if args.npm_dir else None,
+            limit=args.limit,
+        )
+    except DatasetError as error:
+        raise UserError(str(error)) from error
+    n_emoji = len({s.emoji for s in dataset.samples})
+    held = len({s.emoji for s in dataset.samples if s.split == "holdout"})
+    print(f"Wrote {len(dataset.samples)} images of {n_emoji} emoji ({held} held out) to {args.out}")
+    return 0
+
+
+def cmd_train_generator(args: argparse.Namespace) -> int:
+    import shutil
+
+    import torch
+
+    from emojiml.generate.data import DatasetError
+    from emojiml.generate.train import MAX_MINUTES, TrainConfig, train
+
+    if not 0 < args.minutes <= MAX_MINUTES:
+        raise UserError(f"--minutes must be in (0, {MAX_MINUTES:g}], got {args.minutes}.")
+    torch.set_num_threads(args.threads)
+    if args.generator_model == "judge":
+        return _train_judge(args)
+    work = Path(args.work or f"build/train-{args.generator_model}")
+    config = TrainConfig(model=args.generator_model, size=args.size, batch=args.batch, seed=args.seed)
+    try:
+        trainer = train(args.generator_model, Path(args.data), work, args.minutes, resume=args.resume, config=config)
+    except DatasetError as error:
+        raise UserError(str(error)) from error
+    out = Path(args.out) if args.out else settings().asset_dir
+    out.mkdir(parents=True, exist_ok=True)
+    for suffix in (".safetensors", ".json"):
+        shutil.copyfile(work / f"{args.generator_model}{suffix}", out / f"{args.generator_model}{suffix}")
+    minutes = trainer.trained_seconds / 60
+    print(
+        f"Trained {args.generator_model} for {trainer.step_count} steps ({minutes:.1f} min); "
+        f"wrote {out / args.generator_model}.*"
+    )
+    return 0
+
+
+def _train_judge(args: argparse.Namespace) -> int:
+    from emojiml.generate.data import DatasetError, load_dataset
+    from emojiml.generate.judge import train_judge
+
+    try:
+        dataset = load_dataset(Path(args.data))
+    except DatasetError as error:
+        raise UserError(str(error)) from error
+    out = Path(args.out) if args.out else settings().asset_dir
+    report = train_judge(dataset, out / "judge", minutes=args.minutes, seed=args.seed)
+    print(f"Trained the evaluation judge: {report}; wrote {out / 'judge'}.*")
+    return 0
+
+
+def cmd_evaluate_generation(args: argparse.Namespace) -> int:
+    from emojiml import models
+    from emojiml.generate.checkpoint import CheckpointError
+    from emojiml.generate.data import DatasetError, load_dataset
+    from emojiml.generate.evaluate import evaluate_generation, report_dict, report_table, write_card_metrics
+
+    try:
+        dataset = load_dataset(Path(args.data))
+        judge = models.evaluation_judge()
+        loaders = {"gan": models.gan_generator, "vae": models.vae_model}
+        reports = [evaluate_generation(name, loaders[name](), judge, dataset) for name in args.models]
+    except (DatasetError, CheckpointError) as error:
+        raise UserError(str(error)) from error
+    table = report_table(reports)
+    print(table)
+    if args.json:
+        Path(args.json).write_text(json.dumps([report_dict(r) for r in reports], indent=2))
+    if args.cards:
+        for report in reports:
+            write_card_metrics(settings().asset_dir / f"{report.model.upper()}_CARD.md", report_table([report]))
+    return 0
+
+
+def _sampling_error():
+    from emojiml.generate.checkpoint import CheckpointError
+    from emojiml.generate.sample import GenerationInputError
+
+    return (GenerationInputError, CheckpointError)
+
+
+def cmd_generate(args: argparse.Namespace) -> int:
+    from emojiml.generate.sample import generate_emoji, png_bytes
+
+    try:
+        images = generate_emoji(args.prompt, args.style, args.group, args.n, args.seed, args.model)
+    except _sampling_error() as error:
+        raise UserError(str(error)) from error
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    stem = "-".join(args.prompt.split())[:40] or "emoji"
+    for i, image in enumerate(images):
+        (out / f"{stem}-{args.model}-{args.style}-{args.seed + i}.png").write_bytes(png_bytes(image))
+    print(f"Wrote {len(images)} 128x128 PNGs to {out}")
+    return 0
+
+
+def cmd_generate_grid(args: argparse.Namespace) -> int:
+    from emojiml.generate.sample import prompt_grid
+
+    try:
+        grid = prompt_grid(args.model, seeds=args.seeds)
+    except _sampling_error() as error:
+        raise UserError(str(error)) from error
+    Path(args.out).parent.mkdir(parents=True, exist_ok=True)
+    grid.save(args.out, optimize=True)
+    print(f"Wrote {args.out}: rows = README prompts, columns = {args.seeds} seeds per style")
+    return 0
+
+
+def cmd_interpolate(args: argparse.Namespace) -> int:
+    from emojiml.generate.sample import gif_bytes, interpolate_emoji
+
+    try:
+        frames = interpolate_emoji(args.source, args.target, args.steps, args.style)
+    except _sampling_error() as error:
+        raise UserError(str(error)) from error
+    out = Path(args.out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_bytes(gif_bytes(frames))
+    print(f"Wrote a {len(frames)}-step animation ({out.stat().st_size} bytes) to {out}")
+    return 0
+
+
+def add_generate_commands(commands: argparse._SubParsersAction) -> None:
+    dataset = commands.add_parser("build-dataset", help="render the emoji image data set for the GAN and VAE")
+    dataset.add_argument("--sources", default="noto,twemoji,openmoji", help="comma-separated: noto,twemoji,openmoji")
+    dataset.add_argument("--size", type=int, default=64)
+    dataset.add_argument("--npm-dir", default="build/npm-generate/node_modules", help="node_modules from make dataset")
+    dataset.add_argument("--limit", type=int, help="only the first N emoji (tiny subsets for tests)")
+    dataset.add_argument("--out", default="build/dataset")
+    dataset.set_defaults(func=cmd_build_dataset)
+
+    models = command_group(commands, "train", "train a model from the shared data", "model", "MODEL")
+    for name, about in (
+        ("gan", "the emoji GAN"),
+        ("vae", "the emoji VAE"),
+        ("judge", "the generation-evaluation judge"),
+    ):
+        training = models.add_parser(name, help=f"{about} on a built emoji image data set")
+        training.add_argument("--data", default="build/dataset", help="folder written by build-dataset")
+        training.add_argument("--minutes", type=float, default=60.0, help="total training time budget (max 90)")
+        training.add_argument("--resume", action="store_true", help="continue from WORK/state.safetensors")
+        training.add_argument("--work", help="checkpoints and sample grids (default build/train-MODEL)")
+        training.add_argument("--out", help="where the final model is copied (default emojiml/assets)")
+        training.add_argument("--size", type=int, default=32, choices=(32, 64), help="native resolution")
+        training.add_argument("--batch", type=int, default=32)
+        training.add_argument("--seed", type=int, default=0)
+        training.add_argument("--threads", type=int, default=1, help="torch CPU threads (the machine is shared)")
+        training.set_defaults(func=cmd_train_generator, generator_model=name)
+
+    targets = command_group(commands, "evaluate", "print quality figures", "target", "TARGET")
+    generation = targets.add_parser("generation", help="FID/KID, R-precision, memorisation, diversity of GAN and VAE")
+    generation.add_argument("--data", default="build/dataset")
+    generation.add_argument("--models", nargs="+", default=["gan", "vae"], choices=("gan", "vae"))
+    generation.add_argument("--json", help="also write the figures as JSON here")
+    generation.add_argument("--cards", action="store_true", help="write the table into GAN_CARD.md / VAE_CARD.md")
+    generation.set_defaults(func=cmd_evaluate_generation)
+
+    generate = commands.add_parser("generate", help="draw new emoji for a prompt: 128x128 RGBA PNGs")
+    generate.add_argument("--prompt", required=True)
+    generate.add_argument("--style", default="noto", help="noto, twemoji or openmoji")
+    generate.add_argument("--group", help="Unicode group (default: inferred from the prompt)")
+    generate.add_argument("--n", type=int, default=8)
+    generate.add_argument("--seed", type=int, default=0)
+    generate.add_argument("--model", default="gan", choices=("gan", "vae"))
+    generate.add_argument("--out", required=True, help="folder for the PNGs")
+    generate.set_defaults(func=cmd_generate)
+
+    grid = commands.add_parser("generate-grid", help="PNG grid of the README prompts in every style (docs)")
+    grid.add_argument("--model", default="gan", choices=("gan", "vae"))
+    grid.add_argument("--seeds", type=int, default=2)
+    grid.add_argument("--out", required=True)
+    grid.set_defaults(func=cmd_generate_grid)
+
+    interpolate = commands.add_parser("interpolate", help="animate one emoji into another (VAE latent walk)")
+    interpolate.add_argument("--from", dest="source", required=True, help="an emoji character or a PNG path")
+    interpolate.add_argument("--to", dest="target", required=True, help="an emoji character or a PNG path")
+    interpolate.add_argument("--steps", type=int, default=12)
+    interpolate.add_argument("--style", default="noto")
+    interpolate.add_argument("--out", required=True, help="the animated GIF to write")
+    interpolate.set_defaults(func=cmd_interpolate)
+
+
+# --- end generate ----------------------------------------------------------------------------------------------
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="emojiml", description=__doc__.splitlines()[0])
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
@@ -305,6 +509,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_workspace_commands(commands)
     add_recommend_commands(commands)
     add_context_commands(commands)
+    add_generate_commands(commands)
     return parser
 
 

@@ -211,3 +211,30 @@ def emoji_search_with_encoder(
     catalog = catalog or default_catalog()
     terms = EmojiSearch.vocabulary_terms(catalog)
     return EmojiSearch(catalog, catalog_embeddings(catalog), encoder, _vocabulary_embeddings(tuple(terms)))
+
+
+# --- generate: emoji GAN, VAE and the evaluation judge (issue 6) ----------------------------------------------
+
+
+@cache
+def gan_generator():
+    """The shipped conditional GAN generator (EMA weights), from ``assets/gan.safetensors`` + ``gan.json``."""
+    from emojiml.generate.gan import load_generator
+
+    return load_generator(settings().asset_dir / "gan")
+
+
+@cache
+def vae_model():
+    """The shipped conditional VAE, from ``assets/vae.safetensors`` + ``vae.json``."""
+    from emojiml.generate.vae import load_vae
+
+    return load_vae(settings().asset_dir / "vae")
+
+
+@cache
+def evaluation_judge():
+    """The small classifier + image->text model used for FID/KID and R-precision (``assets/judge.*``)."""
+    from emojiml.generate.judge import load_judge
+
+    return load_judge(settings().asset_dir / "judge")

@@ -1,0 +1,231 @@
+"""``emojiml evaluate generation``: how good are the generated emoji, measured on held-out emoji.
+
+Every figure is computed for prompts the models never trained on (the held-out 10% of emoji, each in every
+style it exists in), against the real held-out images:
+
+- FID / KID in the judge's feature space, beside the *floor* FID(train real, held-out real) of equally many
+  real images: the ratio says how far generation is from "as good as other real emoji".
+- R-precision@1 among 10: does the judge's image->text projection rank the true prompt above 9 other
+  held-out prompts? Random is 0.1; the same figure for the real images is the ceiling.
+- Memorisation: share of samples whose nearest *training* image (pixels, same style) is closer than the
+  1st percentile of distances between a training emoji and its nearest *different* training emoji; also at
+  the median ("typical") distance, with the real held-out images' share beside both as the reference.
+- Diversity: mean pairwise judge-feature distance between samples of one prompt across 8 seeds, over the
+  mean pairwise distance between different real emoji (1.0 = as varied as different emoji are).
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+
+import numpy as np
+import torch
+from scipy import linalg
+
+from emojiml.generate.data import EmojiDataset
+from emojiml.generate.train import premultiplied
+
+N_CANDIDATES = 10
+DIVERSITY_PROMPTS = 48
+DIVERSITY_SEEDS = 8
+CARD_START, CARD_END = "<!-- metrics:start -->", "<!-- metrics:end -->"
+
+
+@dataclass(frozen=True)
+class GenerationReport:
+    model: str
+    size: int
+    n_samples: int
+    fid: float
+    fid_floor: float
+    fid_ratio: float
+    kid: float
+    kid_floor: float
+    r_precision: float
+    r_precision_real: float
+    memorised_share: float
+    memorised_share_real: float
+    memorised_share_median: float
+    memorised_share_median_real: float
+    diversity: float
+
+    def rows(self) -> list[tuple[str, str, str]]:
+        """(metric, value, reference) rows for the printed table and the model card."""
+        floor, real = f"floor (train real vs held-out): {self.fid_floor:.2f}", "real held-out:"
+        return [
+            ("FID vs held-out real (judge features)", f"{self.fid:.2f}", floor),
+            ("FID ratio (target <= 3, goal <= 1.5)", f"{self.fid_ratio:.2f}", "1.0 = as close as real emoji"),
+            ("KID x 1000", f"{self.kid * 1000:.2f}", f"floor: {self.kid_floor * 1000:.2f}"),
+            (
+                "R-precision@1 among 10 (target >= 0.5)",
+                f"{self.r_precision:.3f}",
+                f"real images: {self.r_precision_real:.3f}; random 0.1",
+            ),
+            (
+                "memorised, 1st-percentile threshold (<= 1%)",
+                f"{self.memorised_share:.1%}",
+                f"{real} {self.memorised_share_real:.1%}",
+            ),
+            (
+                "memorised, median threshold",
+                f"{self.memorised_share_median:.1%}",
+                f"{real} {self.memorised_share_median_real:.1%}",
+            ),
+            ("diversity across 8 seeds", f"{self.diversity:.3f}", "1.0 = as varied as different emoji"),
+        ]
+
+
+def frechet_distance(a: np.ndarray, b: np.ndarray) -> float:
+    """FID between two feature sets (rows are samples)."""
+    mu_a, mu_b = a.mean(0), b.mean(0)
+    cov_a, cov_b = np.cov(a, rowvar=False), np.cov(b, rowvar=False)
+    covmean, _ = linalg.sqrtm(cov_a @ cov_b, disp=False)
+    covmean = covmean.real
+    return float(((mu_a - mu_b) ** 2).sum() + np.trace(cov_a + cov_b - 2 * covmean))
+
+
+def kernel_distance(a: np.ndarray, b: np.ndarray) -> float:
+    """KID: unbiased MMD^2 with the cubic polynomial kernel (Binkowski et al. 2018)."""
+    d = a.shape[1]
+    kernel = lambda x, y: (x @ y.T / d + 1) ** 3  # noqa: E731
+    k_aa, k_bb, k_ab = kernel(a, a), kernel(b, b), kernel(a, b)
+    m, n = len(a), len(b)
+    return float(
+        (k_aa.sum() - np.trace(k_aa)) / (m * (m - 1)) + (k_bb.sum() - np.trace(k_bb)) / (n * (n - 1)) - 2 * k_ab.mean()
+    )
+
+
+def _features(judge, x: torch.Tensor) -> np.ndarray:
+    with torch.no_grad():
+        return torch.cat([judge.features(chunk) for chunk in x.split(256)]).numpy().astype(np.float64)
+
+
+def _text_vectors(judge, x: torch.Tensor) -> np.ndarray:
+    with torch.no_grad():
+        return torch.cat([judge.text_vectors(chunk) for chunk in x.split(256)]).numpy()
+
+
+def r_precision(image_text: np.ndarray, true_text: np.ndarray, emoji: list[str], seed: int = 0) -> float:
+    """Share of images whose own prompt outranks 9 prompts of other (distinct) held-out emoji."""
+    rng = np.random.default_rng(seed)
+    by_emoji = {e: true_text[i] for i, e in enumerate(emoji)}
+    keys = sorted(by_emoji)
+    n_others = min(N_CANDIDATES, len(keys)) - 1
+    hits = 0
+    for i, own in enumerate(emoji):
+        others = [k for k in rng.permutation(keys)[: n_others + 1] if k != own][:n_others]
+        candidates = np.stack([by_emoji[own], *[by_emoji[k] for k in others]])  # (10, 384)
+        scores = candidates @ image_text[i]
+        hits += int(scores.argmax() == 0)
+    return hits / len(emoji)
+
+
+def nearest_train_distance(x: np.ndarray, styles: np.ndarray, train: np.ndarray, train_styles: np.ndarray):
+    """Per image: RMS pixel distance to the nearest training image of the same style."""
+    out = np.empty(len(x))
+    for style in np.unique(styles):
+        pool = train[train_styles == style].reshape((train_styles == style).sum(), -1)
+        queries = x[styles == style].reshape((styles == style).sum(), -1)
+        d2 = (queries**2).sum(1)[:, None] + (pool**2).sum(1)[None] - 2 * queries @ pool.T
+        out[styles == style] = np.sqrt(np.maximum(d2.min(1), 0) / pool.shape[1])
+    return out
+
+
+def copy_thresholds(train: np.ndarray, styles: np.ndarray, emoji: np.ndarray) -> tuple[float, float]:
+    """1st percentile and median of each training image's distance to its nearest *different* emoji."""
+    distances = []
+    for style in np.unique(styles):
+        mask = styles == style
+        pool = train[mask].reshape(mask.sum(), -1)
+        names = emoji[mask]
+        d2 = (pool**2).sum(1)[:, None] + (pool**2).sum(1)[None] - 2 * pool @ pool.T
+        d2[names[:, None] == names[None]] = np.inf
+        distances.append(np.sqrt(np.maximum(d2.min(1), 0) / pool.shape[1]))
+    distances = np.concatenate(distances)
+    return float(np.percentile(distances, 1)), float(np.median(distances))
+
+
+def evaluate_generation(model_name: str, net, judge, dataset: EmojiDataset, seed: int = 0) -> GenerationReport:
+    """All figures for one loaded model (GAN generator or VAE) on the held-out emoji of ``dataset``."""
+    size = net.config.size
+    held, train = dataset.indices("holdout"), dataset.indices("train")
+    styles_all = dataset.style_ids(net.config.styles)
+    groups_all = dataset.group_ids(net.config.groups)
+    text = torch.from_numpy(dataset.text_vectors[held])
+    style = torch.from_numpy(styles_all[held])
+    group = torch.from_numpy(groups_all[held])
+    with torch.no_grad():
+        cond = net.condition(text, style, group)
+        fake = net.sample(cond, torch.Generator().manual_seed(seed))  # (N, 4, S, S)
+    real_held = premultiplied(dataset.images[held], size)
+    rng = np.random.default_rng(seed)
+    train_pick = rng.choice(train, size=len(held), replace=False)
+    real_train = premultiplied(dataset.images[train_pick], size)
+
+    f_fake, f_held, f_train = _features(judge, fake), _features(judge, real_held), _features(judge, real_train)
+    fid, fid_floor = frechet_distance(f_fake, f_held), frechet_distance(f_train, f_held)
+
+    emoji = [dataset.samples[i].emoji for i in held]
+    true_text = dataset.text_vectors[held]
+    r_fake = r_precision(_text_vectors(judge, fake), true_text, emoji, seed)
+    r_real = r_precision(_text_vectors(judge, real_held), true_text, emoji, seed)
+
+    train_pixels = ((premultiplied(dataset.images[train], size) + 1) / 2).numpy()
+    train_styles = styles_all[train]
+    strict, typical = copy_thresholds(train_pixels, train_styles, np.array([dataset.samples[i].emoji for i in train]))
+    d_fake = nearest_train_distance(((fake + 1) / 2).numpy(), styles_all[held], train_pixels, train_styles)
+    d_real = nearest_train_distance(((real_held + 1) / 2).numpy(), styles_all[held], train_pixels, train_styles)
+
+    pick = rng.choice(len(held), size=min(DIVERSITY_PROMPTS, len(held)), replace=False)
+    spreads = []
+    with torch.no_grad():
+        for i in pick:
+            batch = net.sample(
+                cond[i : i + 1].repeat(DIVERSITY_SEEDS, 1), torch.Generator().manual_seed(int(seed + 1 + i))
+            )
+            spreads.append(_mean_pairwise(_features(judge, batch)))
+    between = _mean_pairwise(f_held[rng.choice(len(held), size=min(256, len(held)), replace=False)])
+
+    return GenerationReport(
+        model=model_name,
+        size=size,
+        n_samples=len(held),
+        fid=round(fid, 3),
+        fid_floor=round(fid_floor, 3),
+        fid_ratio=round(fid / max(fid_floor, 1e-9), 3),
+        kid=round(kernel_distance(f_fake, f_held), 5),
+        kid_floor=round(kernel_distance(f_train, f_held), 5),
+        r_precision=round(r_fake, 3),
+        r_precision_real=round(r_real, 3),
+        memorised_share=round(float((d_fake < strict).mean()), 4),
+        memorised_share_real=round(float((d_real < strict).mean()), 4),
+        memorised_share_median=round(float((d_fake < typical).mean()), 4),
+        memorised_share_median_real=round(float((d_real < typical).mean()), 4),
+        diversity=round(float(np.mean(spreads)) / max(between, 1e-9), 3),
+    )
+
+
+def _mean_pairwise(features: np.ndarray) -> float:
+    d = np.sqrt(np.maximum(((features[:, None] - features[None]) ** 2).sum(-1), 0))
+    n = len(features)
+    return float(d.sum() / (n * (n - 1)))
+
+
+def report_table(reports: list[GenerationReport]) -> str:
+    """A markdown table of every model's figures (printed by the CLI, pasted into cards and the README)."""
+    lines = ["| model | metric | value | reference |", "|---|---|---|---|"]
+    for report in reports:
+        for metric, value, reference in report.rows():
+            lines.append(f"| {report.model} ({report.size} px) | {metric} | {value} | {reference} |")
+    return "\n".join(lines)
+
+
+def write_card_metrics(card, table: str) -> None:
+    """Replace the block between the metrics markers of a model card with ``table``."""
+    text = card.read_text()
+    start, end = text.index(CARD_START) + len(CARD_START), text.index(CARD_END)
+    card.write_text(text[:start] + "\n" + table + "\n" + text[end:])
+
+
+def report_dict(report: GenerationReport) -> dict:
+    return asdict(report)

@@ -1,0 +1,373 @@
+"""``emojiml train gan|vae``: time-budgeted training with sample grids, checkpoints and ``--resume``.
+
+Why a time budget instead of epochs: the models must train within a fixed number of CPU minutes on a
+shared machine, so ``--minutes`` is the contract; the step count is whatever the machine managed.
+Everything needed to continue (weights, EMA, optimiser moments, step, seconds trained) is in
+``WORK/state.safetensors`` + ``state.json``; the shipped model is exported to ``OUT/NAME.safetensors``.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import logging
+import time
+from dataclasses import asdict, dataclass, replace
+from pathlib import Path
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+from PIL import Image
+from safetensors.torch import load_file, save_file
+from torch import nn
+
+from emojiml.generate.blocks import augment_real, diff_augment, ssim_loss
+from emojiml.generate.checkpoint import load_optimizer, save_model, save_optimizer
+from emojiml.generate.data import EmojiDataset, load_dataset
+from emojiml.generate.gan import Discriminator, GANConfig, Generator
+from emojiml.generate.vae import ConditionalVAE, ImageEncoder, VAEConfig, reconstruction_loss
+
+log = logging.getLogger(__name__)
+
+GRID_PROMPTS = ("cat face", "pizza", "party", "crying laughing", "blue heart", "rocket")
+MAX_MINUTES = 90.0
+
+
+@dataclass(frozen=True)
+class TrainConfig:
+    """Hyper-parameters of one run; stored in the state file so ``--resume`` continues the same run."""
+
+    model: str
+    size: int = 32
+    batch: int = 32
+    lr: float = 2e-4
+    seed: int = 0
+    augment: bool = True
+    kl_weight: float = 0.02  # VAE: weight of KL(q || learned prior) per nat against per-pixel L1
+    kl_warmup_steps: int = 1000
+    rec_weight: float = 5.0  # GAN: weight of the cVAE-GAN reconstruction anchor (0 = pure GAN)
+    gan_kl_weight: float = 0.5  # GAN: KL(E(x) || N(0, I)); strong, so the content must come from the condition
+    ema_decay: float = 0.999
+    sample_every_s: float = 300.0
+    checkpoint_every_s: float = 300.0
+
+
+def premultiplied(images: np.ndarray, size: int) -> torch.Tensor:
+    """(N, S, S, 4) uint8 RGBA -> (N, 4, size, size) premultiplied float in [-1, 1] (area-downsampled)."""
+    x = torch.from_numpy(images).permute(0, 3, 1, 2).float() / 255.0
+    x = torch.cat([x[:, :3] * x[:, 3:], x[:, 3:]], dim=1)
+    if x.shape[-1] != size:
+        x = F.interpolate(x, size=(size, size), mode="area")
+    return x * 2 - 1
+
+
+def to_rgba_images(x: torch.Tensor) -> list[Image.Image]:
+    """(B, 4, S, S) premultiplied [-1, 1] -> straight-alpha RGBA PIL images."""
+    x = ((x.detach().clamp(-1, 1) + 1) / 2).permute(0, 2, 3, 1).cpu().numpy()  # (B, S, S, 4)
+    alpha = x[..., 3:]
+    rgb = np.where(alpha > 1e-3, x[..., :3] / np.maximum(alpha, 1e-3), 0.0).clip(0, 1)
+    arrays = (np.concatenate([rgb, alpha], axis=-1) * 255 + 0.5).astype(np.uint8)
+    return [Image.fromarray(a, "RGBA") for a in arrays]
+
+
+def grid_image(images: list[Image.Image], columns: int, scale: int = 2, background=(236, 236, 236)) -> Image.Image:
+    """Tile RGBA images on a light background (so transparency shows), nearest-upscaled for viewing."""
+    size = images[0].width
+    rows = (len(images) + columns - 1) // columns
+    canvas = Image.new("RGBA", (columns * size, rows * size), (*background, 255))
+    for i, image in enumerate(images):
+        canvas.alpha_composite(image, ((i % columns) * size, (i // columns) * size))
+    return canvas.resize((canvas.width * scale, canvas.height * scale), Image.Resampling.NEAREST).convert("RGB")
+
+
+class Batches:
+    """Seeded random mini-batches of the training split: images and their three conditions."""
+
+    def __init__(self, dataset: EmojiDataset, size: int, batch: int, seed: int, split: str = "train") -> None:
+        self.index = dataset.indices(split)
+        self.images = premultiplied(dataset.images[self.index], size)
+        self.text = torch.from_numpy(dataset.text_vectors[self.index])
+        self.style = torch.from_numpy(dataset.style_ids(dataset.styles)[self.index])
+        self.group = torch.from_numpy(dataset.group_ids(dataset.groups)[self.index])
+        self.batch = min(batch, len(self.index))
+        self.rng = np.random.default_rng(seed)
+
+    def next(self) -> tuple[torch.Tensor, ...]:
+        pick = torch.from_numpy(self.rng.choice(len(self.index), self.batch, replace=False))
+        return self.images[pick], self.text[pick], self.style[pick], self.group[pick]
+
+
+def _grid_conditions(dataset: EmojiDataset, encode) -> tuple[torch.Tensor, ...]:
+    """The README prompts in every style: text vectors, style ids and each prompt's nearest training group."""
+    vectors = torch.from_numpy(encode(list(GRID_PROMPTS)))
+    nearest = (vectors @ torch.from_numpy(dataset.text_vectors).T).argmax(dim=1)
+    groups = torch.tensor([dataset.groups.index(dataset.samples[i].group) for i in nearest])
+    n_styles = len(dataset.styles)
+    text = vectors.repeat_interleave(n_styles, 0)
+    style = torch.arange(n_styles).repeat(len(GRID_PROMPTS))
+    return text, style, groups.repeat_interleave(n_styles, 0)
+
+
+class Trainer:
+    """Shared loop: budget, progress, grids, checkpoints, resume. Subclasses define ``step`` and the parts."""
+
+    name = ""
+
+    def __init__(self, dataset: EmojiDataset, config: TrainConfig, work: Path, encode) -> None:
+        self.dataset, self.config, self.work = dataset, config, Path(work)
+        torch.manual_seed(config.seed)
+        self.batches = Batches(dataset, config.size, config.batch, config.seed)
+        self.grid = _grid_conditions(dataset, encode)
+        self.step_count = 0
+        self.trained_seconds = 0.0
+        self.history: list[dict] = []
+
+    # parts a subclass provides
+    def modules(self) -> dict[str, nn.Module]:
+        raise NotImplementedError
+
+    def optimizers(self) -> dict[str, torch.optim.Optimizer]:
+        raise NotImplementedError
+
+    def step(self, batch: tuple[torch.Tensor, ...]) -> dict[str, float]:
+        raise NotImplementedError
+
+    def sample_grid(self) -> torch.Tensor:
+        raise NotImplementedError
+
+    def export(self, path: Path) -> None:
+        raise NotImplementedError
+
+    # the loop
+    def run(self, minutes: float, progress: bool = True, max_steps: int | None = None) -> Path:
+        from tqdm import tqdm
+
+        budget = min(minutes, MAX_MINUTES) * 60
+        (self.work / "samples").mkdir(parents=True, exist_ok=True)
+        started = time.monotonic() - self.trained_seconds
+        last_sample = last_checkpoint = time.monotonic()
+        bar = tqdm(total=round(budget), initial=round(self.trained_seconds), unit="s", disable=not progress)
+        running: dict[str, float] = {}
+        while self.trained_seconds < budget and (max_steps is None or self.step_count < max_steps):
+            torch.manual_seed(self.config.seed * 1_000_003 + self.step_count)
+            batch = self.batches.next()
+            if self.config.augment:
+                batch = (augment_real(batch[0]), *batch[1:])
+            losses = self.step(batch)
+            self.step_count += 1
+            running = {k: 0.98 * running.get(k, v) + 0.02 * v for k, v in losses.items()}
+            now = time.monotonic()
+            self.trained_seconds = now - started
+            if self.step_count % 50 == 0:
+                bar.n = min(bar.total, round(self.trained_seconds))
+                bar.set_postfix({k: f"{v:.3f}" for k, v in running.items()})
+                self.history.append({"step": self.step_count, "seconds": round(self.trained_seconds), **running})
+            if now - last_sample >= self.config.sample_every_s:
+                self.save_grid()
+                last_sample = now
+            if now - last_checkpoint >= self.config.checkpoint_every_s:
+                self.save_state()
+                last_checkpoint = now
+        bar.close()
+        self.save_grid()
+        self.save_state()
+        return self.work / f"{self.name}.safetensors"
+
+    def save_grid(self) -> Path:
+        path = self.work / "samples" / f"{self.name}-{self.step_count:06d}.png"
+        grid_image(to_rgba_images(self.sample_grid()), columns=len(self.dataset.styles) * 2).save(path)
+        return path
+
+    def facts(self) -> dict:
+        return {
+            "steps": self.step_count,
+            "trained_minutes": round(self.trained_seconds / 60, 1),
+            "train_config": asdict(self.config),
+            "train_images": len(self.batches.index),
+            "styles": list(self.dataset.styles),
+            "groups": list(self.dataset.groups),
+        }
+
+    def save_state(self) -> None:
+        tensors: dict[str, torch.Tensor] = {}
+        optim_meta = {}
+        for prefix, module in self.modules().items():
+            for key, value in module.state_dict().items():
+                tensors[f"{prefix}.{key}"] = value.detach().clone().contiguous()
+        for prefix, optimizer in self.optimizers().items():
+            opt_tensors, optim_meta[prefix] = save_optimizer(optimizer, f"opt_{prefix}")
+            tensors.update(opt_tensors)
+        self.work.mkdir(parents=True, exist_ok=True)
+        save_file(tensors, str(self.work / "state.tmp"))
+        (self.work / "state.tmp").replace(self.work / "state.safetensors")
+        meta = {
+            "model": self.name,
+            "step": self.step_count,
+            "trained_seconds": self.trained_seconds,
+            "config": asdict(self.config),
+            "optimizers": optim_meta,
+            "history": self.history[-400:],
+        }
+        (self.work / "state.json").write_text(json.dumps(meta))
+        self.export(self.work / self.name)
+
+    def load_state(self) -> None:
+        meta = json.loads((self.work / "state.json").read_text())
+        tensors = load_file(str(self.work / "state.safetensors"))
+        for prefix, module in self.modules().items():
+            own = {k[len(prefix) + 1 :]: v for k, v in tensors.items() if k.startswith(prefix + ".")}
+            module.load_state_dict(own, strict=True)
+        for prefix, optimizer in self.optimizers().items():
+            load_optimizer(optimizer, f"opt_{prefix}", tensors, meta["optimizers"][prefix])
+        self.step_count = meta["step"]
+        self.trained_seconds = meta["trained_seconds"]
+        self.history = meta.get("history", [])
+
+
+class VAETrainer(Trainer):
+    name = "vae"
+
+    def __init__(self, dataset: EmojiDataset, config: TrainConfig, work: Path, encode) -> None:
+        super().__init__(dataset, config, work, encode)
+        widths = (128, 64, 32, 16) if config.size == 32 else (128, 64, 32, 16, 8)
+        enc = (32, 64, 128) if config.size == 32 else (16, 32, 64, 128)
+        self.model_config = VAEConfig(dataset.styles, dataset.groups, config.size, widths=widths, enc_widths=enc)
+        self.model = ConditionalVAE(self.model_config)
+        self.optimizer = torch.optim.Adam(self.model.parameters(), lr=config.lr * 5)
+
+    def modules(self):
+        return {"vae": self.model}
+
+    def optimizers(self):
+        return {"vae": self.optimizer}
+
+    def step(self, batch):
+        x, text, style, group = batch
+        self.model.train()
+        recon, kl = self.model(x, self.model.condition(text, style, group))
+        rec = reconstruction_loss(recon, x) + ssim_loss(recon, x)
+        warm = min(1.0, self.step_count / max(1, self.config.kl_warmup_steps))
+        loss = rec + warm * self.config.kl_weight * kl.mean()
+        self.optimizer.zero_grad(set_to_none=True)
+        loss.backward()
+        self.optimizer.step()
+        return {"rec": rec.item(), "kl": kl.mean().item()}
+
+    @torch.no_grad()
+    def sample_grid(self):
+        self.model.eval()
+        text, style, group = self.grid
+        return self.model.sample(self.model.condition(text, style, group), torch.Generator().manual_seed(0))
+
+    def export(self, path: Path) -> None:
+        save_model(self.model, {"kind": "vae", "config": self.model_config.to_dict(), **self.facts()}, path)
+
+
+class GANTrainer(Trainer):
+    name = "gan"
+
+    def __init__(self, dataset: EmojiDataset, config: TrainConfig, work: Path, encode) -> None:
+        super().__init__(dataset, config, work, encode)
+        widths = (128, 64, 32, 16) if config.size == 32 else (128, 64, 32, 16, 8)
+        d_widths = (32, 64, 128) if config.size == 32 else (16, 32, 64, 128)
+        self.model_config = GANConfig(dataset.styles, dataset.groups, config.size, widths=widths, d_widths=d_widths)
+        self.generator = Generator(self.model_config)
+        self.discriminator = Discriminator(self.model_config)
+        self.ema = copy.deepcopy(self.generator).eval()
+        for p in self.ema.parameters():
+            p.requires_grad_(False)
+        self.encoder = ImageEncoder(config.size, d_widths)
+        self.posterior = nn.Linear(self.encoder.out_dim + self.model_config.cond_dim, 2 * self.model_config.z_dim)
+        g_params = [*self.generator.parameters(), *self.encoder.parameters(), *self.posterior.parameters()]
+        self.opt_g = torch.optim.Adam(g_params, lr=config.lr, betas=(0.0, 0.99))
+        self.opt_d = torch.optim.Adam(self.discriminator.parameters(), lr=config.lr * 2, betas=(0.0, 0.99))
+
+    def modules(self):
+        return {
+            "G": self.generator,
+            "D": self.discriminator,
+            "ema": self.ema,
+            "E": self.encoder,
+            "post": self.posterior,
+        }
+
+    def optimizers(self):
+        return {"g": self.opt_g, "d": self.opt_d}
+
+    def step(self, batch):
+        x, text, style, group = batch
+        self.generator.train()
+        cond = self.generator.condition(text, style, group)
+        fake = self.generator.sample(cond)
+        d_real = self.discriminator(diff_augment(x), text, style, group)
+        d_fake = self.discriminator(diff_augment(fake.detach()), text, style, group)
+        loss_d = F.relu(1 - d_real).mean() + F.relu(1 + d_fake).mean()
+        self.opt_d.zero_grad(set_to_none=True)
+        loss_d.backward()
+        self.opt_d.step()
+
+        loss_g = -self.discriminator(diff_augment(fake), text, style, group).mean()
+        losses = {"d": loss_d.item(), "g": loss_g.item()}
+        if self.config.rec_weight > 0:
+            mu, logvar = self.posterior(torch.cat([self.encoder(x), cond], 1)).chunk(2, 1)
+            logvar = logvar.clamp(-8, 4)
+            z = mu + torch.randn_like(mu) * (0.5 * logvar).exp()
+            rec = reconstruction_loss(self.generator(z, cond), x)
+            kl = 0.5 * (mu**2 + logvar.exp() - 1 - logvar).sum(1).mean()
+            loss_g = loss_g + self.config.rec_weight * rec + self.config.gan_kl_weight * kl
+            losses["rec"] = rec.item()
+        self.opt_g.zero_grad(set_to_none=True)
+        loss_g.backward()
+        self.opt_g.step()
+        self._update_ema()
+        return losses
+
+    @torch.no_grad()
+    def _update_ema(self) -> None:
+        decay = min(self.config.ema_decay, (1 + self.step_count) / (10 + self.step_count))
+        for ema_p, p in zip(self.ema.parameters(), self.generator.parameters(), strict=True):
+            ema_p.lerp_(p, 1 - decay)
+        for ema_b, b in zip(self.ema.buffers(), self.generator.buffers(), strict=True):
+            ema_b.copy_(b)
+
+    @torch.no_grad()
+    def sample_grid(self):
+        text, style, group = self.grid
+        return self.ema.sample(self.ema.condition(text, style, group), torch.Generator().manual_seed(0))
+
+    def export(self, path: Path) -> None:
+        save_model(self.ema, {"kind": "gan", "config": self.model_config.to_dict(), **self.facts()}, path)
+
+
+TRAINERS = {"gan": GANTrainer, "vae": VAETrainer}
+
+
+def train(
+    model: str,
+    data: Path,
+    work: Path,
+    minutes: float,
+    resume: bool = False,
+    config: TrainConfig | None = None,
+    encode=None,
+    progress: bool = True,
+    max_steps: int | None = None,
+) -> Trainer:
+    """Train ``model`` ("gan" or "vae") on the data set in ``data`` for ``minutes`` of total training time
+    (``max_steps`` stops earlier: tests run a few steps)."""
+    if model not in TRAINERS:
+        raise ValueError(f"Unknown model {model!r}; choose from {', '.join(TRAINERS)}.")
+    if encode is None:
+        from emojiml.models import encode
+    work = Path(work)
+    config = config or TrainConfig(model=model)
+    if resume and (work / "state.json").exists():
+        saved = json.loads((work / "state.json").read_text())
+        config = replace(TrainConfig(**saved["config"]), sample_every_s=config.sample_every_s)
+    trainer = TRAINERS[model](load_dataset(data), config, work, encode)
+    if resume and (work / "state.json").exists():
+        trainer.load_state()
+        log.info("Resumed %s at step %d (%.1f min trained)", model, trainer.step_count, trainer.trained_seconds / 60)
+    trainer.run(minutes, progress=progress, max_steps=max_steps)
+    return trainer
