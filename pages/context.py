@@ -8,6 +8,7 @@ import streamlit as st
 from emojiml import charts
 from emojiml.models import ModelUnavailableError
 from emojiml.page_cache import context_analyzer, workspace_events, workspace_store
+from emojiml.page_widgets import workspace_picker
 from emojiml.text.analyze import Message, analysis_table
 from emojiml.text.inputs import channel_messages, parse_pasted_conversation
 from emojiml.workspace import UnknownWorkspaceError
@@ -43,12 +44,13 @@ if source == "Paste a conversation":
         st.stop()
 else:
     store = workspace_store()
-    stored = [info.name for info in store.workspaces()]
-    if not stored:
-        st.info("No workspace is stored yet: import one on the Workspaces page, or paste a conversation.")
-        st.stop()
     left, right = st.columns(2)
-    workspace = left.selectbox("Workspace", stored, key="context_workspace")
+    workspace = workspace_picker(
+        store,
+        "context_workspace",
+        left,
+        "No workspace is stored yet: import one on the Workspaces page, or paste a conversation.",
+    )
     try:
         channel = right.selectbox("Channel", store.channels(workspace), key="context_channel")
         info = store.workspace(workspace)

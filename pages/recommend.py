@@ -6,9 +6,10 @@ import streamlit as st
 from emojiml import charts
 from emojiml.models import ModelUnavailableError
 from emojiml.page_cache import recommend_evaluation, recommend_hybrid, workspace_events, workspace_store
+from emojiml.page_widgets import workspace_picker
 from emojiml.recommend.base import RecommenderInputError
 from emojiml.recommend.hybrid import DEFAULT_WEIGHTS, SOURCES, HybridWeightsError
-from emojiml.workspace import DEMO_WORKSPACE, UnknownWorkspaceError
+from emojiml.workspace import UnknownWorkspaceError
 
 NEW_PERSON = "— someone new —"
 SLIDER_KEYS = {source: f"recommend_weight_{source}" for source in SOURCES}
@@ -21,15 +22,10 @@ st.caption(
 )
 
 store = workspace_store()
-stored = [info.name for info in store.workspaces()]
-if not stored:
-    st.info("No workspace is stored yet: import one on the Workspaces page.")
-    st.stop()
-if st.session_state.get("recommend_workspace") not in stored:
-    st.session_state["recommend_workspace"] = DEMO_WORKSPACE if DEMO_WORKSPACE in stored else stored[0]
-
 left, right = st.columns([1, 2])
-workspace = left.selectbox("Workspace", stored, key="recommend_workspace")
+workspace = workspace_picker(
+    store, "recommend_workspace", left, "No workspace is stored yet: import one on the Workspaces page."
+)
 info = store.workspace(workspace)
 revision = info.revision if info else 0
 try:

@@ -6,7 +6,8 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from emojiml import charts
 from emojiml.page_cache import workspace_events, workspace_store
-from emojiml.workspace import DEMO_WORKSPACE, ExportError, UnknownWorkspaceError, import_upload
+from emojiml.page_widgets import workspace_picker
+from emojiml.workspace import ExportError, UnknownWorkspaceError, import_upload
 from emojiml.workspace.archive import DEFAULT_LIMITS, MB
 
 ALL_CHANNELS = "All channels"
@@ -51,15 +52,8 @@ with st.expander("Import an export"):
                 st.warning("\n".join(f"- {line.strip()}" for line in details[1:]))
             st.caption(details[0])
 
-stored = [info.name for info in store.workspaces()]
-if not stored:
-    st.info("No workspace is stored yet: import an export above.")
-    st.stop()
-if st.session_state.get("workspace") not in stored:
-    st.session_state["workspace"] = DEMO_WORKSPACE if DEMO_WORKSPACE in stored else stored[0]
-
 left, right = st.columns([2, 2])
-workspace = left.selectbox("Workspace", stored, key="workspace")
+workspace = workspace_picker(store, "workspace", left, "No workspace is stored yet: import an export above.")
 try:
     channel_names = store.channels(workspace)
 except UnknownWorkspaceError as error:
