@@ -7,7 +7,9 @@ the right shape, so a corrupt, truncated or foreign file fails with a message in
 from __future__ import annotations
 
 import json
+from dataclasses import asdict, fields
 from pathlib import Path
+from typing import Self
 
 import torch
 from safetensors import SafetensorError
@@ -17,6 +19,21 @@ from torch import nn
 
 class CheckpointError(RuntimeError):
     """A checkpoint is missing, corrupt or does not match its config; the message says what to do."""
+
+
+class JsonConfig:
+    """Mixin for a model's frozen config dataclass: to and from the JSON stored beside its weights.
+
+    Unknown keys are ignored (a newer file still loads) and JSON lists become tuples (configs stay hashable).
+    """
+
+    @classmethod
+    def from_dict(cls, data: dict) -> Self:
+        known = {f.name for f in fields(cls)}
+        return cls(**{k: tuple(v) if isinstance(v, list) else v for k, v in data.items() if k in known})
+
+    def to_dict(self) -> dict:
+        return asdict(self)
 
 
 def save_model(model: nn.Module, config: dict, path: Path) -> None:

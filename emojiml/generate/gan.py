@@ -7,7 +7,7 @@ style of BicycleGAN's cVAE-GAN: a small encoder maps a real image to z and the g
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from pathlib import Path
 
 import torch
@@ -15,11 +15,11 @@ from torch import nn
 from torch.nn.utils import spectral_norm
 
 from emojiml.generate.blocks import ConditionEncoder, ImageDecoder
-from emojiml.generate.checkpoint import CheckpointError, load_weights, read_config
+from emojiml.generate.checkpoint import CheckpointError, JsonConfig, load_weights, read_config
 
 
 @dataclass(frozen=True)
-class GANConfig:
+class GANConfig(JsonConfig):
     styles: tuple[str, ...]
     groups: tuple[str, ...]
     size: int = 64
@@ -27,14 +27,6 @@ class GANConfig:
     cond_dim: int = 128
     widths: tuple[int, ...] = (192, 128, 64, 32, 16)  # generator, 4x4 -> size
     d_widths: tuple[int, ...] = (32, 64, 128, 192)  # discriminator, size -> 4x4
-
-    @classmethod
-    def from_dict(cls, data: dict) -> GANConfig:
-        fields = {k: tuple(v) if isinstance(v, list) else v for k, v in data.items() if k in cls.__dataclass_fields__}
-        return cls(**fields)
-
-    def to_dict(self) -> dict:
-        return asdict(self)
 
 
 class Generator(nn.Module):

@@ -20,23 +20,15 @@ import torch.nn.functional as F
 from torch import nn
 
 from emojiml.generate.blocks import TEXT_DIM, augment_real
-from emojiml.generate.checkpoint import CheckpointError, load_weights, read_config, save_model
+from emojiml.generate.checkpoint import CheckpointError, JsonConfig, load_weights, read_config, save_model
 
 
 @dataclass(frozen=True)
-class JudgeConfig:
+class JudgeConfig(JsonConfig):
     styles: tuple[str, ...]
     groups: tuple[str, ...]
     size: int = 32
     widths: tuple[int, ...] = (48, 96, 160)
-
-    @classmethod
-    def from_dict(cls, data: dict) -> JudgeConfig:
-        fields = {k: tuple(v) if isinstance(v, list) else v for k, v in data.items() if k in cls.__dataclass_fields__}
-        return cls(**fields)
-
-    def to_dict(self) -> dict:
-        return asdict(self)
 
 
 class EmojiJudge(nn.Module):

@@ -8,7 +8,7 @@ training images live. The latent space is what the Interpolate page walks throug
 from __future__ import annotations
 
 import math
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from pathlib import Path
 
 import torch
@@ -16,11 +16,11 @@ import torch.nn.functional as F
 from torch import nn
 
 from emojiml.generate.blocks import ConditionEncoder, ImageDecoder
-from emojiml.generate.checkpoint import CheckpointError, load_weights, read_config
+from emojiml.generate.checkpoint import CheckpointError, JsonConfig, load_weights, read_config
 
 
 @dataclass(frozen=True)
-class VAEConfig:
+class VAEConfig(JsonConfig):
     styles: tuple[str, ...]
     groups: tuple[str, ...]
     size: int = 64
@@ -28,14 +28,6 @@ class VAEConfig:
     cond_dim: int = 128
     widths: tuple[int, ...] = (192, 128, 64, 32, 16)  # decoder, 4x4 -> size
     enc_widths: tuple[int, ...] = (16, 32, 64, 128)  # encoder, size -> 4x4
-
-    @classmethod
-    def from_dict(cls, data: dict) -> VAEConfig:
-        fields = {k: tuple(v) if isinstance(v, list) else v for k, v in data.items() if k in cls.__dataclass_fields__}
-        return cls(**fields)
-
-    def to_dict(self) -> dict:
-        return asdict(self)
 
 
 class ImageEncoder(nn.Module):
