@@ -182,10 +182,13 @@ def bench_recommend() -> dict:
     suggest_batch(messages, k=3, model=content)
     batch_rate = len(messages) / (time.perf_counter() - t0)
     t0 = time.perf_counter()
-    vectors = models.encode(messages)
+    models.encode(messages)
     encoder_rate = len(messages) / (time.perf_counter() - t0)
     t0 = time.perf_counter()
-    content.score_messages(messages, vectors)  # everything but the encoder: SVM, towers, mentions
+    encoded = content.model_.encode(messages)
+    encoder_tuned_rate = len(messages) / (time.perf_counter() - t0)
+    t0 = time.perf_counter()
+    content.score_messages(messages, encoded)  # everything but the encoder: SVM, towers, mentions
     scoring_rate = len(messages) / (time.perf_counter() - t0)
     figures = {
         **{f"suggest_one_{k}": v for k, v in _percentiles(one).items()},
@@ -193,6 +196,7 @@ def bench_recommend() -> dict:
         "single_message_torch_threads": 1,
         "suggest_batch_msgs_per_s": round(batch_rate, 1),
         "encoder_batch_msgs_per_s": round(encoder_rate, 1),
+        "encoder_with_tuned_layers_batch_msgs_per_s": round(encoder_tuned_rate, 1),
         "content_scoring_without_encoder_msgs_per_s": round(scoring_rate, 1),
         "batch_torch_threads": threads,
     }

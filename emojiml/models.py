@@ -157,7 +157,7 @@ def _load_or_encode(path: Path, texts: list[str]) -> np.ndarray:
 
 @cache
 def content_model():
-    """The trained content model (sparse SVM + emoji towers) from ``assets/content*`` (``emojiml train content``)."""
+    """The trained content model (SVM, tuned layers, towers) from ``assets/content*`` (``emojiml train content``)."""
     from emojiml.recommend.content import CONTENT_FILES, ContentModel
 
     directory = settings().asset_dir

@@ -1,11 +1,12 @@
 """The content (semantic) source: which emoji fit this message — any catalog emoji, custom ones included.
 
-Three parts, trained by ``emojiml train content`` (see ``train_content.py``) and shipped in ``assets/``:
+Four parts, trained by ``emojiml train content`` (see ``train_content.py``) and shipped in ``assets/``:
   * a sparse n-gram SVM over the 20 frequent TweetEval emoji (strong on slang and hashtags);
+  * the encoder's top layers fine-tuned on those 20 emoji (``tuned_layers.py``), sharing the encoder's pass;
   * two towers mapping a message and an emoji's text (name + keywords) into one space, so every catalog
     entry, custom ones too, gets a probability;
   * emoji written in the message itself ("we shipped it 🚀", ":tada:") are put on top.
-For the 20 frequent emoji the SVM and the towers are ensembled; the ensemble's probabilities share the
+For the 20 frequent emoji the SVM, the tuned layers and the towers are ensembled; the ensemble's probabilities share the
 probability mass the towers gave those 20, so the catalog scores stay one distribution.
 """
 
@@ -26,6 +27,7 @@ from emojiml.catalog import Catalog, emoji_in_text
 from emojiml.recommend.base import RankingMixin, check_fitted, rankable_mask, workspace_catalog
 from emojiml.recommend.emoji_tower import EmojiTower
 from emojiml.recommend.sparse_text import SparseTextClassifier
+from emojiml.recommend.tuned_layers import TunedLayers, encode_with_tuned
 
 CONTENT_FILES = (
     "content.json",
@@ -33,6 +35,8 @@ CONTENT_FILES = (
     "content-sparse.safetensors",
     "content-tower.json",
     "content-tower.safetensors",
+    "content-tuned.json",
+    "content-tuned.safetensors",
 )
 SHORTCODE = re.compile(r":([a-z0-9_+\-']+):")
 WORD = re.compile(r"[a-z][a-z']+")
@@ -42,7 +46,7 @@ LABEL_TEMPERATURE = 16.0  # softens the SVM-dominated ensemble logits (margins �
 
 @dataclass(frozen=True)
 class EnsembleConfig:
-    """How the SVM and the towers are combined for the frequent emoji (tuned on TweetEval val)."""
+    """How the SVM, the tuned layers and the towers are combined for the frequent emoji (tuned on TweetEval val)."""
 
     labels: tuple[str, ...]  # catalog keys of the classifier's classes, in class order
     svm_weight: float  # logits = svm_weight * svm margins + log_softmax(tower logits over the labels)
@@ -51,15 +55,35 @@ class EnsembleConfig:
     label_log_prior: tuple[float, ...] = ()  # log(training pairs of each label / pairs of a typical emoji)
     prior_adjustment: float = 0.5  # share of that log prior removed in open-catalog scoring (logit adjustment)
     usage_prior: float = 0.15  # weight of log(1 + tweets using the emoji) (Emoji Sentiment Ranking counts)
+    tuned_weight: float = 0.0  # ... + tuned_weight * log_softmax(tuned layers' logits)
+
+
+@dataclass(frozen=True)
+class EncodedMessages:
+    """What one encoder pass gives the content model: sentence vectors and, with tuned layers, their logits."""
+
+    vectors: np.ndarray  # (N, 384) unit length, as ``models.encode``
+    tuned_logits: np.ndarray | None = None  # (N, n_labels)
+
+    def rows(self, index: list[int]) -> EncodedMessages:
+        tuned = None if self.tuned_logits is None else self.tuned_logits[index]
+        return EncodedMessages(self.vectors[index], tuned)
 
 
 class ContentModel:
     """Loaded once (``emojiml.models.content_model``); scores texts given their sentence vectors."""
 
-    def __init__(self, sparse: SparseTextClassifier, tower: EmojiTower, ensemble: EnsembleConfig) -> None:
+    def __init__(
+        self,
+        sparse: SparseTextClassifier,
+        tower: EmojiTower,
+        ensemble: EnsembleConfig,
+        tuned: TunedLayers | None = None,
+    ) -> None:
         self.sparse = sparse
         self.tower = tower
         self.ensemble = ensemble
+        self.tuned = tuned
 
     @classmethod
     def load(cls, directory: Path) -> ContentModel:
@@ -72,12 +96,28 @@ class ContentModel:
             label_log_prior=tuple(meta["label_log_prior"]),
             prior_adjustment=float(meta["prior_adjustment"]),
             usage_prior=float(meta["usage_prior"]),
+            tuned_weight=float(meta.get("tuned_weight", 0.0)),
         )
+        tuned = None
+        if (directory / "content-tuned.json").exists():
+            from emojiml import models
+
+            layers = list(models.sentence_encoder()[0].auto_model.encoder.layer)
+            tuned = TunedLayers.load(directory / "content-tuned", layers)
         return cls(
             SparseTextClassifier.load(directory / "content-sparse"),
             EmojiTower.load(directory / "content-tower"),
             ensemble,
+            tuned,
         )
+
+    def encode(self, texts: list[str]) -> EncodedMessages:
+        """One pass of the shared encoder: sentence vectors, plus the tuned layers' logits when present."""
+        from emojiml import models
+
+        if self.tuned is None:
+            return EncodedMessages(models.encode(texts))
+        return EncodedMessages(*encode_with_tuned(texts, self.tuned))
 
     def emoji_space(self, emoji_vectors: np.ndarray) -> np.ndarray:
         """(C, D) emoji-tower embeddings of catalog description vectors."""
@@ -96,19 +136,27 @@ class ContentModel:
             logits = self.tower.log_scale.exp() * messages @ torch.from_numpy(emoji_space).T  # (N, C)
         return logits.numpy()
 
-    def label_logits(self, texts: list[str], label_tower_logits: np.ndarray) -> np.ndarray:
+    def label_logits(
+        self, texts: list[str], label_tower_logits: np.ndarray, tuned_logits: np.ndarray | None = None
+    ) -> np.ndarray:
         """(N, n_labels) ensemble logits over the frequent emoji (no decision bias)."""
         margins = self.sparse.decision_function(texts)
-        return self.ensemble.svm_weight * margins + _log_softmax(label_tower_logits)
+        logits = self.ensemble.svm_weight * margins + _log_softmax(label_tower_logits)
+        if tuned_logits is not None and self.ensemble.tuned_weight:
+            logits = logits + self.ensemble.tuned_weight * _log_softmax(tuned_logits)
+        return logits
 
-    def predict_labels(self, texts: list[str], label_tower_logits: np.ndarray) -> np.ndarray:
+    def predict_labels(
+        self, texts: list[str], label_tower_logits: np.ndarray, tuned_logits: np.ndarray | None = None
+    ) -> np.ndarray:
         """Single-label decision over the frequent emoji, tuned for macro-F1."""
-        return (self.label_logits(texts, label_tower_logits) + np.array(self.ensemble.bias)).argmax(axis=1)
+        logits = self.label_logits(texts, label_tower_logits, tuned_logits)
+        return (logits + np.array(self.ensemble.bias)).argmax(axis=1)
 
     def catalog_probabilities(
         self,
         texts: list[str],
-        vectors: np.ndarray,
+        encoded: EncodedMessages,
         emoji_space: np.ndarray,
         label_columns: np.ndarray,
         pool: np.ndarray,
@@ -123,6 +171,7 @@ class ContentModel:
         SVM + tower ensemble's calibrated distribution.
         """
         ensemble = self.ensemble
+        vectors = encoded.vectors
         logits = self.tower_logits(vectors, emoji_space, ensemble.centering) + ensemble.usage_prior * usage  # (N, C)
         present = label_columns >= 0
         columns = label_columns[present]
@@ -131,7 +180,8 @@ class ContentModel:
         probabilities[:, pool] = _softmax(logits[:, pool])
         mass = probabilities[:, columns].sum(axis=1, keepdims=True)  # (N, 1)
         own_share = probabilities[:, columns] / np.maximum(mass, 1e-12)
-        label_logits = self.label_logits(texts, self.tower_logits(vectors, emoji_space[columns]))[:, present]
+        tower = self.tower_logits(vectors, emoji_space[columns])
+        label_logits = self.label_logits(texts, tower, encoded.tuned_logits)[:, present]
         probabilities[:, columns] = mass * (0.5 * own_share + 0.5 * _softmax(label_logits / LABEL_TEMPERATURE))
         return probabilities
 
@@ -163,10 +213,10 @@ class ContentRecommender(RankingMixin):
             return np.zeros(len(self.catalog_))
         return self.score_messages([message])[0]
 
-    def score_messages(self, messages: list[str], vectors: np.ndarray | None = None) -> np.ndarray:
-        """(N, n_emoji) scores for many messages at once (one encoder batch); empty messages score 0."""
-        from emojiml import models
+    def score_messages(self, messages: list[str], encoded: EncodedMessages | None = None) -> np.ndarray:
+        """(N, n_emoji) scores for many messages at once (one encoder batch); empty messages score 0.
 
+        ``encoded``: the model's encoding of all ``messages``, when the caller already has it."""
         check_fitted(self)
         texts = [m or "" for m in messages]
         scores = np.zeros((len(texts), len(self.catalog_)))
@@ -174,9 +224,9 @@ class ContentRecommender(RankingMixin):
         if not filled:
             return scores
         chosen = [texts[i] for i in filled]
-        vectors = models.encode(chosen) if vectors is None else vectors[filled]
+        encoded = self.model_.encode(chosen) if encoded is None else encoded.rows(filled)
         scores[filled] = self.model_.catalog_probabilities(
-            chosen, vectors, self.emoji_space_, self.label_columns_, self.pool_, self.usage_
+            chosen, encoded, self.emoji_space_, self.label_columns_, self.pool_, self.usage_
         )
         for row, text in zip(filled, chosen, strict=True):
             for index in self.mentioned(text):

@@ -1,0 +1,52 @@
+"""The fine-tuned top layers: one encoder pass gives the usual vectors, training learns, weights round-trip."""
+
+import numpy as np
+import torch
+
+from emojiml import models
+from emojiml.recommend.tuned_layers import (
+    TunedLayers,
+    TunedLayersConfig,
+    cached_hidden,
+    encode_with_tuned,
+    predict_logits,
+    train_tuned_layers,
+)
+
+TEXTS = ["happy birthday!!", "ugh my flight got cancelled and I am stuck at the airport", "pizza tonight?", "ok"]
+
+
+def encoder_layers():
+    return list(models.sentence_encoder()[0].auto_model.encoder.layer)
+
+
+def test_shared_pass_gives_the_same_vectors_as_the_encoder():
+    config = TunedLayersConfig(tuned_layers=2, n_labels=3)
+    tuned = TunedLayers(encoder_layers()[-2:], config).eval()
+    vectors, logits = encode_with_tuned(TEXTS, tuned, batch_size=3)
+    assert np.allclose(vectors, models.encode(TEXTS), atol=1e-5)
+    assert logits.shape == (len(TEXTS), 3)
+
+
+def test_untrained_copy_of_the_top_layers_reproduces_the_encoder():
+    """With the head removed, the copied layers on the cached lower state give the encoder's own vectors."""
+    tuned = TunedLayers(encoder_layers()[-2:], TunedLayersConfig(tuned_layers=2)).eval()
+    tuned.classifier = torch.nn.Identity()
+    pooled = encode_with_tuned(TEXTS, tuned)[1]
+    pooled /= np.linalg.norm(pooled, axis=1, keepdims=True)
+    assert np.allclose(pooled, models.encode(TEXTS), atol=1e-5)
+
+
+def test_training_learns_a_separable_task_and_weights_round_trip(tmp_path):
+    texts = ["i love you so much", "love this", "merry christmas all", "christmas tree up"] * 8
+    labels = np.array([0, 0, 1, 1] * 8)
+    config = TunedLayersConfig(tuned_layers=1, n_labels=2, epochs=3, batch_size=8, head_learning_rate=1e-2)
+    hidden = cached_hidden("test", texts, config, tmp_path, log=lambda _: None)
+    assert hidden.lengths().min() >= 3 and len(hidden.offsets) == len(texts) + 1
+    model = train_tuned_layers(hidden, labels, config, log=lambda _: None)
+    logits = predict_logits(model, hidden)
+    assert (logits.argmax(axis=1) == labels).mean() == 1.0
+    model.save(tmp_path / "tuned")
+    loaded = TunedLayers.load(tmp_path / "tuned", encoder_layers())
+    assert np.allclose(predict_logits(loaded, hidden), logits, atol=0.05)  # stored as fp16
+    assert not list(tmp_path.glob("*.pkl"))
