@@ -61,7 +61,7 @@ def test_sparse_model_round_trips_without_pickle(tmp_path):
     assert not list(tmp_path.glob("*.pkl"))
 
 
-FLOOR_600 = 24.0  # measured 28.55 with the shipped weights
+FLOOR_600 = 27.0  # measured 29.88 with the shipped weights
 
 
 def test_emoji_prediction_stays_above_its_floor(capsys):
