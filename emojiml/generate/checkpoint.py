@@ -82,6 +82,22 @@ def load_weights(model: nn.Module, path: Path) -> nn.Module:
     return model.eval()
 
 
+def load_checkpoint(path: Path, kind: str, config_type: type[JsonConfig], build) -> nn.Module:
+    """The ``kind`` model saved at ``path`` (.safetensors + .json), built by ``build(config)`` and filled;
+    :class:`CheckpointError` when the files are missing, of another kind, or do not match."""
+    meta = read_config(path)
+    config_file = Path(path).with_suffix(".json")
+    if meta.get("kind") != kind:
+        raise CheckpointError(f"{config_file} is not a {kind} checkpoint (kind={meta.get('kind')}).")
+    try:
+        model = build(config_type.from_dict(meta["config"]))
+    except (KeyError, TypeError, ValueError) as error:
+        raise CheckpointError(f"{config_file} has an invalid config ({error}).") from error
+    load_weights(model, path)
+    model.meta = meta
+    return model
+
+
 def save_optimizer(optimizer: torch.optim.Optimizer, prefix: str) -> tuple[dict[str, torch.Tensor], dict]:
     """An optimizer's state as flat tensors + JSON-able settings (so --resume needs no pickle)."""
     state = optimizer.state_dict()

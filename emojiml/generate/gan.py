@@ -15,7 +15,7 @@ from torch import nn
 from torch.nn.utils import spectral_norm
 
 from emojiml.generate.blocks import ConditionEncoder, ImageDecoder
-from emojiml.generate.checkpoint import CheckpointError, JsonConfig, load_weights, read_config
+from emojiml.generate.checkpoint import JsonConfig, load_checkpoint
 
 
 @dataclass(frozen=True)
@@ -67,14 +67,4 @@ class Discriminator(nn.Module):
 
 def load_generator(path: Path) -> Generator:
     """The GAN generator (EMA copy) at ``path`` (.safetensors + .json); :class:`CheckpointError` when unusable."""
-    meta = read_config(path)
-    if meta.get("kind") != "gan":
-        raise CheckpointError(f"{Path(path).with_suffix('.json')} is not a gan checkpoint (kind={meta.get('kind')}).")
-    try:
-        config = GANConfig.from_dict(meta["config"])
-        model = Generator(config)
-    except (KeyError, TypeError, ValueError) as error:
-        raise CheckpointError(f"{Path(path).with_suffix('.json')} has an invalid config ({error}).") from error
-    load_weights(model, path)
-    model.meta = meta
-    return model
+    return load_checkpoint(path, "gan", GANConfig, Generator)

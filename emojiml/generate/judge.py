@@ -20,7 +20,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from emojiml.generate.blocks import TEXT_DIM, augment_real
-from emojiml.generate.checkpoint import CheckpointError, JsonConfig, load_weights, read_config, save_model
+from emojiml.generate.checkpoint import JsonConfig, load_checkpoint, save_model
 
 
 @dataclass(frozen=True)
@@ -116,14 +116,4 @@ def train_judge(
 
 def load_judge(path: Path) -> EmojiJudge:
     """The evaluation judge saved at ``path`` (.safetensors + .json); :class:`CheckpointError` when unusable."""
-    meta = read_config(path)
-    if meta.get("kind") != "judge":
-        raise CheckpointError(f"{Path(path).with_suffix('.json')} is not a judge checkpoint (kind={meta.get('kind')}).")
-    try:
-        config = JudgeConfig.from_dict(meta["config"])
-        model = EmojiJudge(config)
-    except (KeyError, TypeError, ValueError) as error:
-        raise CheckpointError(f"{Path(path).with_suffix('.json')} has an invalid config ({error}).") from error
-    load_weights(model, path)
-    model.meta = meta
-    return model
+    return load_checkpoint(path, "judge", JudgeConfig, EmojiJudge)

@@ -16,7 +16,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from emojiml.generate.blocks import ConditionEncoder, ImageDecoder
-from emojiml.generate.checkpoint import CheckpointError, JsonConfig, load_weights, read_config
+from emojiml.generate.checkpoint import JsonConfig, load_checkpoint
 
 
 @dataclass(frozen=True)
@@ -94,14 +94,4 @@ def reconstruction_loss(recon: torch.Tensor, target: torch.Tensor) -> torch.Tens
 
 def load_vae(path: Path) -> ConditionalVAE:
     """The conditional VAE saved at ``path`` (.safetensors + .json); :class:`CheckpointError` when unusable."""
-    meta = read_config(path)
-    if meta.get("kind") != "vae":
-        raise CheckpointError(f"{Path(path).with_suffix('.json')} is not a vae checkpoint (kind={meta.get('kind')}).")
-    try:
-        config = VAEConfig.from_dict(meta["config"])
-        model = ConditionalVAE(config)
-    except (KeyError, TypeError, ValueError) as error:
-        raise CheckpointError(f"{Path(path).with_suffix('.json')} has an invalid config ({error}).") from error
-    load_weights(model, path)
-    model.meta = meta
-    return model
+    return load_checkpoint(path, "vae", VAEConfig, ConditionalVAE)

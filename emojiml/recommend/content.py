@@ -27,7 +27,7 @@ from emojiml.catalog import Catalog, emoji_in_text
 from emojiml.recommend.base import RankingMixin, check_fitted, rankable_mask, workspace_catalog
 from emojiml.recommend.emoji_tower import EmojiTower
 from emojiml.recommend.sparse_text import SparseTextClassifier
-from emojiml.recommend.tuned_layers import TunedLayers, encode_with_tuned
+from emojiml.recommend.tuned_layers import TunedLayers, encode_with_tuned, encoder_layers
 
 CONTENT_FILES = (
     "content.json",
@@ -98,17 +98,11 @@ class ContentModel:
             usage_prior=float(meta["usage_prior"]),
             tuned_weight=float(meta.get("tuned_weight", 0.0)),
         )
-        tuned = None
-        if (directory / "content-tuned.json").exists():
-            from emojiml import models
-
-            layers = list(models.sentence_encoder()[0].auto_model.encoder.layer)
-            tuned = TunedLayers.load(directory / "content-tuned", layers)
         return cls(
             SparseTextClassifier.load(directory / "content-sparse"),
             EmojiTower.load(directory / "content-tower"),
             ensemble,
-            tuned,
+            TunedLayers.load(directory / "content-tuned", encoder_layers()),
         )
 
     def encode(self, texts: list[str]) -> EncodedMessages:

@@ -87,6 +87,13 @@ def _bert(encoder) -> nn.Module:
     return encoder[0].auto_model
 
 
+def encoder_layers() -> list[nn.Module]:
+    """The shared encoder's transformer layers: the architecture (and starting weights) of the tuned copies."""
+    from emojiml import models
+
+    return list(_bert(models.sentence_encoder()).encoder.layer)
+
+
 @torch.no_grad()
 def encoder_passes(
     texts: list[str], tuned_layers: int, batch_size: int = 64, max_tokens: int | None = None, encoder=None
@@ -193,12 +200,9 @@ def train_tuned_layers(
     """
     from tqdm import tqdm
 
-    from emojiml import models
-
     torch.manual_seed(config.seed)
     rng = np.random.default_rng(config.seed)
-    top = list(_bert(models.sentence_encoder()).encoder.layer[-config.tuned_layers :])
-    model = TunedLayers(top, config)
+    model = TunedLayers(encoder_layers()[-config.tuned_layers :], config)
     counts = np.bincount(labels, minlength=config.n_labels).astype(np.float64)
     class_weight = (counts.max() / np.maximum(counts, 1)) ** config.class_weight_power
     loss_fn = nn.CrossEntropyLoss(weight=torch.tensor(class_weight / class_weight.mean(), dtype=torch.float32))

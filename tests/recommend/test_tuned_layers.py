@@ -9,15 +9,12 @@ from emojiml.recommend.tuned_layers import (
     TunedLayersConfig,
     cached_hidden,
     encode_with_tuned,
+    encoder_layers,
     predict_logits,
     train_tuned_layers,
 )
 
 TEXTS = ["happy birthday!!", "ugh my flight got cancelled and I am stuck at the airport", "pizza tonight?", "ok"]
-
-
-def encoder_layers():
-    return list(models.sentence_encoder()[0].auto_model.encoder.layer)
 
 
 def test_shared_pass_gives_the_same_vectors_as_the_encoder():
