@@ -311,7 +311,8 @@ def run_bench(only: list[str] | None = None) -> dict:
     unknown = sorted(set(only or []) - set(SECTIONS))
     if unknown:
         raise ValueError(f"Unknown bench section(s) {', '.join(unknown)}; choose from {', '.join(SECTIONS)}.")
-    results = {"machine": {"cpus": _cpu_count(), "device": settings().device}}
+    machine = {"cpus": _cpu_count(), "device": settings().device, "encoder_precision": models.encoder_precision()}
+    results = {"machine": machine}
     for name, section in SECTIONS.items():
         if not only or name in only:
             results[name] = section()

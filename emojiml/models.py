@@ -13,6 +13,7 @@ import logging
 import os
 import time
 from collections.abc import Callable
+from contextlib import AbstractContextManager, nullcontext
 from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -61,14 +62,44 @@ def sentence_encoder() -> SentenceTransformer:
     return SentenceTransformer(str(path), device=settings().device, local_files_only=True)
 
 
-def encode(texts: list[str], batch_size: int = 64) -> np.ndarray:
-    """Unit-length float32 sentence embeddings, (N, 384)."""
+def encoder_precision() -> str:
+    """``bf16`` or ``fp32``: the setting, with ``auto`` resolved for this machine."""
+    import torch
+
+    chosen = settings().encoder_precision
+    if chosen != "auto":
+        return chosen
+    native_bf16 = settings().device == "cpu" and (
+        torch.cpu._is_avx512_bf16_supported() or torch.cpu._is_amx_tile_supported()
+    )
+    return "bf16" if native_bf16 else "fp32"
+
+
+def encoder_autocast() -> AbstractContextManager:
+    """The context every encoder pass runs in: bf16 matrix products where the CPU has them natively.
+
+    Why autocast and not a bf16 copy of the weights: autocast keeps layer norm, softmax and pooling in fp32,
+    so vectors stay within cosine 0.99997 of fp32 (a full bf16 model drifts to 0.997).
+    """
+    import torch
+
+    if encoder_precision() == "bf16":
+        return torch.autocast("cpu", dtype=torch.bfloat16)
+    return nullcontext()
+
+
+def encode(texts: list[str], batch_size: int = 32) -> np.ndarray:
+    """Unit-length float32 sentence embeddings, (N, 384).
+
+    Batches of 32 were the fastest measured for tweet-length texts (sentence-transformers sorts by length).
+    """
     if not texts:
         return np.zeros((0, 384), dtype=np.float32)
-    vectors = sentence_encoder().encode(
-        texts, batch_size=batch_size, normalize_embeddings=True, convert_to_numpy=True, show_progress_bar=False
-    )
-    return vectors.astype(np.float32, copy=False)
+    with encoder_autocast():
+        vectors = sentence_encoder().encode(
+            texts, batch_size=batch_size, normalize_embeddings=True, convert_to_tensor=True, show_progress_bar=False
+        )
+    return vectors.float().cpu().numpy()
 
 
 @cache

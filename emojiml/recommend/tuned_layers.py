@@ -108,26 +108,31 @@ def encoder_passes(
     for start in range(0, len(texts), batch_size):
         features = encoder.preprocess(texts[start : start + batch_size])
         features = {k: v[:, :max_tokens] for k, v in features.items() if k in BERT_INPUTS}
-        output = bert(**features, output_hidden_states=True)
+        with models.encoder_autocast():
+            output = bert(**features, output_hidden_states=True)
         mask = features["attention_mask"]
-        vectors = nn.functional.normalize(_mean_pool(output.last_hidden_state, mask), dim=-1)
-        yield vectors, output.hidden_states[-1 - tuned_layers], mask
+        vectors = nn.functional.normalize(_mean_pool(output.last_hidden_state.float(), mask), dim=-1)
+        yield vectors, output.hidden_states[-1 - tuned_layers].float(), mask
 
 
 @torch.no_grad()
 def encode_with_tuned(texts: list[str], tuned: TunedLayers, batch_size: int = 32) -> tuple[np.ndarray, np.ndarray]:
     """(sentence vectors (N, D) — the same as ``models.encode`` — and tuned logits (N, n_labels)) in one pass.
 
-    Texts are sorted by length so batches carry little padding, like sentence-transformers does.
+    Texts are sorted by length so batches carry little padding, like sentence-transformers does; the tuned
+    layers run in the encoder's precision (:func:`emojiml.models.encoder_autocast`).
     """
+    from emojiml import models
+
     if not texts:
         return np.zeros((0, DIM), np.float32), np.zeros((0, tuned.config.n_labels), np.float32)
     order = np.argsort([-len(t) for t in texts], kind="stable")
     vectors, logits = [], []
-    passes = encoder_passes([texts[i] for i in order], tuned.config.tuned_layers, batch_size)
-    for batch_vectors, hidden, mask in passes:
-        vectors.append(batch_vectors)
-        logits.append(tuned(hidden, mask))
+    with models.encoder_autocast():  # one region for all batches: weights are cast to bf16 once, not per batch
+        passes = encoder_passes([texts[i] for i in order], tuned.config.tuned_layers, batch_size)
+        for batch_vectors, hidden, mask in passes:
+            vectors.append(batch_vectors)
+            logits.append(tuned(hidden, mask).float())
     back = np.argsort(order)
     return torch.cat(vectors).numpy()[back], torch.cat(logits).numpy()[back]
 

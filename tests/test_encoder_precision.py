@@ -1,0 +1,43 @@
+"""The encoder's precision setting: bf16 autocast keeps the vectors of fp32, and a bad value is a clear error."""
+
+import numpy as np
+import pytest
+
+from emojiml import models
+from emojiml.config import settings
+
+TEXTS = ["happy birthday!!", "pizza tonight?", "ugh my flight got cancelled", "we shipped it 🚀", "ok"]
+
+
+@pytest.fixture
+def precision(monkeypatch):
+    def use(value: str) -> None:
+        monkeypatch.setenv("EMOJIML_ENCODER_PRECISION", value)
+        settings.cache_clear()
+
+    yield use
+    monkeypatch.delenv("EMOJIML_ENCODER_PRECISION", raising=False)
+    settings.cache_clear()
+
+
+def test_bf16_vectors_match_fp32(precision):
+    precision("fp32")
+    assert models.encoder_precision() == "fp32"
+    full = models.encode(TEXTS)
+    precision("bf16")
+    assert models.encoder_precision() == "bf16"
+    half = models.encode(TEXTS)
+    assert half.dtype == np.float32 and half.shape == full.shape
+    assert np.allclose(np.linalg.norm(half, axis=1), 1.0, atol=1e-4)
+    assert (half * full).sum(axis=1).min() > 0.9995
+
+
+def test_auto_resolves_to_a_concrete_precision(precision):
+    precision("auto")
+    assert models.encoder_precision() in ("bf16", "fp32")
+
+
+def test_unknown_precision_names_the_choices(precision):
+    precision("fp8")
+    with pytest.raises(ValueError, match="EMOJIML_ENCODER_PRECISION='fp8' is not one of auto, fp32, bf16"):
+        settings()
