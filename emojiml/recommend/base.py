@@ -86,12 +86,19 @@ def check_fitted(model: object) -> None:
 def rank(scores: np.ndarray, rankable: np.ndarray, candidates: np.ndarray | None, k: int) -> np.ndarray:
     """Indices of the top ``k`` scores among rankable entries (or among ``candidates``), best first.
 
-    Ties break by catalog order (stable sort), so results are reproducible.
+    Ties break by catalog order (stable sort), so results are reproducible. Only the entries scoring at least
+    the k-th best are sorted (a partition first): sorting all ~3,800 emoji was a sixth of batch suggest's time.
     """
     pool = candidates if candidates is not None else np.flatnonzero(rankable)
     if k <= 0 or pool.size == 0:
         return np.zeros(0, dtype=np.int64)
-    order = np.argsort(-scores[pool], kind="stable")[:k]
+    values = scores[pool]
+    keep = np.arange(pool.size)
+    if k < pool.size:
+        kth_best = np.partition(values, pool.size - k)[pool.size - k]
+        if not np.isnan(kth_best):
+            keep = np.flatnonzero(values >= kth_best)  # ties with the k-th best stay, for the stable order
+    order = keep[np.argsort(-values[keep], kind="stable")][:k]
     return pool[order]
 
 
