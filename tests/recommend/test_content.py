@@ -76,3 +76,16 @@ def test_emoji_prediction_stays_above_its_floor(capsys):
 
     result = json.loads(capsys.readouterr().out)
     assert result["tweets"] == 600 and result["macro_f1"] >= FLOOR_600
+
+
+def test_cross_validation_rewards_signal_and_not_noise():
+    """The nested estimate is near 100 when the SVM part carries the label and near chance when nothing does."""
+    from emojiml.recommend.train_content import LabelParts, cross_validated_f1
+
+    rng = np.random.default_rng(0)
+    truth = rng.integers(0, 4, 400)
+    noise = rng.normal(size=(400, 4))
+    informative = LabelParts(np.eye(4)[truth] + 0.1 * noise, np.zeros((400, 4)), np.zeros((400, 4)))
+    assert cross_validated_f1(informative, truth, folds=4) > 95
+    useless = LabelParts(noise, rng.normal(size=(400, 4)), rng.normal(size=(400, 4)))
+    assert cross_validated_f1(useless, truth, folds=4) < 40
