@@ -228,6 +228,11 @@ class Trainer:
         self.history = meta.get("history", [])
 
 
+def generator_widths(size: int) -> tuple[int, ...]:
+    """Decoder channel widths from 4x4 up to ``size`` (32 or 64 px) that the GAN and the VAE train with."""
+    return (128, 64, 32, 16) if size == 32 else (128, 64, 32, 16, 8)
+
+
 @torch.no_grad()
 def update_ema(ema: nn.Module, model: nn.Module, decay: float, step: int) -> None:
     """Move ``ema`` towards ``model`` (warm-up: short memory early on); batch-norm statistics are copied."""
@@ -250,9 +255,10 @@ class VAETrainer(Trainer):
 
     def __init__(self, dataset: EmojiDataset, config: TrainConfig, work: Path, encode) -> None:
         super().__init__(dataset, config, work, encode)
-        widths = (128, 64, 32, 16) if config.size == 32 else (128, 64, 32, 16, 8)
         enc = (32, 64, 128) if config.size == 32 else (16, 32, 64, 128)
-        self.model_config = VAEConfig(dataset.styles, dataset.groups, config.size, widths=widths, enc_widths=enc)
+        self.model_config = VAEConfig(
+            dataset.styles, dataset.groups, config.size, widths=generator_widths(config.size), enc_widths=enc
+        )
         self.model = ConditionalVAE(self.model_config)
         self.ema = _frozen_copy(self.model)
         self.base_lr = config.lr * 5
@@ -300,9 +306,10 @@ class GANTrainer(Trainer):
 
     def __init__(self, dataset: EmojiDataset, config: TrainConfig, work: Path, encode) -> None:
         super().__init__(dataset, config, work, encode)
-        widths = (128, 64, 32, 16) if config.size == 32 else (128, 64, 32, 16, 8)
         d_widths = (32, 64, 128) if config.size == 32 else (16, 32, 64, 128)
-        self.model_config = GANConfig(dataset.styles, dataset.groups, config.size, widths=widths, d_widths=d_widths)
+        self.model_config = GANConfig(
+            dataset.styles, dataset.groups, config.size, widths=generator_widths(config.size), d_widths=d_widths
+        )
         self.generator = Generator(self.model_config)
         self.discriminator = Discriminator(self.model_config)
         self.ema = _frozen_copy(self.generator)
