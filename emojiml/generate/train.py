@@ -48,8 +48,7 @@ class TrainConfig:
     kl_warmup_steps: int = 1000
     rec_weight: float = 5.0  # GAN: weight of the cVAE-GAN reconstruction anchor (0 = pure GAN)
     gan_kl_weight: float = 0.5  # GAN: KL(E(x) || N(0, I)); strong, so the content must come from the condition
-    ema_decay: float = 0.999  # GAN and VAE: the exported weights are an exponential moving average
-    vae_final_lr_fraction: float = 0.1  # VAE: cosine decay of the learning rate to this share at the budget's end
+    ema_decay: float = 0.999
     sample_every_s: float = 300.0
     checkpoint_every_s: float = 300.0
 
@@ -122,7 +121,6 @@ class Trainer:
         self.grid = _grid_conditions(dataset, encode)
         self.step_count = 0
         self.trained_seconds = 0.0
-        self.budget_seconds = MAX_MINUTES * 60
         self.history: list[dict] = []
 
     # parts a subclass provides
@@ -146,7 +144,6 @@ class Trainer:
         from tqdm import tqdm
 
         budget = min(minutes, MAX_MINUTES) * 60
-        self.budget_seconds = budget
         (self.work / "samples").mkdir(parents=True, exist_ok=True)
         started = time.monotonic() - self.trained_seconds
         last_sample = last_checkpoint = time.monotonic()
@@ -233,23 +230,6 @@ def generator_widths(size: int) -> tuple[int, ...]:
     return (128, 64, 32, 16) if size == 32 else (128, 64, 32, 16, 8)
 
 
-@torch.no_grad()
-def update_ema(ema: nn.Module, model: nn.Module, decay: float, step: int) -> None:
-    """Move ``ema`` towards ``model`` (warm-up: short memory early on); batch-norm statistics are copied."""
-    decay = min(decay, (1 + step) / (10 + step))
-    for ema_p, p in zip(ema.parameters(), model.parameters(), strict=True):
-        ema_p.lerp_(p, 1 - decay)
-    for ema_b, b in zip(ema.buffers(), model.buffers(), strict=True):
-        ema_b.copy_(b)
-
-
-def _frozen_copy(model: nn.Module) -> nn.Module:
-    copied = copy.deepcopy(model).eval()
-    for p in copied.parameters():
-        p.requires_grad_(False)
-    return copied
-
-
 class VAETrainer(Trainer):
     name = "vae"
 
@@ -260,19 +240,10 @@ class VAETrainer(Trainer):
             dataset.styles, dataset.groups, config.size, widths=generator_widths(config.size), enc_widths=enc
         )
         self.model = ConditionalVAE(self.model_config)
-        self.ema = _frozen_copy(self.model)
-        self.base_lr = config.lr * 5
-        self.optimizer = torch.optim.Adam(self.model.parameters(), lr=self.base_lr)
+        self.optimizer = torch.optim.Adam(self.model.parameters(), lr=config.lr * 5)
 
     def modules(self):
-        return {"vae": self.model, "ema": self.ema}
-
-    def learning_rate(self) -> float:
-        """Cosine decay over the time budget: late, small steps sharpen the decoder (a time-based schedule,
-        because the budget is in minutes, not steps)."""
-        progress = min(1.0, self.trained_seconds / self.budget_seconds)
-        end = self.config.vae_final_lr_fraction
-        return self.base_lr * (end + (1 - end) * 0.5 * (1 + np.cos(np.pi * progress)))
+        return {"vae": self.model}
 
     def optimizers(self):
         return {"vae": self.optimizer}
@@ -284,21 +255,19 @@ class VAETrainer(Trainer):
         rec = reconstruction_loss(recon, x) + ssim_loss(recon, x)
         warm = min(1.0, self.step_count / max(1, self.config.kl_warmup_steps))
         loss = rec + warm * self.config.kl_weight * kl.mean()
-        for group_ in self.optimizer.param_groups:
-            group_["lr"] = self.learning_rate()
         self.optimizer.zero_grad(set_to_none=True)
         loss.backward()
         self.optimizer.step()
-        update_ema(self.ema, self.model, self.config.ema_decay, self.step_count)
         return {"rec": rec.item(), "kl": kl.mean().item()}
 
     @torch.no_grad()
     def sample_grid(self):
+        self.model.eval()
         text, style, group = self.grid
-        return self.ema.sample(self.ema.condition(text, style, group), torch.Generator().manual_seed(0))
+        return self.model.sample(self.model.condition(text, style, group), torch.Generator().manual_seed(0))
 
     def export(self, path: Path) -> None:
-        save_model(self.ema, {"kind": "vae", "config": self.model_config.to_dict(), **self.facts()}, path)
+        save_model(self.model, {"kind": "vae", "config": self.model_config.to_dict(), **self.facts()}, path)
 
 
 class GANTrainer(Trainer):
@@ -312,7 +281,9 @@ class GANTrainer(Trainer):
         )
         self.generator = Generator(self.model_config)
         self.discriminator = Discriminator(self.model_config)
-        self.ema = _frozen_copy(self.generator)
+        self.ema = copy.deepcopy(self.generator).eval()
+        for p in self.ema.parameters():
+            p.requires_grad_(False)
         self.encoder = ImageEncoder(config.size, d_widths)
         self.posterior = nn.Linear(self.encoder.out_dim + self.model_config.cond_dim, 2 * self.model_config.z_dim)
         g_params = [*self.generator.parameters(), *self.encoder.parameters(), *self.posterior.parameters()]
@@ -356,8 +327,16 @@ class GANTrainer(Trainer):
         self.opt_g.zero_grad(set_to_none=True)
         loss_g.backward()
         self.opt_g.step()
-        update_ema(self.ema, self.generator, self.config.ema_decay, self.step_count)
+        self._update_ema()
         return losses
+
+    @torch.no_grad()
+    def _update_ema(self) -> None:
+        decay = min(self.config.ema_decay, (1 + self.step_count) / (10 + self.step_count))
+        for ema_p, p in zip(self.ema.parameters(), self.generator.parameters(), strict=True):
+            ema_p.lerp_(p, 1 - decay)
+        for ema_b, b in zip(self.ema.buffers(), self.generator.buffers(), strict=True):
+            ema_b.copy_(b)
 
     @torch.no_grad()
     def sample_grid(self):
