@@ -6,7 +6,18 @@ import pytest
 from emojiml import models
 from emojiml.config import settings
 
-TEXTS = ["happy birthday!!", "pizza tonight?", "ugh my flight got cancelled", "we shipped it 🚀", "ok"]
+TEXTS = [
+    "happy birthday!!",
+    "pizza tonight?",
+    "ugh my flight got cancelled",
+    "we shipped it 🚀",
+    "ok",
+    "the build is red again",
+    "congrats on the new job, so proud of you",
+    "coffee first",
+    "who broke main",
+    "see you all at the offsite next week",
+]
 
 
 @pytest.fixture
@@ -26,6 +37,7 @@ def test_bf16_vectors_match_fp32(precision):
     full = models.encode(TEXTS)
     precision("bf16")
     assert models.encoder_precision() == "bf16"
+    assert len(TEXTS) >= models.BF16_MIN_TEXTS  # so the call below really runs in bf16
     half = models.encode(TEXTS)
     assert half.dtype == np.float32 and half.shape == full.shape
     assert np.allclose(np.linalg.norm(half, axis=1), 1.0, atol=1e-4)
@@ -41,3 +53,14 @@ def test_unknown_precision_names_the_choices(precision):
     precision("fp8")
     with pytest.raises(ValueError, match="EMOJIML_ENCODER_PRECISION='fp8' is not one of auto, fp32, bf16"):
         settings()
+
+
+def test_a_few_texts_stay_in_fp32(precision):
+    """Casting the weights costs more than bf16 saves on one message, so small calls never autocast."""
+    import torch
+
+    precision("bf16")
+    with models.encoder_autocast(1):
+        assert not torch.is_autocast_enabled("cpu")
+    with models.encoder_autocast(models.BF16_MIN_TEXTS):
+        assert torch.is_autocast_enabled("cpu") == (models.encoder_precision() == "bf16")

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 import json
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Self
@@ -70,12 +71,22 @@ class SparseTextClassifier:
         features = sparse.hstack([word.fit_transform(texts), char.fit_transform(texts)]).tocsr()
         svm = LinearSVC(C=self.config.C, class_weight=self.config.class_weight).fit(features, labels)
         self.word_, self.char_ = word, char
+        for derived in ("analyzers", "coef_columns"):  # cached from an earlier fit
+            self.__dict__.pop(derived, None)
         self.coef_ = svm.coef_.astype(np.float32)  # (n_classes, n_features)
         self.intercept_ = svm.intercept_.astype(np.float32)  # (n_classes,)
         return self
 
     def features(self, texts: list[str]) -> sparse.csr_matrix:
-        return sparse.hstack([self.word_.transform(texts), self.char_.transform(texts)]).tocsr()
+        """TF-IDF rows, the same as the fitted vectorisers' ``transform`` (a test checks it) without its per-call
+        validation, which cost 3 ms of a 20 ms one-message suggestion."""
+        word, char = self.analyzers
+        return sparse.hstack([_tfidf(self.word_, word, texts), _tfidf(self.char_, char, texts)]).tocsr()
+
+    @functools.cached_property
+    def analyzers(self) -> tuple[Callable[[str], list[str]], Callable[[str], list[str]]]:
+        """The word and char vectorisers' text -> terms functions, built once (building compiles regexes)."""
+        return self.word_.build_analyzer(), self.char_.build_analyzer()
 
     def decision_function(self, texts: list[str]) -> np.ndarray:
         """(N, n_classes) SVM margins."""
@@ -127,6 +138,30 @@ class SparseTextClassifier:
         model.coef_ = tensors["coef"].astype(np.float32)
         model.intercept_ = tensors["intercept"]
         return model
+
+
+def _tfidf(vectorizer, analyze: Callable[[str], list[str]], texts: list[str]) -> sparse.csr_matrix:
+    """Sublinear-TF x IDF rows, L2-normalised, over a fitted vectoriser's vocabulary (what ``transform`` does)."""
+    vocabulary, idf = vectorizer.vocabulary_, vectorizer.idf_
+    indptr, indices, data = [0], [], []
+    for text in texts:
+        counts: dict[int, int] = {}
+        for term in analyze(text):
+            column = vocabulary.get(term)
+            if column is not None:
+                counts[column] = counts.get(column, 0) + 1
+        columns = np.fromiter(counts.keys(), dtype=np.int64, count=len(counts))
+        weights = (1 + np.log(np.fromiter(counts.values(), dtype=np.float32, count=len(counts)))) * idf[columns]
+        norm = np.sqrt(np.dot(weights, weights))
+        indices.append(columns)
+        data.append(weights / norm if norm > 0 else weights)
+        indptr.append(indptr[-1] + len(columns))
+    shape = (len(texts), len(idf))
+    if not indices:
+        return sparse.csr_matrix(shape, dtype=np.float32)
+    return sparse.csr_matrix(
+        (np.concatenate(data).astype(np.float32), np.concatenate(indices), np.array(indptr)), shape=shape
+    )
 
 
 def _ordered(vocabulary: dict[str, int]) -> list[str]:

@@ -61,6 +61,18 @@ def test_sparse_model_round_trips_without_pickle(tmp_path):
     assert not list(tmp_path.glob("*.pkl"))
 
 
+def test_sparse_features_equal_the_vectorisers_transform():
+    """The fast TF-IDF path gives exactly what scikit-learn's ``transform`` gives, unknown and empty texts too."""
+    from scipy import sparse
+
+    texts = ["i love you", "love it", "so hot fire", "fire emoji lit", "merry christmas", "christmas tree time"] * 3
+    model = SparseTextClassifier(SparseTextConfig(min_df=1)).fit(texts, np.array([0, 0, 1, 1, 2, 2] * 3))
+    probes = [*texts[:6], "", "!!!", "zzzq unknown words only", "LOVE love Love 🔥🔥", "christmas " * 40]
+    reference = sparse.hstack([model.word_.transform(probes), model.char_.transform(probes)]).tocsr()
+    assert abs(model.features(probes) - reference).max() < 1e-6
+    assert model.features(probes).shape == reference.shape
+
+
 FLOOR_600 = 27.0  # measured 29.88 with the shipped weights
 
 
