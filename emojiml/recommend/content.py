@@ -22,6 +22,7 @@ from typing import Self
 import numpy as np
 import pandas as pd
 import torch
+from scipy.special import log_softmax, softmax
 
 from emojiml.catalog import Catalog, emoji_in_text
 from emojiml.recommend.base import RankingMixin, check_fitted, rankable_mask, workspace_catalog
@@ -60,14 +61,13 @@ class EnsembleConfig:
 
 @dataclass(frozen=True)
 class EncodedMessages:
-    """What one encoder pass gives the content model: sentence vectors and, with tuned layers, their logits."""
+    """What one encoder pass gives the content model: sentence vectors and the tuned layers' logits."""
 
     vectors: np.ndarray  # (N, 384) unit length, as ``models.encode``
-    tuned_logits: np.ndarray | None = None  # (N, n_labels)
+    tuned_logits: np.ndarray  # (N, n_labels)
 
     def rows(self, index: list[int]) -> EncodedMessages:
-        tuned = None if self.tuned_logits is None else self.tuned_logits[index]
-        return EncodedMessages(self.vectors[index], tuned)
+        return EncodedMessages(self.vectors[index], self.tuned_logits[index])
 
 
 class ContentModel:
@@ -78,7 +78,7 @@ class ContentModel:
         sparse: SparseTextClassifier,
         tower: EmojiTower,
         ensemble: EnsembleConfig,
-        tuned: TunedLayers | None = None,
+        tuned: TunedLayers,
     ) -> None:
         self.sparse = sparse
         self.tower = tower
@@ -96,7 +96,7 @@ class ContentModel:
             label_log_prior=tuple(meta["label_log_prior"]),
             prior_adjustment=float(meta["prior_adjustment"]),
             usage_prior=float(meta["usage_prior"]),
-            tuned_weight=float(meta.get("tuned_weight", 0.0)),
+            tuned_weight=float(meta["tuned_weight"]),
         )
         return cls(
             SparseTextClassifier.load(directory / "content-sparse"),
@@ -106,11 +106,7 @@ class ContentModel:
         )
 
     def encode(self, texts: list[str]) -> EncodedMessages:
-        """One pass of the shared encoder: sentence vectors, plus the tuned layers' logits when present."""
-        from emojiml import models
-
-        if self.tuned is None:
-            return EncodedMessages(models.encode(texts))
+        """One pass of the shared encoder: sentence vectors and the tuned layers' logits."""
         return EncodedMessages(*encode_with_tuned(texts, self.tuned))
 
     def emoji_space(self, emoji_vectors: np.ndarray) -> np.ndarray:
@@ -130,19 +126,13 @@ class ContentModel:
             logits = self.tower.log_scale.exp() * messages @ torch.from_numpy(emoji_space).T  # (N, C)
         return logits.numpy()
 
-    def label_logits(
-        self, texts: list[str], label_tower_logits: np.ndarray, tuned_logits: np.ndarray | None = None
-    ) -> np.ndarray:
+    def label_logits(self, texts: list[str], label_tower_logits: np.ndarray, tuned_logits: np.ndarray) -> np.ndarray:
         """(N, n_labels) ensemble logits over the frequent emoji (no decision bias)."""
-        margins = self.sparse.decision_function(texts)
-        logits = self.ensemble.svm_weight * margins + _log_softmax(label_tower_logits)
-        if tuned_logits is not None and self.ensemble.tuned_weight:
-            logits = logits + self.ensemble.tuned_weight * _log_softmax(tuned_logits)
-        return logits
+        svm = self.ensemble.svm_weight * self.sparse.decision_function(texts)
+        tuned = self.ensemble.tuned_weight * log_softmax(tuned_logits, axis=1)
+        return svm + log_softmax(label_tower_logits, axis=1) + tuned
 
-    def predict_labels(
-        self, texts: list[str], label_tower_logits: np.ndarray, tuned_logits: np.ndarray | None = None
-    ) -> np.ndarray:
+    def predict_labels(self, texts: list[str], label_tower_logits: np.ndarray, tuned_logits: np.ndarray) -> np.ndarray:
         """Single-label decision over the frequent emoji, tuned for macro-F1."""
         logits = self.label_logits(texts, label_tower_logits, tuned_logits)
         return (logits + np.array(self.ensemble.bias)).argmax(axis=1)
@@ -171,12 +161,12 @@ class ContentModel:
         columns = label_columns[present]
         logits[:, columns] -= ensemble.prior_adjustment * np.array(ensemble.label_log_prior)[present]
         probabilities = np.zeros((len(texts), emoji_space.shape[0]))
-        probabilities[:, pool] = _softmax(logits[:, pool])
+        probabilities[:, pool] = softmax(logits[:, pool], axis=1)
         mass = probabilities[:, columns].sum(axis=1, keepdims=True)  # (N, 1)
         own_share = probabilities[:, columns] / np.maximum(mass, 1e-12)
         tower = self.tower_logits(vectors, emoji_space[columns])
         label_logits = self.label_logits(texts, tower, encoded.tuned_logits)[:, present]
-        probabilities[:, columns] = mass * (0.5 * own_share + 0.5 * _softmax(label_logits / LABEL_TEMPERATURE))
+        probabilities[:, columns] = mass * (0.5 * own_share + 0.5 * softmax(label_logits / LABEL_TEMPERATURE, axis=1))
         return probabilities
 
 
@@ -248,13 +238,3 @@ def _mentioned(catalog: Catalog, message: str) -> tuple[int, ...]:
     tokens = emoji_in_text(message) + [f":{code}:" for code in SHORTCODE.findall(message.lower())]
     found = (catalog.index_of(token) for token in tokens)
     return tuple(dict.fromkeys(i for i in found if i is not None))
-
-
-def _softmax(logits: np.ndarray) -> np.ndarray:
-    shifted = np.exp(logits - logits.max(axis=1, keepdims=True))
-    return shifted / shifted.sum(axis=1, keepdims=True)
-
-
-def _log_softmax(logits: np.ndarray) -> np.ndarray:
-    shifted = logits - logits.max(axis=1, keepdims=True)
-    return shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))

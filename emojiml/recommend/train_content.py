@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
+from scipy.special import log_softmax
 
 from emojiml.catalog import Catalog, default_catalog
 from emojiml.config import settings
@@ -237,7 +238,7 @@ def train_content(out_dir: Path | None = None, log: Callable[[str], None] = prin
     model = ContentModel(sparse, tower, placeholder, tuned)
     space = model.emoji_space(emoji_vectors[label_rows])
     tower_val = model.tower_logits(val_vectors, space)  # (N_val, 20)
-    parts = LabelParts(svm_val, _log_softmax(tower_val), _log_softmax(tuned_val))
+    parts = LabelParts(svm_val, log_softmax(tower_val, axis=1), log_softmax(tuned_val, axis=1))
     weight, tuned_weight = choose_mix(parts, val.labels, np.arange(len(val.labels)), log)
     logits = parts.logits(weight, tuned_weight)
     bias = tune_bias(logits, val.labels)
@@ -339,11 +340,6 @@ scores come from the towers only and are as good as each emoji's name and keywor
 """
 
 
-def _log_softmax(logits: np.ndarray) -> np.ndarray:
-    shifted = logits - logits.max(axis=1, keepdims=True)
-    return shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
-
-
 def evaluate_emoji_prediction(
     split: str = "val", limit: int | None = None, log: Callable[[str], None] = lambda _: None
 ) -> dict[str, float]:
@@ -369,8 +365,7 @@ def evaluate_emoji_prediction(
         "macro_f1_svm": round(macro_f1(data.labels, svm.argmax(axis=1), n), 2),
         "macro_f1_tower": round(macro_f1(data.labels, tower.argmax(axis=1), n), 2),
     }
-    if encoded.tuned_logits is not None:
-        figures["macro_f1_tuned_layers"] = round(macro_f1(data.labels, encoded.tuned_logits.argmax(axis=1), n), 2)
+    figures["macro_f1_tuned_layers"] = round(macro_f1(data.labels, encoded.tuned_logits.argmax(axis=1), n), 2)
     no_offsets = model.label_logits(data.texts, tower, encoded.tuned_logits).argmax(axis=1)
     figures["macro_f1_ensemble_no_offsets"] = round(macro_f1(data.labels, no_offsets, n), 2)
     figures["accuracy"] = round(float((predicted == data.labels).mean() * 100), 2)

@@ -95,14 +95,12 @@ def encoder_layers() -> list[nn.Module]:
 
 
 @torch.no_grad()
-def encoder_passes(
-    texts: list[str], tuned_layers: int, batch_size: int = 64, max_tokens: int | None = None, encoder=None
-):
+def encoder_passes(texts: list[str], tuned_layers: int, batch_size: int = 64, max_tokens: int | None = None):
     """Yield (sentence vectors (B, D) unit length, hidden state below the top ``tuned_layers`` (B, T, D), mask)
     per batch of ``texts``, in order, from one pass of the shared encoder."""
     from emojiml import models
 
-    encoder = encoder or models.sentence_encoder()
+    encoder = models.sentence_encoder()
     bert = _bert(encoder)  # in eval mode since loading: setting it per call cost a millisecond per message
     for start in range(0, len(texts), batch_size):
         batch = texts[start : start + batch_size]

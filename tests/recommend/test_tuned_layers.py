@@ -25,6 +25,24 @@ def test_shared_pass_gives_the_same_vectors_as_the_encoder():
     assert logits.shape == (len(TEXTS), 3)
 
 
+def test_shared_pass_in_bf16_matches_the_encoder(monkeypatch):
+    """A batch big enough for bf16: the shared pass still gives ``models.encode``'s vectors (both in bf16)."""
+    from emojiml.config import settings
+
+    texts = [f"{text} #{i}" for i in range(3) for text in TEXTS]
+    assert len(texts) >= models.BF16_MIN_TEXTS
+    tuned = TunedLayers(encoder_layers()[-2:], TunedLayersConfig(tuned_layers=2, n_labels=3)).eval()
+    monkeypatch.setenv("EMOJIML_ENCODER_PRECISION", "bf16")
+    settings.cache_clear()
+    try:
+        vectors = encode_with_tuned(texts, tuned)[0]
+        reference = models.encode(texts)
+    finally:
+        monkeypatch.delenv("EMOJIML_ENCODER_PRECISION")
+        settings.cache_clear()
+    assert (vectors * reference).sum(axis=1).min() > 0.9999
+
+
 def test_untrained_copy_of_the_top_layers_reproduces_the_encoder():
     """With the head removed, the copied layers on the cached lower state give the encoder's own vectors."""
     tuned = TunedLayers(encoder_layers()[-2:], TunedLayersConfig(tuned_layers=2)).eval()
