@@ -304,6 +304,7 @@ def cmd_build_dataset(args: argparse.Namespace) -> int:
 
 def cmd_train_generator(args: argparse.Namespace) -> int:
     import shutil
+    from dataclasses import replace
 
     import torch
 
@@ -317,6 +318,8 @@ def cmd_train_generator(args: argparse.Namespace) -> int:
         return _train_judge(args)
     work = Path(args.work or f"build/train-{args.generator_model}")
     config = TrainConfig(model=args.generator_model, size=args.size, batch=args.batch, seed=args.seed)
+    if args.kl_weight is not None:
+        config = replace(config, kl_weight=args.kl_weight)
     try:
         trainer = train(args.generator_model, Path(args.data), work, args.minutes, resume=args.resume, config=config)
     except DatasetError as error:
@@ -444,6 +447,9 @@ def add_generate_commands(commands: argparse._SubParsersAction) -> None:
         training.add_argument("--size", type=int, default=32, choices=(32, 64), help="native resolution")
         training.add_argument("--batch", type=int, default=32)
         training.add_argument("--seed", type=int, default=0)
+        training.add_argument(
+            "--kl-weight", type=float, help="VAE: weight of the KL term per nat (default: TrainConfig's)"
+        )
         training.add_argument("--threads", type=int, default=1, help="torch CPU threads (the machine is shared)")
         training.set_defaults(func=cmd_train_generator, generator_model=name)
 

@@ -8,7 +8,13 @@ import numpy as np
 import pytest
 import torch
 
-from emojiml.generate.evaluate import evaluate_generation, frechet_distance, kernel_distance, r_precision
+from emojiml.generate.evaluate import (
+    evaluate_generation,
+    frechet_distance,
+    kernel_distance,
+    r_precision,
+    real_floor,
+)
 from emojiml.generate.judge import load_judge, train_judge
 from emojiml.generate.train import TrainConfig, train
 
@@ -19,6 +25,15 @@ def test_fid_and_kid_are_zero_for_the_same_distribution_and_grow_with_a_shift():
     assert frechet_distance(a, b) < 0.3
     assert frechet_distance(a, b + 2) > 30
     assert abs(kernel_distance(a, b)) < 0.05 < kernel_distance(a, b + 2)
+
+
+def test_the_real_floor_averages_draws_so_it_barely_moves_between_seeds():
+    rng = np.random.default_rng(0)
+    train, held = rng.normal(size=(3000, 16)), rng.normal(size=(200, 16))
+    single = [real_floor(train, held, np.random.default_rng(seed), draws=1)[0] for seed in range(8)]
+    averaged = [real_floor(train, held, np.random.default_rng(seed), draws=40)[0] for seed in range(8)]
+    assert np.std(averaged) < np.std(single) / 3
+    assert abs(np.mean(averaged) - np.mean(single)) < 2 * np.std(single)
 
 
 def test_r_precision_is_one_for_perfect_and_low_for_unrelated_images():
