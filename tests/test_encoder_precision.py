@@ -64,3 +64,15 @@ def test_a_few_texts_stay_in_fp32(precision):
         assert not torch.is_autocast_enabled("cpu")
     with models.encoder_autocast(models.BF16_MIN_TEXTS):
         assert torch.is_autocast_enabled("cpu") == (models.encoder_precision() == "bf16")
+
+
+def test_batches_in_token_order_keep_each_text_in_its_row(precision):
+    """Texts are batched by token count; every vector must still come back in its own text's row."""
+    precision("fp32")
+    texts = [f"{text} {'#tag ' * (i % 4)}" for i, text in enumerate(TEXTS * 3)]
+    one_by_one = np.concatenate([models.encode([text]) for text in texts])
+    batched = models.encode(texts, batch_size=4)
+    assert (one_by_one * batched).sum(axis=1).min() > 0.9999
+    order = models.token_count_order(texts)
+    counts = [len(models.sentence_encoder().tokenizer(texts[i])["input_ids"]) for i in order]
+    assert counts == sorted(counts, reverse=True) and sorted(order) == list(range(len(texts)))
