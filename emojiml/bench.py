@@ -301,10 +301,10 @@ def _images_per_second(generator, cond, runs: int = 5) -> float:
     import torch
 
     with torch.no_grad():
-        generator.sample(cond)  # warm up
+        generator.render(cond)  # warm up
         t0 = time.perf_counter()
         for seed in range(runs):
-            generator.sample(cond, torch.Generator().manual_seed(seed))
+            generator.render(cond, torch.Generator().manual_seed(seed))
     return round(cond.shape[0] * runs / (time.perf_counter() - t0), 1)
 
 

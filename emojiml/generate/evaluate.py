@@ -169,7 +169,7 @@ def evaluate_generation(model_name: str, net, judge, dataset: EmojiDataset, seed
     group = torch.from_numpy(groups_all[held])
     with torch.no_grad():
         cond = net.condition(text, style, group)
-        fake = net.sample(cond, torch.Generator().manual_seed(seed))  # (N, 4, S, S)
+        fake = net.render(cond, torch.Generator().manual_seed(seed))  # (N, 4, S, S)
     real_held = premultiplied(dataset.images[held], size)
     rng = np.random.default_rng(seed)
     f_fake, f_held = _features(judge, fake), _features(judge, real_held)
@@ -192,7 +192,7 @@ def evaluate_generation(model_name: str, net, judge, dataset: EmojiDataset, seed
     spreads = []
     with torch.no_grad():
         for i in pick:
-            batch = net.sample(
+            batch = net.render(
                 cond[i : i + 1].repeat(DIVERSITY_SEEDS, 1), torch.Generator().manual_seed(int(seed + 1 + i))
             )
             spreads.append(_mean_pairwise(_features(judge, batch)))

@@ -14,7 +14,7 @@ import torch
 from torch import nn
 from torch.nn.utils import spectral_norm
 
-from emojiml.generate.blocks import ConditionEncoder, ImageDecoder
+from emojiml.generate.blocks import ConditionEncoder, ImageDecoder, unsharp_mask
 from emojiml.generate.checkpoint import JsonConfig, load_checkpoint
 
 
@@ -27,6 +27,7 @@ class GANConfig(JsonConfig):
     cond_dim: int = 128
     widths: tuple[int, ...] = (192, 128, 64, 32, 16)  # generator, 4x4 -> size
     d_widths: tuple[int, ...] = (32, 64, 128, 192)  # discriminator, size -> 4x4
+    sharpen: float = 1.0  # output sharpening of finished images (``blocks.unsharp_mask``); not used in training
 
 
 class Generator(nn.Module):
@@ -40,8 +41,13 @@ class Generator(nn.Module):
         return self.decoder(z, cond)  # (B, 4, S, S) premultiplied RGBA in [-1, 1]
 
     def sample(self, cond: torch.Tensor, generator: torch.Generator | None = None, temperature: float = 1.0):
+        """Raw samples (what training sees)."""
         z = torch.randn((cond.shape[0], self.config.z_dim), generator=generator) * temperature
         return self(z, cond)
+
+    def render(self, cond: torch.Tensor, generator: torch.Generator | None = None) -> torch.Tensor:
+        """Finished images (what people get and the evaluation scores): samples through the output sharpening."""
+        return unsharp_mask(self.sample(cond, generator), self.config.sharpen)
 
 
 class Discriminator(nn.Module):

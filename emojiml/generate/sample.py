@@ -131,7 +131,7 @@ def generate_emoji(
     net = _model(model)
     condition = make_condition(prompt, style, group, net.config.styles, net.config.groups)
     cond = condition_tensors(net, [condition] * n)
-    return to_images(net.sample(cond, torch.Generator().manual_seed(int(seed))), size)
+    return to_images(net.render(cond, torch.Generator().manual_seed(int(seed))), size)
 
 
 README_PROMPTS = ("cat face", "pizza", "party", "crying laughing", "blue heart", "rocket")
@@ -218,7 +218,7 @@ def interpolate_emoji(
     t = torch.linspace(0, 1, steps)[:, None]
     z = torch.lerp(mu[:1], mu[1:], t)  # (steps, z)
     c = torch.lerp(cond[:1], cond[1:], t)  # (steps, cond_dim)
-    return to_images(vae.decode(z, c), size)
+    return to_images(vae.finish(vae.decode(z, c)), size)
 
 
 def png_bytes(image: Image.Image) -> bytes:

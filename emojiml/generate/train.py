@@ -264,7 +264,7 @@ class VAETrainer(Trainer):
     def sample_grid(self):
         self.model.eval()
         text, style, group = self.grid
-        return self.model.sample(self.model.condition(text, style, group), torch.Generator().manual_seed(0))
+        return self.model.render(self.model.condition(text, style, group), torch.Generator().manual_seed(0))
 
     def export(self, path: Path) -> None:
         save_model(self.model, {"kind": "vae", "config": self.model_config.to_dict(), **self.facts()}, path)
@@ -341,7 +341,7 @@ class GANTrainer(Trainer):
     @torch.no_grad()
     def sample_grid(self):
         text, style, group = self.grid
-        return self.ema.sample(self.ema.condition(text, style, group), torch.Generator().manual_seed(0))
+        return self.ema.render(self.ema.condition(text, style, group), torch.Generator().manual_seed(0))
 
     def export(self, path: Path) -> None:
         save_model(self.ema, {"kind": "gan", "config": self.model_config.to_dict(), **self.facts()}, path)

@@ -15,7 +15,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from emojiml.generate.blocks import ConditionEncoder, ImageDecoder
+from emojiml.generate.blocks import ConditionEncoder, ImageDecoder, unsharp_mask
 from emojiml.generate.checkpoint import JsonConfig, load_checkpoint
 
 
@@ -28,6 +28,7 @@ class VAEConfig(JsonConfig):
     cond_dim: int = 128
     widths: tuple[int, ...] = (192, 128, 64, 32, 16)  # decoder, 4x4 -> size
     enc_widths: tuple[int, ...] = (16, 32, 64, 128)  # encoder, size -> 4x4
+    sharpen: float = 1.0  # output sharpening of finished images (``blocks.unsharp_mask``); not used in training
 
 
 class ImageEncoder(nn.Module):
@@ -74,9 +75,18 @@ class ConditionalVAE(nn.Module):
         return self.decoder(z, cond)  # (B, 4, S, S) premultiplied RGBA in [-1, 1]
 
     def sample(self, cond: torch.Tensor, generator: torch.Generator | None = None, temperature: float = 1.0):
+        """Raw samples from the learned prior."""
         mu, logvar = self.prior_params(cond)
         eps = torch.randn(mu.shape, generator=generator) * temperature
         return self.decode(mu + eps * (0.5 * logvar).exp(), cond)
+
+    def render(self, cond: torch.Tensor, generator: torch.Generator | None = None) -> torch.Tensor:
+        """Finished images (what people get and the evaluation scores): samples through the output sharpening."""
+        return self.finish(self.sample(cond, generator))
+
+    def finish(self, x: torch.Tensor) -> torch.Tensor:
+        """Decoded images -> finished images (the output sharpening), e.g. the frames of an interpolation."""
+        return unsharp_mask(x, self.config.sharpen)
 
     def forward(self, x: torch.Tensor, cond: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         """Reconstruction and the per-sample KL(q(z|x,c) || p(z|c)), summed over latent dims."""
