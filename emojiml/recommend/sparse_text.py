@@ -141,27 +141,27 @@ class SparseTextClassifier:
 
 
 def _tfidf(vectorizer, analyze: Callable[[str], list[str]], texts: list[str]) -> sparse.csr_matrix:
-    """Sublinear-TF x IDF rows, L2-normalised, over a fitted vectoriser's vocabulary (what ``transform`` does)."""
+    """Sublinear-TF x IDF rows, L2-normalised, over a fitted vectoriser's vocabulary (what ``transform`` does).
+
+    All texts at once: one vocabulary look-up per term, then counting, weighting and normalising as whole-matrix
+    operations (per-row numpy calls were half the time of the per-row version this replaced).
+    """
     vocabulary, idf = vectorizer.vocabulary_, vectorizer.idf_
-    indptr, indices, data = [0], [], []
-    for text in texts:
-        counts: dict[int, int] = {}
-        for term in analyze(text):
-            column = vocabulary.get(term)
-            if column is not None:
-                counts[column] = counts.get(column, 0) + 1
-        columns = np.fromiter(counts.keys(), dtype=np.int64, count=len(counts))
-        weights = (1 + np.log(np.fromiter(counts.values(), dtype=np.float32, count=len(counts)))) * idf[columns]
-        norm = np.sqrt(np.dot(weights, weights))
-        indices.append(columns)
-        data.append(weights / norm if norm > 0 else weights)
-        indptr.append(indptr[-1] + len(columns))
-    shape = (len(texts), len(idf))
-    if not indices:
-        return sparse.csr_matrix(shape, dtype=np.float32)
-    return sparse.csr_matrix(
-        (np.concatenate(data).astype(np.float32), np.concatenate(indices), np.array(indptr)), shape=shape
-    )
+    terms = [analyze(text) for text in texts]
+    look_up = vocabulary.get
+    columns = np.array([look_up(term, -1) for row in terms for term in row], dtype=np.int64)
+    rows = np.repeat(np.arange(len(texts)), [len(row) for row in terms])
+    known = columns >= 0
+    counts = sparse.csr_matrix(
+        (np.ones(int(known.sum()), dtype=np.float32), (rows[known], columns[known])),
+        shape=(len(texts), len(idf)),
+    )  # duplicates are summed: term counts
+    counts.sum_duplicates()
+    counts.data = (1 + np.log(counts.data)) * idf[counts.indices]
+    row_of_value = np.repeat(np.arange(len(texts)), np.diff(counts.indptr))
+    norms = np.sqrt(np.bincount(row_of_value, weights=counts.data**2, minlength=len(texts)))[row_of_value]
+    counts.data = (counts.data / np.where(norms > 0, norms, 1)).astype(np.float32)
+    return counts
 
 
 def _ordered(vocabulary: dict[str, int]) -> list[str]:
