@@ -57,3 +57,23 @@ def test_usage_errors_exit_2(argv):
     with pytest.raises(SystemExit) as exit_info:
         main(argv)
     assert exit_info.value.code == 2
+
+
+@pytest.mark.parametrize(("flags", "expected"), [([], 0.02), (["--kl-weight", "0.002"], 0.002)])
+def test_train_vae_passes_the_kl_weight_to_training(flags, expected, tmp_path, monkeypatch, capsys):
+    import emojiml.generate.train as training
+
+    seen = {}
+
+    def fake_train(kind, data, work, minutes, resume, config):
+        seen["config"] = config
+        for suffix in (".safetensors", ".json"):
+            (work / f"{kind}{suffix}").parent.mkdir(parents=True, exist_ok=True)
+            (work / f"{kind}{suffix}").write_text("{}")
+        return type("Trainer", (), {"trained_seconds": 60.0, "step_count": 3})()
+
+    monkeypatch.setattr(training, "train", fake_train)
+    args = ["train", "vae", "--minutes", "1", "--work", str(tmp_path / "w"), "--out", str(tmp_path / "o")]
+    assert main(args + flags) == 0
+    assert seen["config"].kl_weight == expected
+    assert "Trained vae for 3 steps" in capsys.readouterr().out
