@@ -115,6 +115,17 @@ def tune_bias(logits: np.ndarray, truth: np.ndarray, rounds: int = 3) -> np.ndar
     return bias
 
 
+OFFSET_SHRINK = 0.85
+"""Share of the val-tuned offsets that ships. Offsets fitted by coordinate ascent chase val's noise; in nested
+5-fold cross-validation (mix and offsets chosen on 4/5 of val, three fold seeds) 0.85 scored 30.90 / 31.35 /
+30.68 against 30.64 / 31.05 / 30.61 for the full offsets, and 0.7 scored 30.82 / 31.11 / 30.57."""
+
+
+def decision_offsets(logits: np.ndarray, truth: np.ndarray) -> np.ndarray:
+    """The per-class offsets that ship: tuned for macro-F1 on ``logits``, shrunk by ``OFFSET_SHRINK``."""
+    return OFFSET_SHRINK * tune_bias(logits, truth)
+
+
 @dataclass(frozen=True)
 class LabelParts:
     """The ensemble's inputs over the 20 labels for a set of tweets: SVM margins and two log-softmaxes."""
@@ -150,7 +161,7 @@ def cross_validated_f1(parts: LabelParts, truth: np.ndarray, folds: int = 5, see
     for held_out in np.array_split(order, folds):
         rest = np.setdiff1d(order, held_out)
         logits = parts.logits(*choose_mix(parts, truth, rest))
-        predicted[held_out] = (logits[held_out] + tune_bias(logits[rest], truth[rest])).argmax(axis=1)
+        predicted[held_out] = (logits[held_out] + decision_offsets(logits[rest], truth[rest])).argmax(axis=1)
     return macro_f1(truth, predicted, parts.svm.shape[1])
 
 
@@ -241,7 +252,7 @@ def train_content(out_dir: Path | None = None, log: Callable[[str], None] = prin
     parts = LabelParts(svm_val, log_softmax(tower_val, axis=1), log_softmax(tuned_val, axis=1))
     weight, tuned_weight = choose_mix(parts, val.labels, np.arange(len(val.labels)), log)
     logits = parts.logits(weight, tuned_weight)
-    bias = tune_bias(logits, val.labels)
+    bias = decision_offsets(logits, val.labels)
     log("cross-validating the mix and the offsets (5 folds of val)")
     scores = ContentScores(
         svm=round(macro_f1(val.labels, svm_val.argmax(axis=1), n), 2),
@@ -313,7 +324,8 @@ No pickle anywhere.
 - Towers: {tower.epochs} epochs, batch {tower.batch_size}, AdamW lr {tower.learning_rate}; softmax over all base
   catalog emoji, so custom emoji (scored through their name/keywords) live in the same space.
 - Ensemble over the 20 frequent emoji: `{weight} * SVM margins + log_softmax(tower logits) + {tuned_weight} *
-  log_softmax(tuned logits)`; weights and per-class offsets tuned for macro-F1 on val.
+  log_softmax(tuned logits)`; weights and per-class offsets tuned for macro-F1 on val, the offsets shipped at
+  {OFFSET_SHRINK} × their tuned size (fitted less to val's noise: see `OFFSET_SHRINK`).
 
 ## Metrics (TweetEval val, macro-F1 %, 20 classes)
 | part | macro-F1 |
@@ -322,7 +334,7 @@ No pickle anywhere.
 | tuned top layers (argmax) | {scores.tuned} |
 | towers (argmax over the 20) | {scores.tower} |
 | ensemble, no offsets | {scores.ensemble_untuned} |
-| ensemble, offsets tuned on val (what ships) | {scores.ensemble} |
+| ensemble, offsets tuned on val and shrunk (what ships) | {scores.ensemble} |
 | ensemble, mix and offsets chosen on 4/5 of val, scored on the last 1/5 (5 folds) | {scores.ensemble_cross_validated} |
 
 The tuned-on-val figure is optimistic by construction; the cross-validated figure estimates unseen data.
