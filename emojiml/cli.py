@@ -313,6 +313,10 @@ def cmd_train_generator(args: argparse.Namespace) -> int:
 
     if not 0 < args.minutes <= MAX_MINUTES:
         raise UserError(f"--minutes must be in (0, {MAX_MINUTES:g}], got {args.minutes}.")
+    if args.kl_weight is not None and args.generator_model != "vae":
+        raise UserError(f"--kl-weight is the VAE's KL weight; `train {args.generator_model}` has no such setting.")
+    if args.kl_weight is not None and not args.kl_weight >= 0:
+        raise UserError(f"--kl-weight must be 0 or more, got {args.kl_weight}.")
     torch.set_num_threads(args.threads)
     if args.generator_model == "judge":
         return _train_judge(args)

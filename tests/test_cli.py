@@ -77,3 +77,14 @@ def test_train_vae_passes_the_kl_weight_to_training(flags, expected, tmp_path, m
     assert main(args + flags) == 0
     assert seen["config"].kl_weight == expected
     assert "Trained vae for 3 steps" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("kind", ["gan", "judge"])
+def test_kl_weight_for_a_model_without_one_is_a_clear_error(kind, capsys):
+    assert main(["train", kind, "--minutes", "1", "--kl-weight", "0.1"]) == 2
+    assert "--kl-weight is the VAE's KL weight" in capsys.readouterr().err
+
+
+def test_a_negative_kl_weight_is_a_clear_error(capsys):
+    assert main(["train", "vae", "--minutes", "1", "--kl-weight", "-0.5"]) == 2
+    assert "--kl-weight must be 0 or more" in capsys.readouterr().err

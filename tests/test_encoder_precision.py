@@ -73,6 +73,7 @@ def test_batches_in_token_order_keep_each_text_in_its_row(precision):
     one_by_one = np.concatenate([models.encode([text]) for text in texts])
     batched = models.encode(texts, batch_size=4)
     assert (one_by_one * batched).sum(axis=1).min() > 0.9999
-    order = models.token_count_order(texts)
+    order = models.batch_order(texts, batch_size=4)
     counts = [len(models.sentence_encoder().tokenizer(texts[i])["input_ids"]) for i in order]
     assert counts == sorted(counts, reverse=True) and sorted(order) == list(range(len(texts)))
+    assert list(models.batch_order(texts[:4], batch_size=4)) == [0, 1, 2, 3]  # one batch: kept as given

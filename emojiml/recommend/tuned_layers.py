@@ -128,24 +128,21 @@ def encoder_passes(features: dict[str, torch.Tensor], tuned_layers: int, batch_s
 def encode_with_tuned(texts: list[str], tuned: TunedLayers, batch_size: int = 32) -> tuple[np.ndarray, np.ndarray]:
     """(sentence vectors (N, D) — the same as ``models.encode`` — and tuned logits (N, n_labels)) in one pass.
 
-    Texts are tokenized once and sorted by *token* count, so batches carry little padding: sorting by
-    characters, as sentence-transformers does, left 30% of the tokens in a batch of tweets as padding
-    (emoji and hashtags make characters a poor guide), sorting by tokens 5%. The tuned layers run in the
-    encoder's precision (:func:`emojiml.models.encoder_autocast`).
+    Batches follow :func:`emojiml.models.batch_order` (fewest padding tokens), like ``models.encode``; the tuned
+    layers run in the encoder's precision (:func:`emojiml.models.encoder_autocast`).
     """
     from emojiml import models
 
     if not texts:
         return np.zeros((0, DIM), np.float32), np.zeros((0, tuned.config.n_labels), np.float32)
-    features = tokenized(texts)
-    order = torch.argsort(features["attention_mask"].sum(dim=1), descending=True, stable=True)
-    features = {k: v[order] for k, v in features.items()}
+    order = models.batch_order(texts, batch_size)
+    features = tokenized([texts[i] for i in order])
     vectors, logits = [], []
     with models.encoder_autocast(len(texts)):  # one region for all batches: weights are cast once, not per batch
         for batch_vectors, hidden, mask in encoder_passes(features, tuned.config.tuned_layers, batch_size):
             vectors.append(batch_vectors)
             logits.append(tuned(hidden, mask).float())
-    back = torch.argsort(order).numpy()
+    back = np.argsort(order)
     return torch.cat(vectors).numpy()[back], torch.cat(logits).numpy()[back]
 
 
