@@ -48,6 +48,8 @@ class TrainConfig:
     kl_warmup_steps: int = 1000
     rec_weight: float = 5.0  # GAN: weight of the cVAE-GAN reconstruction anchor (0 = pure GAN)
     gan_kl_weight: float = 0.5  # GAN: KL(E(x) || N(0, I)); strong, so the content must come from the condition
+    gan_ssim_weight: float = 1.0  # GAN: weight of the SSIM term in the anchor (as in the VAE's loss)
+    rec_final_weight: float = 1.0  # GAN: the anchor weight falls linearly to this over the budget's second half
     ema_decay: float = 0.999
     sample_every_s: float = 300.0
     checkpoint_every_s: float = 300.0
@@ -122,6 +124,7 @@ class Trainer:
         self.step_count = 0
         self.trained_seconds = 0.0
         self.history: list[dict] = []
+        self.budget_seconds = MAX_MINUTES * 60
 
     # parts a subclass provides
     def modules(self) -> dict[str, nn.Module]:
@@ -143,7 +146,7 @@ class Trainer:
     def run(self, minutes: float, progress: bool = True, max_steps: int | None = None) -> Path:
         from tqdm import tqdm
 
-        budget = min(minutes, MAX_MINUTES) * 60
+        budget = self.budget_seconds = min(minutes, MAX_MINUTES) * 60
         (self.work / "samples").mkdir(parents=True, exist_ok=True)
         started = time.monotonic() - self.trained_seconds
         last_sample = last_checkpoint = time.monotonic()
@@ -320,15 +323,26 @@ class GANTrainer(Trainer):
             mu, logvar = self.posterior(torch.cat([self.encoder(x), cond], 1)).chunk(2, 1)
             logvar = logvar.clamp(-8, 4)
             z = mu + torch.randn_like(mu) * (0.5 * logvar).exp()
-            rec = reconstruction_loss(self.generator(z, cond), x)
+            recon = self.generator(z, cond)
+            rec = reconstruction_loss(recon, x)
+            if self.config.gan_ssim_weight > 0:
+                rec = rec + self.config.gan_ssim_weight * ssim_loss(recon, x)
             kl = 0.5 * (mu**2 + logvar.exp() - 1 - logvar).sum(1).mean()
-            loss_g = loss_g + self.config.rec_weight * rec + self.config.gan_kl_weight * kl
+            loss_g = loss_g + self.anchor_weight() * rec + self.config.gan_kl_weight * kl
             losses["rec"] = rec.item()
         self.opt_g.zero_grad(set_to_none=True)
         loss_g.backward()
         self.opt_g.step()
         self._update_ema()
         return losses
+
+    def anchor_weight(self) -> float:
+        """The reconstruction anchor's weight now: ``rec_weight`` for the first half of the budget, then a
+        linear fall to ``rec_final_weight``. Why: the anchor gets shapes early, but L1 pulls towards the
+        blurry conditional mean; late in training the adversarial loss should have the last word."""
+        start, final = self.config.rec_weight, self.config.rec_final_weight
+        progress = min(1.0, max(0.0, self.trained_seconds / self.budget_seconds - 0.5) * 2)
+        return start + (final - start) * progress
 
     @torch.no_grad()
     def _update_ema(self) -> None:

@@ -50,3 +50,23 @@ def test_corrupt_or_mismatched_checkpoint_is_a_clear_error(tiny_dataset, tmp_pat
         load_generator(tmp_path / "gan")
     with pytest.raises(CheckpointError, match="not a vae checkpoint"):
         load_vae(tmp_path / "gan")
+
+
+def test_anchor_weight_holds_then_falls_linearly_over_the_second_half(tiny_dataset, tmp_path):
+    from emojiml.generate.data import load_dataset
+    from emojiml.generate.train import GANTrainer
+
+    config = TrainConfig(model="gan", rec_weight=5.0, rec_final_weight=1.0)
+    trainer = GANTrainer(load_dataset(tiny_dataset.root), config, tmp_path, encode=_fake_encode)
+    trainer.budget_seconds = 100.0
+    weights = []
+    for seconds in (0, 50, 75, 100, 130):
+        trainer.trained_seconds = seconds
+        weights.append(trainer.anchor_weight())
+    assert weights == pytest.approx([5.0, 5.0, 3.0, 1.0, 1.0])
+
+
+def _fake_encode(texts):
+    import numpy as np
+
+    return np.ones((len(texts), 384), dtype=np.float32)
