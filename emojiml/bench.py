@@ -297,15 +297,19 @@ def bench_generate() -> dict:
     }
 
 
-def _images_per_second(generator, cond, runs: int = 5) -> float:
+def _images_per_second(generator, cond, runs: int = 30) -> float:
+    """Images/s from the median batch time: a batch takes tens of milliseconds, so a mean over a handful of
+    batches swung by 2x with the machine's other work."""
     import torch
 
+    times = []
     with torch.no_grad():
         generator.render(cond)  # warm up
-        t0 = time.perf_counter()
         for seed in range(runs):
+            t0 = time.perf_counter()
             generator.render(cond, torch.Generator().manual_seed(seed))
-    return round(cond.shape[0] * runs / (time.perf_counter() - t0), 1)
+            times.append(time.perf_counter() - t0)
+    return round(cond.shape[0] / float(np.median(times)), 1)
 
 
 SECTIONS: dict[str, Callable[[], dict]] = {
