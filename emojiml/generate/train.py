@@ -146,7 +146,15 @@ class Trainer:
     def run(self, minutes: float, progress: bool = True, max_steps: int | None = None) -> Path:
         from tqdm import tqdm
 
-        budget = self.budget_seconds = min(minutes, MAX_MINUTES) * 60
+        budget = min(minutes, MAX_MINUTES) * 60
+        if self.step_count and budget != self.budget_seconds:
+            log.warning(
+                "Resuming with a %.0f-minute budget instead of %.0f: schedules that follow the budget (the GAN's "
+                "falling anchor) are rescaled from here on.",
+                budget / 60,
+                self.budget_seconds / 60,
+            )
+        self.budget_seconds = budget
         (self.work / "samples").mkdir(parents=True, exist_ok=True)
         started = time.monotonic() - self.trained_seconds
         last_sample = last_checkpoint = time.monotonic()
@@ -208,6 +216,7 @@ class Trainer:
             "model": self.name,
             "step": self.step_count,
             "trained_seconds": self.trained_seconds,
+            "budget_seconds": self.budget_seconds,
             "config": asdict(self.config),
             "optimizers": optim_meta,
             "history": self.history[-400:],
@@ -225,6 +234,7 @@ class Trainer:
             load_optimizer(optimizer, f"opt_{prefix}", tensors, meta["optimizers"][prefix])
         self.step_count = meta["step"]
         self.trained_seconds = meta["trained_seconds"]
+        self.budget_seconds = meta.get("budget_seconds", self.budget_seconds)
         self.history = meta.get("history", [])
 
 

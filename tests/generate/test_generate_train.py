@@ -21,6 +21,7 @@ def test_a_few_steps_train_save_and_resume(kind, tiny_dataset, tmp_path):
     assert (tmp_path / "samples" / f"{kind}-000002.png").exists()
     resumed = train(kind, tiny_dataset.root, tmp_path, minutes=10, resume=True, progress=False, max_steps=3)
     assert resumed.step_count == 3
+    assert resumed.budget_seconds == 600
     assert json.loads((tmp_path / f"{kind}.json").read_text())["steps"] == 3
 
     model = (load_generator if kind == "gan" else load_vae)(tmp_path / kind)
@@ -70,3 +71,12 @@ def _fake_encode(texts):
     import numpy as np
 
     return np.ones((len(texts), 384), dtype=np.float32)
+
+
+def test_resuming_with_another_budget_warns_that_the_schedule_moves(tiny_dataset, tmp_path, caplog):
+    config = TrainConfig(model="gan", batch=8, sample_every_s=1e9, checkpoint_every_s=1e9)
+    train("gan", tiny_dataset.root, tmp_path, minutes=10, config=config, progress=False, max_steps=1)
+    with caplog.at_level("WARNING", logger="emojiml.generate.train"):
+        resumed = train("gan", tiny_dataset.root, tmp_path, minutes=20, resume=True, progress=False, max_steps=2)
+    assert resumed.budget_seconds == 1200
+    assert "20-minute budget instead of 10" in caplog.text
