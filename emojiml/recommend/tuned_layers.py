@@ -135,8 +135,9 @@ def encode_with_tuned(texts: list[str], tuned: TunedLayers, batch_size: int = 32
 
     if not texts:
         return np.zeros((0, DIM), np.float32), np.zeros((0, tuned.config.n_labels), np.float32)
-    order = models.batch_order(texts, batch_size)
-    features = tokenized([texts[i] for i in order])
+    features = tokenized(texts)
+    order = models.batch_order(texts, batch_size, token_counts=features["attention_mask"].sum(dim=1).numpy())
+    features = {k: v[order] for k, v in features.items()}  # encoder_passes cuts each batch to its own width
     vectors, logits = [], []
     with models.encoder_autocast(len(texts)):  # one region for all batches: weights are cast once, not per batch
         for batch_vectors, hidden, mask in encoder_passes(features, tuned.config.tuned_layers, batch_size):
