@@ -38,6 +38,20 @@ def _percentiles(seconds: list[float]) -> dict[str, float]:
     return {"p50_ms": round(float(np.percentile(ms, 50)), 3), "p95_ms": round(float(np.percentile(ms, 95)), 3)}
 
 
+def _steady_rate(work: Callable[[], object], n_items: int, passes: int = 3) -> tuple[float, float]:
+    """(first-pass rate, median rate of ``passes`` more passes) in items/s for ``work`` over ``n_items`` items.
+
+    Why both: the first pass over a batch of fresh shapes builds oneDNN kernels (about 10% slower here), and a
+    single timing on a shared 2-core machine swings by more than that; a serving process runs warm.
+    """
+    rates = []
+    for _ in range(passes + 1):
+        t0 = time.perf_counter()
+        work()
+        rates.append(n_items / (time.perf_counter() - t0))
+    return round(rates[0], 1), round(float(np.median(rates[1:])), 1)
+
+
 def search_queries(n: int = 200, seed: int = 0) -> list[str]:
     """A fixed, realistic query mix: catalog words, their prefixes, unseen phrases, shortcodes, emoji."""
     rng = random.Random(seed)
@@ -178,26 +192,22 @@ def bench_recommend() -> dict:
         models.encode([message + " again"])
         encoder.append(time.perf_counter() - t0)
     torch.set_num_threads(threads)
-    t0 = time.perf_counter()
-    suggest_batch(messages, k=3, model=content)
-    batch_rate = len(messages) / (time.perf_counter() - t0)
-    t0 = time.perf_counter()
-    models.encode(messages)
-    encoder_rate = len(messages) / (time.perf_counter() - t0)
-    t0 = time.perf_counter()
+    n = len(messages)
+    batch_first, batch_rate = _steady_rate(lambda: suggest_batch(messages, k=3, model=content), n)
+    encoder_rate = _steady_rate(lambda: models.encode(messages), n)[1]
+    encoder_tuned_rate = _steady_rate(lambda: content.model_.encode(messages), n)[1]
     encoded = content.model_.encode(messages)
-    encoder_tuned_rate = len(messages) / (time.perf_counter() - t0)
-    t0 = time.perf_counter()
-    content.score_messages(messages, encoded)  # everything but the encoder: SVM, towers, mentions
-    scoring_rate = len(messages) / (time.perf_counter() - t0)
+    # everything but the encoder: SVM, towers, mentions
+    scoring_rate = _steady_rate(lambda: content.score_messages(messages, encoded), n)[1]
     figures = {
         **{f"suggest_one_{k}": v for k, v in _percentiles(one).items()},
         **{f"encoder_one_{k}": v for k, v in _percentiles(encoder).items()},
         "single_message_torch_threads": 1,
-        "suggest_batch_msgs_per_s": round(batch_rate, 1),
-        "encoder_batch_msgs_per_s": round(encoder_rate, 1),
-        "encoder_with_tuned_layers_batch_msgs_per_s": round(encoder_tuned_rate, 1),
-        "content_scoring_without_encoder_msgs_per_s": round(scoring_rate, 1),
+        "suggest_batch_msgs_per_s": batch_rate,
+        "suggest_batch_first_pass_msgs_per_s": batch_first,
+        "encoder_batch_msgs_per_s": encoder_rate,
+        "encoder_with_tuned_layers_batch_msgs_per_s": encoder_tuned_rate,
+        "content_scoring_without_encoder_msgs_per_s": scoring_rate,
         "batch_torch_threads": threads,
     }
     export = settings().data_dir / "slack-exports" / "r-contributors-slack" / "slack_export_raw.tar.gz"
@@ -224,9 +234,7 @@ def bench_recommend() -> dict:
         hybrid_one.append(time.perf_counter() - t0)
     torch.set_num_threads(threads)
     figures.update({f"hybrid_suggest_one_{k}": v for k, v in _percentiles(hybrid_one).items()})
-    t0 = time.perf_counter()
-    hybrid.suggest_many(user, messages, k=3)
-    figures["hybrid_batch_msgs_per_s"] = round(len(messages) / (time.perf_counter() - t0), 1)
+    figures["hybrid_batch_msgs_per_s"] = _steady_rate(lambda: hybrid.suggest_many(user, messages, k=3), n)[1]
     figures["sweep_66_mixes_s"] = evaluate_workspace(events).sweep_seconds
     return figures
 
