@@ -315,10 +315,9 @@ No pickle anywhere.
   ≤{sparse.char_max_features:,} features, min_df {sparse.min_df}, sublinear TF-IDF), LinearSVC C={sparse.C},
   class_weight={sparse.class_weight}.
 - Tuned layers: copies of MiniLM's top {tuned.tuned_layers} layers + a linear head over mean pooling, trained on
-  the cached hidden states below them (tweets cut at {tuned.max_tokens} tokens); {tuned.epochs} epochs, batch
-  {tuned.batch_size}, AdamW (layers lr {tuned.learning_rate}, head lr {tuned.head_learning_rate}, one-cycle),
-  cross-entropy with class weights ∝ frequency^-{tuned.class_weight_power}; the epoch with the best val
-  macro-F1 is kept (val macro-F1 by epoch: {", ".join(map(str, epoch_scores))}). At run time they share the
+  the cached hidden states below them (tweets cut at {tuned.max_tokens} tokens); batch {tuned.batch_size}, AdamW
+  (layers lr {tuned.learning_rate}, head lr {tuned.head_learning_rate}, one-cycle), cross-entropy with class
+  weights ∝ frequency^-{tuned.class_weight_power}. {_runs_line(tuned, epoch_scores)} At run time they share the
   encoder's single pass (layers 1-{6 - tuned.tuned_layers}). {tuned_minutes:.0f} minutes on the 2-core CPU (no GPU),
   hidden-state cache included when it is not already on disk.
 - Towers: {tower.epochs} epochs, batch {tower.batch_size}, AdamW lr {tower.learning_rate}; softmax over all base
@@ -350,6 +349,18 @@ These three settings were chosen by reading suggestions for a dozen everyday mes
 Tweets are not workplace chat: on Slack messages the frequent-emoji part leans to hearts and faces. Open-catalog
 scores come from the towers only and are as good as each emoji's name and keywords.
 """
+
+
+def _runs_line(tuned: TunedLayersConfig, epoch_scores: list[float]) -> str:
+    first = ", ".join(map(str, epoch_scores[: tuned.epochs]))
+    if not tuned.soup_epochs:
+        return f"One run of {tuned.epochs} epochs, final weights kept (val macro-F1 by epoch: {first})."
+    second = ", ".join(map(str, epoch_scores[tuned.epochs :]))
+    return (
+        f"Two runs from the same seed, of {tuned.epochs} and {tuned.soup_epochs} epochs (val macro-F1 by epoch: "
+        f"{first}; then {second}); the weights that ship are the average of both runs' final weights (a model soup,"
+        " still one network at run time). Val only watches: no epoch or run is picked on it."
+    )
 
 
 def evaluate_emoji_prediction(

@@ -29,6 +29,11 @@ class TunedLayersConfig:
     tuned_layers: int = 3  # top transformer layers that are trained (the rest stay frozen and shared)
     n_labels: int = 20
     epochs: int = 5
+    # A second run of this many epochs from the same seed; the weights that ship are the average of both runs'
+    # final weights (a model soup: one network at run time). 0 = one run. In nested 5-fold CV of the ensemble
+    # on val (8 fold seeds) the 5 + 8 soup scored 31.24 on average against 30.96 for the 5-epoch run alone,
+    # ahead at every seed, although alone it scores lower (28.21 against 28.43).
+    soup_epochs: int = 8
     batch_size: int = 32
     learning_rate: float = 1e-4  # tuned layers
     head_learning_rate: float = 2e-3  # the linear classifier
@@ -208,11 +213,26 @@ def train_tuned_layers(
     evaluate: Callable[[TunedLayers], float] | None = None,
     log=print,
 ) -> TunedLayers:
-    """Fine-tune copies of the encoder's top layers + a linear head with class-weighted cross-entropy.
+    """The tuned layers that ship: one run of ``config.epochs`` epochs, averaged with a run of
+    ``config.soup_epochs`` (same seed) when that is set. ``evaluate`` (e.g. val macro-F1) is only logged: each
+    run keeps its final weights, so val chooses nothing here."""
+    runs = [config.epochs] + ([config.soup_epochs] if config.soup_epochs else [])
+    states = [_train_run(train, labels, config, epochs, evaluate, log).state_dict() for epochs in runs]
+    model = TunedLayers(encoder_layers()[-config.tuned_layers :], config)
+    model.load_state_dict({key: sum(state[key] for state in states) / len(states) for key in states[0]})
+    return model.eval()
 
-    Batches group texts of similar length (little padding); ``evaluate`` (e.g. val macro-F1) is logged
-    after each epoch and the best epoch's weights are kept.
-    """
+
+def _train_run(
+    train: CachedHidden,
+    labels: np.ndarray,
+    config: TunedLayersConfig,
+    epochs: int,
+    evaluate: Callable[[TunedLayers], float] | None,
+    log,
+) -> TunedLayers:
+    """Fine-tune copies of the encoder's top layers + a linear head with class-weighted cross-entropy for
+    ``epochs`` epochs of a one-cycle schedule. Batches group texts of similar length (little padding)."""
     from tqdm import tqdm
 
     torch.manual_seed(config.seed)
@@ -232,16 +252,15 @@ def train_tuned_layers(
     schedule = torch.optim.lr_scheduler.OneCycleLR(
         optimizer,
         max_lr=[config.learning_rate, config.head_learning_rate],
-        total_steps=steps_per_epoch * config.epochs,
+        total_steps=steps_per_epoch * epochs,
         pct_start=0.1,
     )
     y = torch.from_numpy(labels.astype(np.int64))
     lengths = train.lengths()
-    best: tuple[float, dict | None] = (-1.0, None)
-    for epoch in range(config.epochs):
+    for epoch in range(epochs):
         model.train()
         batches = _length_bucketed_batches(lengths, config.batch_size, rng)
-        bar = tqdm(batches, desc=f"tuned layers epoch {epoch + 1}/{config.epochs}", unit="batch")
+        bar = tqdm(batches, desc=f"tuned layers ({epochs}-epoch run) epoch {epoch + 1}/{epochs}", unit="batch")
         running = None
         for rows in bar:
             loss = loss_fn(model(*train.batch(rows)), y[rows])
@@ -252,11 +271,9 @@ def train_tuned_layers(
             value = loss.item()
             running = value if running is None else 0.98 * running + 0.02 * value
             bar.set_postfix(loss=f"{running:.3f}")
-        score = evaluate(model) if evaluate else float(-running)
-        log(f"tuned layers epoch {epoch + 1}: loss {running:.4f}, validation score {score:.2f}")
-        if score > best[0]:
-            best = (score, copy.deepcopy(model.state_dict()))
-    model.load_state_dict(best[1])
+        model.eval()
+        score = f", validation score {evaluate(model):.2f}" if evaluate else ""
+        log(f"tuned layers ({epochs}-epoch run) epoch {epoch + 1}: loss {running:.4f}{score}")
     return model.eval()
 
 

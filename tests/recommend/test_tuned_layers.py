@@ -1,5 +1,7 @@
 """The fine-tuned top layers: one encoder pass gives the usual vectors, training learns, weights round-trip."""
 
+from dataclasses import replace
+
 import numpy as np
 import torch
 
@@ -55,7 +57,9 @@ def test_untrained_copy_of_the_top_layers_reproduces_the_encoder():
 def test_training_learns_a_separable_task_and_weights_round_trip(tmp_path):
     texts = ["i love you so much", "love this", "merry christmas all", "christmas tree up"] * 8
     labels = np.array([0, 0, 1, 1] * 8)
-    config = TunedLayersConfig(tuned_layers=1, n_labels=2, epochs=3, batch_size=8, head_learning_rate=1e-2)
+    config = TunedLayersConfig(
+        tuned_layers=1, n_labels=2, epochs=3, soup_epochs=0, batch_size=8, head_learning_rate=1e-2
+    )
     hidden = cached_hidden("test", texts, config, tmp_path, log=lambda _: None)
     assert hidden.lengths().min() >= 3 and len(hidden.offsets) == len(texts) + 1
     model = train_tuned_layers(hidden, labels, config, log=lambda _: None)
@@ -65,3 +69,21 @@ def test_training_learns_a_separable_task_and_weights_round_trip(tmp_path):
     loaded = TunedLayers.load(tmp_path / "tuned", encoder_layers())
     assert np.allclose(predict_logits(loaded, hidden), logits, atol=0.05)  # stored as fp16
     assert not list(tmp_path.glob("*.pkl"))
+
+
+def test_the_soup_is_the_average_of_its_runs_final_weights(tmp_path):
+    texts = ["i love you so much", "merry christmas all", "love this", "christmas tree up"] * 4
+    labels = np.array([0, 1, 0, 1] * 4)
+    config = TunedLayersConfig(tuned_layers=1, n_labels=2, epochs=1, soup_epochs=2, batch_size=8)
+    hidden = cached_hidden("test", texts, config, tmp_path, log=lambda _: None)
+    logged: list[str] = []
+    soup = train_tuned_layers(hidden, labels, config, evaluate=lambda _: 50.0, log=logged.append).state_dict()
+    runs = [
+        train_tuned_layers(hidden, labels, replace(config, epochs=epochs, soup_epochs=0), log=lambda _: None)
+        for epochs in (1, 2)
+    ]
+    first, second = (run.state_dict() for run in runs)
+    assert not torch.equal(first["classifier.weight"], second["classifier.weight"])
+    for key, value in soup.items():
+        assert torch.allclose(value, (first[key] + second[key]) / 2, atol=1e-6), key
+    assert len(logged) == 3 and all("validation score 50.00" in line for line in logged)
