@@ -101,3 +101,22 @@ def test_cross_validation_rewards_signal_and_not_noise():
     assert cross_validated_f1(informative, truth, folds=4) > 95
     useless = LabelParts(noise, rng.normal(size=(400, 4)), rng.normal(size=(400, 4)))
     assert cross_validated_f1(useless, truth, folds=4) < 40
+
+
+def test_model_card_names_the_soup_runs_and_their_epoch_scores():
+    from dataclasses import replace
+
+    from emojiml.recommend.emoji_tower import EmojiTowerConfig
+    from emojiml.recommend.sparse_text import SparseTextConfig
+    from emojiml.recommend.train_content import ContentScores, model_card
+    from emojiml.recommend.tuned_layers import TunedLayersConfig
+
+    scores = ContentScores(25.0, 28.0, 17.0, 30.0, 32.0, 31.0)
+    soup = TunedLayersConfig(epochs=2, soup_epochs=3)
+    card = model_card(scores, 16.0, 1.5, SparseTextConfig(), EmojiTowerConfig(), soup, [1, 2, 3, 4, 5], 9.0)
+    assert "of 2 and 3 epochs (val macro-F1 by epoch: 1, 2; then 3, 4, 5)" in card
+    single = model_card(
+        scores, 16.0, 1.5, SparseTextConfig(), EmojiTowerConfig(), replace(soup, soup_epochs=0), [1, 2], 9.0
+    )
+    assert "One run of 2 epochs, final weights kept (val macro-F1 by epoch: 1, 2)" in single
+    assert "soup" not in single
