@@ -88,3 +88,13 @@ def test_kl_weight_for_a_model_without_one_is_a_clear_error(kind, capsys):
 def test_a_negative_kl_weight_is_a_clear_error(capsys):
     assert main(["train", "vae", "--minutes", "1", "--kl-weight", "-0.5"]) == 2
     assert "--kl-weight must be 0 or more" in capsys.readouterr().err
+
+
+def test_steady_rate_reports_the_first_pass_and_the_median_of_the_rest(monkeypatch):
+    from emojiml import bench
+
+    clock = iter([0.0, 2.0, 10.0, 11.0, 20.0, 20.5, 30.0, 30.25])  # passes of 2, 1, 0.5 and 0.25 s
+    monkeypatch.setattr(bench.time, "perf_counter", lambda: next(clock))
+    calls = []
+    assert bench._steady_rate(lambda: calls.append(1), n_items=100) == (50.0, 200.0)
+    assert len(calls) == 4

@@ -5,6 +5,7 @@ import pytest
 
 from emojiml import models
 from emojiml.config import settings
+from emojiml.recommend.tuned_layers import tokenized
 
 TEXTS = [
     "happy birthday!!",
@@ -76,8 +77,6 @@ def test_batches_in_token_order_keep_each_text_in_its_row(precision):
     order = models.batch_order(texts, batch_size=4)
     counts = [len(models.sentence_encoder().tokenizer(texts[i])["input_ids"]) for i in order]
     assert counts == sorted(counts, reverse=True) and sorted(order) == list(range(len(texts)))
-    from emojiml.recommend.tuned_layers import tokenized
-
     counted = tokenized(texts)["attention_mask"].sum(dim=1).numpy()  # what the tuned pass already has
     assert list(models.batch_order(texts, batch_size=4, token_counts=counted)) == list(order)
     assert list(models.batch_order(texts[:4], batch_size=4)) == [0, 1, 2, 3]  # one batch: kept as given

@@ -216,11 +216,11 @@ def train_tuned_layers(
     """The tuned layers that ship: one run of ``config.epochs`` epochs, averaged with a run of
     ``config.soup_epochs`` (same seed) when that is set. ``evaluate`` (e.g. val macro-F1) is only logged: each
     run keeps its final weights, so val chooses nothing here."""
-    runs = [config.epochs] + ([config.soup_epochs] if config.soup_epochs else [])
-    states = [_train_run(train, labels, config, epochs, evaluate, log).state_dict() for epochs in runs]
-    model = TunedLayers(encoder_layers()[-config.tuned_layers :], config)
-    model.load_state_dict({key: sum(state[key] for state in states) / len(states) for key in states[0]})
-    return model.eval()
+    model = _train_run(train, labels, config, config.epochs, evaluate, log)
+    if config.soup_epochs:
+        second = _train_run(train, labels, config, config.soup_epochs, evaluate, log).state_dict()
+        model.load_state_dict({key: (value + second[key]) / 2 for key, value in model.state_dict().items()})
+    return model
 
 
 def _train_run(
