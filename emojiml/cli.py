@@ -13,11 +13,12 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from emojiml.config import settings
+from emojiml.errors import EmojimlError
 
 EXIT_USAGE = 2
 
 
-class UserError(Exception):
+class UserError(EmojimlError):
     """Bad input or a missing file: printed as one line, exit code 2."""
 
 
@@ -623,7 +624,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         return args.func(args)
-    except UserError as error:
+    except EmojimlError as error:
         print(f"emojiml: {error}", file=sys.stderr)
         return EXIT_USAGE
 

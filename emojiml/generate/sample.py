@@ -261,3 +261,31 @@ def gif_bytes(frames: list[Image.Image], duration_ms: int = 90) -> bytes:
         if buffer.tell() <= MAX_FILE_BYTES:
             return buffer.getvalue()
     raise ValueError("The animation does not fit in 128 KB; use fewer steps.")
+
+
+def _generate_neural(request, model: str) -> list:
+    from emojiml.generate.methods import GeneratedEmoji, slack_name
+
+    images = generate_emoji(request.prompt, request.style, request.group, request.n, request.seed, model)
+    name = slack_name(request.prompt)
+    return [
+        GeneratedEmoji(
+            image=image,
+            name=name,
+            method=model,
+            seed=request.seed,
+            recipe=f"{model.upper()} sample",
+            details={"index": k},
+        )
+        for k, image in enumerate(images)
+    ]
+
+
+def generate_with_gan(request) -> list:
+    """The GAN as a registered generation method (``emojiml.generate.methods``)."""
+    return _generate_neural(request, "gan")
+
+
+def generate_with_vae(request) -> list:
+    """The VAE as a registered generation method (``emojiml.generate.methods``)."""
+    return _generate_neural(request, "vae")
