@@ -22,7 +22,8 @@ class Settings:
     data_dir: Path
     """Real training/evaluation data (``EMOJIML_DATA``); never copied into the repo."""
     asset_dir: Path
-    """Small derived files the product ships (catalog table, checkpoints, model cards)."""
+    """Small derived files the product ships (catalog table, checkpoints, model cards); ``EMOJIML_ASSETS``
+    points elsewhere (a test's copy with one file truncated, a freshly trained set)."""
     home_dir: Path
     """Writable state: database, caches (``EMOJIML_HOME``)."""
     cache_dir: Path
@@ -53,7 +54,7 @@ def settings() -> Settings:
     default_db = f"sqlite:///{home / 'emojiml.db'}"
     return Settings(
         data_dir=_path_from_env("EMOJIML_DATA", data_default),
-        asset_dir=PACKAGE_DIR / "assets",
+        asset_dir=_path_from_env("EMOJIML_ASSETS", PACKAGE_DIR / "assets"),
         home_dir=home,
         cache_dir=_path_from_env("EMOJIML_CACHE", home / "cache"),
         database_url=os.environ.get("EMOJIML_DATABASE_URL", "").strip() or default_db,

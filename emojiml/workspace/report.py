@@ -9,11 +9,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
+from emojiml.errors import EmojimlError
+
 MAX_LISTED_PROBLEMS = 50
 """Reports name at most this many invalid records (the count is always exact)."""
 
 
-class ExportError(Exception):
+class ExportError(EmojimlError):
     """Bad input a person can fix; the message says what is wrong and what to do. Nothing is stored."""
 
 

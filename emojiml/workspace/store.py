@@ -52,6 +52,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import make_url
 
 from emojiml.config import settings
+from emojiml.errors import EmojimlError
 from emojiml.workspace.report import ImportReport, ParsedExport
 
 SQLITE_BUSY_TIMEOUT_S = 120
@@ -188,7 +189,7 @@ class WorkspaceCounts:
     custom_emoji: int
 
 
-class UnknownWorkspaceError(LookupError):
+class UnknownWorkspaceError(EmojimlError, LookupError):
     """A workspace name that is not in the store."""
 
 
