@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 from collections.abc import Sequence
 
 import pandas as pd
@@ -9,6 +10,12 @@ import plotly.express as px
 import plotly.graph_objects as go
 
 from emojiml.search import SearchHit
+
+
+def plain_labels(frame: pd.DataFrame, columns: Sequence[str]) -> pd.DataFrame:
+    """``frame`` with imported text in ``columns`` HTML-escaped: Plotly renders ``<a href>``, ``<b>`` and ``<br>`` in
+    labels and hover text, and a display name is whatever a workspace member typed (entities still show as text)."""
+    return frame.assign(**{c: frame[c].astype(str).map(html.escape) for c in columns if c in frame})
 
 
 def search_scores(hits: Sequence[SearchHit]) -> go.Figure:
@@ -81,7 +88,7 @@ def people_emoji_heatmap(events: pd.DataFrame, people: int = 15, top: int = 15) 
     if events.empty:
         return _no_events(title)
     names = events["user_name"].where(events["user_name"].astype(bool), events["user"])
-    frame = events.assign(person=names)
+    frame = events.assign(person=names.astype(str).map(html.escape))
     active = frame["person"].value_counts().head(people).index
     popular = frame["emoji"].value_counts().head(top).index
     table = (
@@ -231,7 +238,7 @@ STATE_ORDER = ("greeting", "question", "agreement", "disagreement", "farewell", 
 def sentiment_timeline(table: pd.DataFrame) -> go.Figure:
     """Sentiment score per turn, in [-1, 1], with the message on hover."""
     figure = px.line(
-        table,
+        plain_labels(table, ["user", "text"]),
         x="turn",
         y="score",
         markers=True,
@@ -256,7 +263,12 @@ def emotion_area(table: pd.DataFrame) -> go.Figure:
 def state_sequence(table: pd.DataFrame) -> go.Figure:
     """Each turn's conversation state as a marker on a categorical axis."""
     figure = px.scatter(
-        table, x="turn", y="state", color="state", hover_data=["user", "text", "act"], title="Conversation states"
+        plain_labels(table, ["user", "text"]),
+        x="turn",
+        y="state",
+        color="state",
+        hover_data=["user", "text", "act"],
+        title="Conversation states",
     )
     figure.update_traces(marker={"size": 14})
     figure.update_layout(

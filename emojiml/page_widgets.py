@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import streamlit as st
 
 from emojiml.workspace import DEMO_WORKSPACE
@@ -17,3 +19,12 @@ def workspace_picker(store: WorkspaceStore, key: str, container, empty_hint: str
     if st.session_state.get(key) not in stored:
         st.session_state[key] = DEMO_WORKSPACE if DEMO_WORKSPACE in stored else stored[0]
     return container.selectbox("Workspace", stored, key=key)
+
+
+MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~:$])")
+
+
+def escape_markdown(text: str) -> str:
+    """``text`` (file names, reaction names, display names from an export) shown literally by ``st.error``,
+    ``st.warning`` and ``st.markdown``: no link, image, HTML tag, ``:color[...]`` directive or emoji shortcode."""
+    return MARKDOWN_SPECIAL.sub(r"\\\1", text)

@@ -2,12 +2,12 @@
 
 import pandas as pd
 import streamlit as st
-from sqlalchemy.exc import SQLAlchemyError
 
 from emojiml import charts
+from emojiml.errors import EmojimlError
 from emojiml.page_cache import workspace_events, workspace_store
-from emojiml.page_widgets import workspace_picker
-from emojiml.workspace import ExportError, UnknownWorkspaceError, import_upload
+from emojiml.page_widgets import escape_markdown, workspace_picker
+from emojiml.workspace import import_upload
 from emojiml.workspace.archive import DEFAULT_LIMITS, MB
 
 ALL_CHANNELS = "All channels"
@@ -29,35 +29,34 @@ with st.expander("Import an export"):
     )
     name = st.text_input("Workspace name", placeholder="default: the file name", max_chars=100)
     if upload is not None and st.button("Import", type="primary"):
-        bar = st.progress(0.0, text=f"Reading {upload.name}…")
+        bar = st.progress(0.0, text=f"Reading {escape_markdown(upload.name)}…")
         try:
             report = import_upload(
                 upload.getvalue(),
                 upload.name,
                 name.strip() or None,
                 store=store,
-                progress=lambda fraction, text: bar.progress(fraction, text=text),
+                progress=lambda fraction, text: bar.progress(fraction, text=escape_markdown(text)),
             )
-        except ExportError as error:
+        except EmojimlError as error:
             bar.empty()
-            st.error(f"Nothing was imported: {error}")
-        except SQLAlchemyError as error:
-            bar.empty()
-            st.error(f"Nothing was imported: the workspace store failed ({error.args[0]}). Try again in a moment.")
+            st.error(f"Nothing was imported: {escape_markdown(str(error))}")
         else:
             st.session_state["workspace"] = report.workspace
-            st.success(report.lines()[0])
+            st.success(escape_markdown(report.lines()[0]))
             details = report.lines()[1:]
             if report.skipped_files or report.invalid:
-                st.warning("\n".join(f"- {line.strip()}" for line in details[1:]))
-            st.caption(details[0])
+                problems = len(report.skipped_files) + len(report.invalid)
+                st.warning(f"{problems} file(s) or record(s) were skipped; the reasons, as the export wrote them:")
+                st.text("\n".join(line.strip() for line in details[1:]))  # st.text: names shown, never rendered
+            st.caption(escape_markdown(details[0]))
 
 left, right = st.columns([2, 2])
 workspace = workspace_picker(store, "workspace", left, "No workspace is stored yet: import an export above.")
 try:
     channel_names = store.channels(workspace)
-except UnknownWorkspaceError as error:
-    st.error(str(error))
+except EmojimlError as error:
+    st.error(escape_markdown(str(error)))
     st.stop()
 picked = right.selectbox("Channel", [ALL_CHANNELS, *channel_names])
 channel = None if picked == ALL_CHANNELS else picked

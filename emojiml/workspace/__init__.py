@@ -18,6 +18,7 @@ from emojiml.workspace.report import (
     ExportError,
     ExportFormatError,
     ImportReport,
+    TooManyRecordsError,
     UploadTooLargeError,
 )
 from emojiml.workspace.store import UnknownWorkspaceError, WorkspaceCounts, WorkspaceStore, open_store
@@ -30,6 +31,7 @@ __all__ = [
     "ExportError",
     "ExportFormatError",
     "ImportReport",
+    "TooManyRecordsError",
     "UnknownWorkspaceError",
     "UploadTooLargeError",
     "WorkspaceCounts",

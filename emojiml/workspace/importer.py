@@ -54,23 +54,22 @@ def parse_export(files: ExportFiles, catalog: Catalog | None = None, max_records
     if looks_like_slack(paths):
         return parse_slack(files.files, names, max_records)
     jsons = [p for p in paths if p.lower().endswith(".json")]
-    if any(_is_discord(files.files[p]) for p in jsons):
-        return parse_discord(files.files, names, max_records)
+    unreadable: list[str] = []  # the first reason a JSON file could not be read, for the message below
+    for path in jsons:
+        try:
+            if is_discord_export(decode_json(files.files[path])):
+                return parse_discord(files.files, names, max_records)
+        except msgspec.DecodeError as error:
+            unreadable.append(f"{path} is not readable JSON: {error}")
     if len(jsons) == 1 and files.files[jsons[0]].lstrip()[:1] == b"[":  # one channel's messages: a Slack day file
         stem = jsons[0].rsplit("/", 1)[-1][:-5]
         channel = stem if not re.match(r"^\d{4}-\d{2}-\d{2}$", stem) else "general"
         return parse_slack({f"{channel}/1970-01-01.json": files.files[jsons[0]]}, names, max_records)
     raise ExportFormatError(
         f"{files.source} is not a Slack export (no <channel>/<YYYY-MM-DD>.json files), nor a Discord export "
-        f"(DiscordChatExporter JSON), nor a CSV; it holds {len(paths)} file(s), e.g. {', '.join(sorted(paths)[:3])}."
+        f"(DiscordChatExporter JSON), nor a CSV; it holds {len(paths)} file(s), e.g. {', '.join(sorted(paths)[:3])}"
+        + (f" ({unreadable[0]})." if unreadable else ".")
     )
-
-
-def _is_discord(content: bytes) -> bool:
-    try:
-        return is_discord_export(decode_json(content))
-    except msgspec.DecodeError:
-        return False
 
 
 def workspace_name(files: ExportFiles, requested: str | None) -> str:

@@ -16,9 +16,10 @@ from emojiml.errors import EmojimlError
 
 MAX_LISTED_PROBLEMS = 50
 """Reports name at most this many invalid records (the count is always exact)."""
-MAX_RECORDS = 2_000_000
-"""Most messages + reactions one import parses: about 1 GB in memory at the peak; the largest real export here
-has 25k. Past it the import is refused, whatever the file sizes (a small zip can hold millions of messages)."""
+MAX_RECORDS = 1_000_000
+"""Most messages + reactions one import parses (about 0.5 GB at the peak, 2 GB less than 3 M messages took); the
+largest real export here has 25k. Past it the import is refused, whatever the file sizes (a 17 MB zip can hold
+3 M messages); ``ArchiveLimits.max_records`` sets another bound."""
 MAX_ID = 200
 """Longest user, channel or message id accepted; real ones are under 40 characters."""
 EARLIEST_TS = 0.0

@@ -226,12 +226,13 @@ def _clean_text(text: str) -> str:
 class WorkspaceStore:
     """One database: import parsed exports, read events as DataFrames, record feedback. Thread-safe."""
 
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, busy_timeout_s: float = SQLITE_BUSY_TIMEOUT_S) -> None:
         self.url = url
         parsed = make_url(url)
         self.dialect = parsed.get_backend_name()
+        self.busy_timeout_s = busy_timeout_s
         if self.dialect == "sqlite":
-            self.engine = self._sqlite_engine(url, parsed.database)
+            self.engine = self._sqlite_engine(url, parsed.database, busy_timeout_s)
         else:
             self.engine = create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=10)
         self._writer = self.engine.execution_options(emojiml_write=True)
@@ -240,10 +241,10 @@ class WorkspaceStore:
             metadata.create_all(connection)
 
     @staticmethod
-    def _sqlite_engine(url: str, database: str | None) -> Engine:
+    def _sqlite_engine(url: str, database: str | None, busy_timeout_s: float) -> Engine:
         if database and database != ":memory:":
             Path(database).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_S, "check_same_thread": False})
+        engine = create_engine(url, connect_args={"timeout": busy_timeout_s, "check_same_thread": False})
 
         @event.listens_for(engine, "connect")
         def _on_connect(dbapi_connection, _record) -> None:
@@ -269,7 +270,7 @@ class WorkspaceStore:
         except OperationalError as error:
             if "locked" in str(error.orig) or "busy" in str(error.orig):
                 raise StoreBusyError(
-                    f"The workspace store ({self._shown_url}) stayed busy for {SQLITE_BUSY_TIMEOUT_S} s (another "
+                    f"The workspace store ({self._shown_url}) stayed busy for {self.busy_timeout_s:g} s (another "
                     "import is writing); nothing was lost: try again when it has finished."
                 ) from error
             raise StoreError(f"The workspace store ({self._shown_url}) failed: {error.orig}") from error

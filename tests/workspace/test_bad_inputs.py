@@ -6,6 +6,7 @@ what is good while naming what was skipped, and nothing already stored may chang
 
 from __future__ import annotations
 
+import gzip
 import io
 import json
 import os
@@ -22,6 +23,7 @@ from emojiml.workspace import (
     ExportError,
     ExportFormatError,
     ImportReport,
+    TooManyRecordsError,
     UploadTooLargeError,
     ensure_demo_workspace,
     import_path,
@@ -264,6 +266,179 @@ CORPUS = [
 ]
 
 
+DEEP = b"[" * 50_000 + b"]" * 50_000  # JSON nested far past any recursion limit
+HUGE_NUMBER = "9" * 100_000
+LONG_ID = "u" * 100_000
+DISCORD_MESSAGE = {"id": "1", "timestamp": "2024-01-01T10:00:00+00:00", "content": "yo 👍", "author": {"id": "7"}}
+
+
+def slack_zip(*messages: dict, **extra: bytes) -> bytes:
+    return zip_bytes({"general/2017-07-14.json": slack_day(*messages), **extra})
+
+
+def first_message_reacted(reaction_names: list[str]) -> dict:
+    reactions = [{"name": name, "users": [f"U{i + 2}"]} for i, name in enumerate(reaction_names)]
+    return {"ts": "1500000000.000100", "user": "U1", "text": "hi", "reactions": reactions}
+
+
+HOSTILE = [
+    Case(
+        "JSON nested 50k deep in a day file",
+        "export.zip",
+        lambda: zip_bytes({"general/2017-07-14.json": DEEP}),
+        EmptyExportError,
+        "nested too deeply",
+    ),
+    Case(
+        "JSON nested 50k deep in users.json",
+        "export.zip",
+        lambda: zip_bytes({"general/2017-07-14.json": GOOD_DAY, "users.json": DEEP}),
+        says="nested too deeply",
+        check=lambda r: r.messages_added == 1 and len(r.skipped_files) == 1,
+    ),
+    Case(
+        "JSON nested 50k deep in a Discord message",
+        "chat.json",
+        lambda: discord([{**DISCORD_MESSAGE, "embeds": DEEP.decode()}]).replace(b'"' + DEEP + b'"', DEEP),
+        ExportFormatError,
+        "nested too deeply",
+    ),
+    Case(
+        "message fields of the wrong type",
+        "export.zip",
+        lambda: slack_zip({"ts": "1500000000.1", "user": {"id": 5}, "text": 7}, *json.loads(GOOD_DAY)),
+        says="got `object`",
+        check=lambda r: r.messages_added == 1 and len(r.invalid) == 1,
+    ),
+    Case(
+        "a 100k-digit number as ts",
+        "export.zip",
+        lambda: zip_bytes({"general/2017-07-14.json": f'[{{"ts": {HUGE_NUMBER}, "user": "U1"}}]'.encode()}),
+        EmptyExportError,
+        "Integer value out of range",
+    ),
+    Case(
+        "a 100k-digit Discord id",
+        "chat.json",
+        lambda: discord([DISCORD_MESSAGE]).replace(b'"id": "1"', f'"id": {HUGE_NUMBER}'.encode(), 1),
+        ExportFormatError,
+        "out of range",
+    ),
+    Case(
+        "Discord reactions: 5",
+        "chat.json",
+        lambda: discord([{**DISCORD_MESSAGE, "reactions": 5}]),
+        says="reactions 5 is not a list",
+        check=lambda r: r.messages_added == 1,
+    ),
+    Case(
+        "Discord reactions: true",
+        "chat.json",
+        lambda: discord([{**DISCORD_MESSAGE, "reactions": True}]),
+        says="reactions True is not a list",
+        check=lambda r: r.messages_added == 1,
+    ),
+    Case(
+        "Discord timestamps in year 1 and 9999",
+        "chat.json",
+        lambda: discord(
+            [
+                {**DISCORD_MESSAGE, "id": "1", "timestamp": "0001-01-01T00:00:00+01:00"},
+                {**DISCORD_MESSAGE, "id": "2", "timestamp": "9999-12-31T23:59:59+00:00"},
+                {**DISCORD_MESSAGE, "id": "3"},
+            ]
+        ),
+        says="does not parse as a time in 1970-2100",
+        check=lambda r: r.messages_added == 1 and len(r.invalid) == 2,
+    ),
+    Case(
+        "CSV timestamps in year 1 and 9999",
+        "uses.csv",
+        lambda: "user,emoji,timestamp\na,👍,0001-01-01\nb,👍,9999-12-31T23:59:59Z\nc,🎉,2024-01-01\n".encode(),
+        says="'0001-01-01' does not parse",
+        check=lambda r: r.events_added == 1 and len(r.invalid) == 2,
+    ),
+    Case(
+        "Slack ts in year 9999",
+        "export.zip",
+        lambda: slack_zip({"ts": "253402300799.000100", "user": "U1", "text": "hi"}, *json.loads(GOOD_DAY)),
+        says="does not parse as a time",
+        check=lambda r: r.messages_added == 1,
+    ),
+    Case(
+        "skin tones fold into the emoji; a tone alone is no custom emoji",
+        "export.zip",
+        lambda: slack_zip(first_message_reacted(["thumbsup::skin-tone-3", "skin-tone-3", "::skin-tone-4"])),
+        says="'skin-tone-3' is not an emoji name",
+        check=lambda r: r.custom_emoji == () and r.reactions_added == 1 and len(r.invalid) == 2,
+    ),
+    Case(
+        "empty and 100k-character user ids",
+        "export.zip",
+        lambda: slack_zip(
+            {"ts": "1500000000.1", "user": "", "text": "hi", "reactions": [{"name": "tada", "users": ["", LONG_ID]}]},
+            {"ts": "1500000000.2", "user": LONG_ID, "text": "hello"},
+        ),
+        says="over-long",
+        check=lambda r: r.messages_added == 2 and r.users == 0 and r.reactions_added == 0,
+    ),
+    Case(
+        "Discord empty and 100k-character ids",
+        "chat.json",
+        lambda: discord(
+            [
+                {
+                    **DISCORD_MESSAGE,
+                    "author": {"id": LONG_ID},
+                    "reactions": [{"emoji": {"id": "", "name": "👍"}, "users": [{"id": ""}, {"id": LONG_ID}]}],
+                }
+            ]
+        ),
+        says="author id dropped",
+        check=lambda r: r.messages_added == 1 and r.users == 0 and r.events_added == 0,
+    ),
+    Case(
+        "a repeated ts by another person keeps both messages",
+        "export.zip",
+        lambda: slack_zip(
+            {"ts": "1500000000.1", "user": "U1", "text": "first", "reactions": [{"name": "tada", "users": ["U3"]}]},
+            {"ts": "1500000000.1", "user": "U2", "text": "second", "reactions": [{"name": "tada", "users": ["U3"]}]},
+        ),
+        check=lambda r: r.messages_added == 2 and r.reactions_added == 2,
+    ),
+    Case(
+        "a repeated CSV column",
+        "uses.csv",
+        lambda: "user,emoji,timestamp,Emoji\nada,👍,2024-01-01,🎉\n".encode(),
+        ExportFormatError,
+        "has the column(s) emoji more than once",
+    ),
+    Case(
+        "a zip bomb of small entries (whole-archive ratio)",
+        "export.zip",
+        lambda: zip_bytes({f"c{i}/2017-07-14.json": b"[" + b" " * 900_000 + b"]" for i in range(3)}),
+        ArchiveError,
+        "zip bomb",
+    ),
+    Case(
+        "more messages than one import takes",
+        "export.zip",
+        lambda: slack_zip(*({"ts": f"1500000000.{i:06d}", "user": "U1", "text": "hi"} for i in range(60))),
+        TooManyRecordsError,
+        "more than 50 messages",
+        limits=ArchiveLimits(max_records=50),
+    ),
+    Case(
+        "a gzip bomb (1:1000) is refused after a few MB",
+        "export.tar.gz",
+        lambda: gzip.compress(bytes(20 * MB), compresslevel=1),
+        ArchiveError,
+        "zip bomb",
+    ),
+]
+CORPUS += HOSTILE
+
+
 @pytest.fixture(scope="module")
 def loaded_store(tmp_path_factory):
     from emojiml.workspace.store import WorkspaceStore
@@ -275,7 +450,7 @@ def loaded_store(tmp_path_factory):
 
 
 def test_the_corpus_is_big_enough():
-    assert len(CORPUS) >= 20 and len({case.name for case in CORPUS}) == len(CORPUS)
+    assert len(CORPUS) >= 45 and len({case.name for case in CORPUS}) == len(CORPUS)
 
 
 @pytest.mark.parametrize("case", CORPUS, ids=[case.name for case in CORPUS])
