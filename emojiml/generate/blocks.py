@@ -14,7 +14,9 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-TEXT_DIM = 384
+from emojiml.encoder import EMBEDDING_DIM
+
+TEXT_DIM = EMBEDDING_DIM
 
 
 class ConditionEncoder(nn.Module):

@@ -27,6 +27,7 @@ import numpy as np
 from PIL import Image, ImageDraw, ImageFont
 
 from emojiml.catalog import Catalog, Emoji, default_catalog
+from emojiml.encoder import EMBEDDING_DIM
 from emojiml.errors import EmojimlError
 
 log = logging.getLogger(__name__)
@@ -274,6 +275,6 @@ def load_dataset(root: Path) -> EmojiDataset:
     samples = tuple(Sample(**{**s, "keywords": tuple(s["keywords"])}) for s in meta["samples"])
     images = np.load(root / "images.npy", allow_pickle=False)
     text_vectors = np.load(root / "text_vectors.npy", allow_pickle=False)
-    if images.shape[0] != len(samples) or text_vectors.shape != (len(samples), 384) or images.shape[-1] != 4:
+    if images.shape[0] != len(samples) or text_vectors.shape != (len(samples), EMBEDDING_DIM) or images.shape[-1] != 4:
         raise DatasetError(f"The data set in {root} is inconsistent: rebuild it with `emojiml build-dataset`.")
     return EmojiDataset(root=root, images=images, samples=samples, text_vectors=text_vectors)

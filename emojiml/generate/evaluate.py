@@ -25,7 +25,7 @@ import torch
 from scipy import linalg
 
 from emojiml.generate.data import EmojiDataset
-from emojiml.generate.train import premultiplied
+from emojiml.generate.transforms import premultiplied
 
 N_CANDIDATES = 10
 DIVERSITY_PROMPTS = 48

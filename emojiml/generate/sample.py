@@ -182,7 +182,7 @@ def _endpoint(source: str, style: str, vae) -> tuple[torch.Tensor, Condition]:
     from emojiml import models
     from emojiml.catalog import default_catalog
     from emojiml.generate.data import NotoRenderer
-    from emojiml.generate.train import premultiplied
+    from emojiml.generate.transforms import premultiplied
 
     size = vae.config.size
     entry = default_catalog().get(source) if len(source) <= 16 else None

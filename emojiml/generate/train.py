@@ -32,6 +32,7 @@ from emojiml.checkpoint import (
 from emojiml.generate.blocks import augment_real, diff_augment, ssim_loss
 from emojiml.generate.data import EmojiDataset, load_dataset
 from emojiml.generate.gan import Discriminator, GANConfig, Generator
+from emojiml.generate.transforms import premultiplied, to_rgba_images
 from emojiml.generate.vae import ConditionalVAE, ImageEncoder, VAEConfig, reconstruction_loss
 
 log = logging.getLogger(__name__)
@@ -59,24 +60,6 @@ class TrainConfig:
     ema_decay: float = 0.999
     sample_every_s: float = 300.0
     checkpoint_every_s: float = 300.0
-
-
-def premultiplied(images: np.ndarray, size: int) -> torch.Tensor:
-    """(N, S, S, 4) uint8 RGBA -> (N, 4, size, size) premultiplied float in [-1, 1] (area-downsampled)."""
-    x = torch.from_numpy(images).permute(0, 3, 1, 2).float() / 255.0
-    x = torch.cat([x[:, :3] * x[:, 3:], x[:, 3:]], dim=1)
-    if x.shape[-1] != size:
-        x = F.interpolate(x, size=(size, size), mode="area")
-    return x * 2 - 1
-
-
-def to_rgba_images(x: torch.Tensor) -> list[Image.Image]:
-    """(B, 4, S, S) premultiplied [-1, 1] -> straight-alpha RGBA PIL images."""
-    x = ((x.detach().clamp(-1, 1) + 1) / 2).permute(0, 2, 3, 1).cpu().numpy()  # (B, S, S, 4)
-    alpha = x[..., 3:]
-    rgb = np.where(alpha > 1e-3, x[..., :3] / np.maximum(alpha, 1e-3), 0.0).clip(0, 1)
-    arrays = (np.concatenate([rgb, alpha], axis=-1) * 255 + 0.5).astype(np.uint8)
-    return [Image.fromarray(a, "RGBA") for a in arrays]
 
 
 def grid_image(images: list[Image.Image], columns: int, scale: int = 2, background=(236, 236, 236)) -> Image.Image:

@@ -123,13 +123,13 @@ def candidate_indices(catalog: Catalog, candidates: Sequence[str] | None) -> np.
 
 def workspace_catalog(events: pd.DataFrame, base: Catalog | None = None) -> Catalog:
     """The Unicode catalog plus every custom emoji (``:name:``) the events mention."""
-    from emojiml.workspace.emoji_names import workspace_catalog as with_custom_keys
+    from emojiml.workspace.emoji_names import catalog_with_custom
 
     base = base or default_catalog()
     if events is None or events.empty:
         return base
     keys = pd.unique(events["emoji"].astype(str))
-    return with_custom_keys([key for key in keys if key.startswith(":") and base.index_of(key) is None], base)
+    return catalog_with_custom([key for key in keys if key.startswith(":") and base.index_of(key) is None], base)
 
 
 def check_events(events: pd.DataFrame, required: Iterable[str] = ("user", "emoji")) -> pd.DataFrame:

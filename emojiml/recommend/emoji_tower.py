@@ -17,11 +17,12 @@ import torch
 from torch import nn
 
 from emojiml.checkpoint import build_config, load_weights, read_config, save_model
+from emojiml.encoder import EMBEDDING_DIM
 
 
 @dataclass(frozen=True)
 class EmojiTowerConfig:
-    dim: int = 384
+    dim: int = EMBEDDING_DIM
     epochs: int = 6
     batch_size: int = 512
     learning_rate: float = 2e-3

@@ -10,7 +10,6 @@ Steps (each result is cached under the cache dir, so a rerun after a crash resum
 
 from __future__ import annotations
 
-import hashlib
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -22,6 +21,7 @@ from scipy.special import log_softmax
 from emojiml.catalog import Catalog, default_catalog
 from emojiml.checkpoint import write_json
 from emojiml.config import settings
+from emojiml.encoder import cached_encode
 from emojiml.errors import EmojimlError
 from emojiml.recommend.content import ContentModel, EnsembleConfig
 from emojiml.recommend.emoji_tower import EmojiTowerConfig, train_tower
@@ -178,21 +178,6 @@ def catalog_pairs(catalog: Catalog) -> tuple[list[str], np.ndarray]:
     return texts, np.array(rows, dtype=np.int64)
 
 
-def cached_vectors(name: str, texts: list[str], log: Callable[[str], None]) -> np.ndarray:
-    """Sentence vectors of ``texts``, cached on disk by content hash (encoding TweetEval takes minutes)."""
-    from emojiml import models
-
-    digest = hashlib.sha256("\n".join(texts).encode()).hexdigest()[:16]
-    path = settings().cache_dir / f"content-{name}-{models.ENCODER_NAME}-{digest}.npy"
-    if path.exists():
-        return np.load(path, allow_pickle=False)
-    log(f"encoding {len(texts)} {name} texts (cached afterwards in {path.parent})")
-    vectors = np.concatenate([models.encode(texts[i : i + 2000], batch_size=64) for i in range(0, len(texts), 2000)])
-    path.parent.mkdir(parents=True, exist_ok=True)
-    np.save(path, vectors)
-    return vectors
-
-
 def train_content(out_dir: Path | None = None, log: Callable[[str], None] = print) -> ContentScores:
     """Train every part, tune the ensemble on val, write the assets and the model card; return val scores."""
     from emojiml import models
@@ -208,10 +193,11 @@ def train_content(out_dir: Path | None = None, log: Callable[[str], None] = prin
     svm_val = sparse.decision_function(val.texts)  # (N_val, 20)
 
     log("2/5 sentence vectors")
-    train_vectors = cached_vectors("tweeteval-train", train.texts, log)
-    val_vectors = cached_vectors("tweeteval-val", val.texts, log)
+    log("sentence vectors of TweetEval (encoded once, then read from the embedding cache)")
+    train_vectors = cached_encode(train.texts, "tweeteval-train", batch_size=64)
+    val_vectors = cached_encode(val.texts, "tweeteval-val", batch_size=64)
     pair_texts, pair_rows = catalog_pairs(catalog)
-    pair_vectors = cached_vectors("catalog-pairs", pair_texts, log)
+    pair_vectors = cached_encode(pair_texts, "catalog-pairs", batch_size=64)
     bases = list(catalog.base_indices)
     emoji_vectors = models.catalog_embeddings(catalog)[bases]  # (C, 384)
     row_of = {catalog[i].key: r for r, i in enumerate(bases)}

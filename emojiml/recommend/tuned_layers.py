@@ -19,9 +19,11 @@ import numpy as np
 import torch
 from torch import nn
 
+from emojiml import encoder
 from emojiml.checkpoint import build_config, load_weights, read_config, save_model
+from emojiml.encoder import EMBEDDING_DIM
 
-DIM = 384
+DIM = EMBEDDING_DIM
 BERT_INPUTS = ("input_ids", "token_type_ids", "attention_mask")
 
 
@@ -80,22 +82,18 @@ def _attention_mask(mask: torch.Tensor, hidden: torch.Tensor) -> torch.Tensor:
     return (1.0 - mask[:, None, None, :].to(hidden.dtype)) * torch.finfo(hidden.dtype).min
 
 
-def _bert(encoder) -> nn.Module:
-    return encoder[0].auto_model
+def _bert(sentence_model) -> nn.Module:
+    return sentence_model[0].auto_model
 
 
 def encoder_layers() -> list[nn.Module]:
     """The shared encoder's transformer layers: the architecture (and starting weights) of the tuned copies."""
-    from emojiml import models
-
-    return list(_bert(models.sentence_encoder()).encoder.layer)
+    return list(_bert(encoder.sentence_encoder()).encoder.layer)
 
 
 def tokenized(texts: list[str], max_tokens: int | None = None) -> dict[str, torch.Tensor]:
     """The encoder's BERT inputs for ``texts``, (N, T) each, padded to the longest (at most ``max_tokens``)."""
-    from emojiml import models
-
-    features = models.sentence_encoder().preprocess(texts)
+    features = encoder.sentence_encoder().preprocess(texts)
     return {k: v[:, :max_tokens] for k, v in features.items() if k in BERT_INPUTS}
 
 
@@ -106,15 +104,13 @@ def encoder_passes(features: dict[str, torch.Tensor], tuned_layers: int, batch_s
 
     Each batch is cut to its own longest row, so rows sorted by token count carry almost no padding.
     """
-    from emojiml import models
-
-    bert = _bert(models.sentence_encoder())  # in eval mode since loading: setting it per call cost 1 ms/message
+    bert = _bert(encoder.sentence_encoder())  # in eval mode since loading: setting it per call cost 1 ms/message
     n_rows = len(features["input_ids"])
     for start in range(0, n_rows, batch_size):
         mask = features["attention_mask"][start : start + batch_size]
         width = int(mask.sum(dim=1).max())
         batch = {k: v[start : start + batch_size, :width] for k, v in features.items()}
-        with models.encoder_autocast(len(mask)):
+        with encoder.encoder_autocast(len(mask)):
             output = bert(**batch, output_hidden_states=True)
         mask = batch["attention_mask"]
         vectors = nn.functional.normalize(_mean_pool(output.last_hidden_state.float(), mask), dim=-1)
@@ -125,18 +121,16 @@ def encoder_passes(features: dict[str, torch.Tensor], tuned_layers: int, batch_s
 def encode_with_tuned(texts: list[str], tuned: TunedLayers, batch_size: int = 32) -> tuple[np.ndarray, np.ndarray]:
     """(sentence vectors (N, D) — the same as ``models.encode`` — and tuned logits (N, n_labels)) in one pass.
 
-    Batches follow :func:`emojiml.models.batch_order` (fewest padding tokens), like ``models.encode``; the tuned
-    layers run in the encoder's precision (:func:`emojiml.models.encoder_autocast`).
+    Batches follow :func:`emojiml.encoder.batch_order` (fewest padding tokens), like ``models.encode``; the tuned
+    layers run in the encoder's precision (:func:`emojiml.encoder.encoder_autocast`).
     """
-    from emojiml import models
-
     if not texts:
         return np.zeros((0, DIM), np.float32), np.zeros((0, tuned.config.n_labels), np.float32)
     features = tokenized(texts)
-    order = models.batch_order(texts, batch_size, token_counts=features["attention_mask"].sum(dim=1).numpy())
+    order = encoder.batch_order(texts, batch_size, token_counts=features["attention_mask"].sum(dim=1).numpy())
     features = {k: v[order] for k, v in features.items()}  # encoder_passes cuts each batch to its own width
     vectors, logits = [], []
-    with models.encoder_autocast(len(texts)):  # one region for all batches: weights are cast once, not per batch
+    with encoder.encoder_autocast(len(texts)):  # one region for all batches: weights are cast once, not per batch
         for batch_vectors, hidden, mask in encoder_passes(features, tuned.config.tuned_layers, batch_size):
             vectors.append(batch_vectors)
             logits.append(tuned(hidden, mask).float())

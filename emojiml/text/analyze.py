@@ -130,7 +130,7 @@ class ContextAnalyzer:
     def _encode_prefetched(self, texts: list[str]) -> np.ndarray:
         """Vectors from this batch's single encoder call; anything not prefetched is encoded now."""
         if not texts:
-            return np.zeros((0, 384), dtype=np.float32)
+            return np.zeros((0, models.EMBEDDING_DIM), dtype=np.float32)
         missing = [t for t in dict.fromkeys(texts) if t not in self._prefetched]
         if missing:
             self._prefetched.update(zip(missing, models.encode(missing), strict=True))
@@ -156,7 +156,7 @@ class ContextAnalyzer:
         queries = all_entity_queries(spans) + [topic_query(t.words) for f in found_topics for t in f.topics]
         # one encoder pass for the messages and every entity/topic query (the encoder dominates the cost)
         batch = texts + [query for query in dict.fromkeys(queries) if query not in set(texts)]
-        vectors = models.encode(batch) if batch else np.zeros((0, 384), np.float32)
+        vectors = models.encode(batch) if batch else np.zeros((0, models.EMBEDDING_DIM), np.float32)
         embeddings = vectors[: len(texts)]  # (L, 384)
         self._prefetched = dict(zip(batch, vectors, strict=True))
         vader = [self.vader.polarity_scores(t) for t in texts]

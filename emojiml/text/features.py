@@ -21,8 +21,9 @@ from dataclasses import dataclass
 import numpy as np
 
 from emojiml.catalog import emoji_in_text
+from emojiml.encoder import EMBEDDING_DIM
 
-DIM = 384
+DIM = EMBEDDING_DIM
 N_DENSE = 4 * DIM
 N_CUES = 15
 TOKEN = re.compile(r"[a-z0-9']+|[?!.,]")

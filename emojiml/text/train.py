@@ -20,9 +20,9 @@ from sklearn.metrics import accuracy_score, f1_score
 from torch import nn
 
 from emojiml import models
+from emojiml.encoder import cached_encode
 from emojiml.text.classifier import ClassifierConfig, ContextClassifier
 from emojiml.text.datasets import ACTS, EMOTIONS, read_dailydialog, read_goemotions
-from emojiml.text.embedding_cache import dataset_embeddings
 from emojiml.text.features import TurnFeatures, turn_features
 
 log = logging.getLogger(__name__)
@@ -54,7 +54,7 @@ def dailydialog_turns(split: str, buckets: int, task: str, max_rows: int | None 
     previous = [i - 1 if row.turn > 0 else None for i, row in enumerate(rows)]
     positions = [row.turn for row in rows]
     vader = [models.vader().polarity_scores(text) for text in texts]
-    features = turn_features(texts, dataset_embeddings(texts, "dailydialog"), previous, positions, vader, buckets)
+    features = turn_features(texts, cached_encode(texts, "dailydialog"), previous, positions, vader, buckets)
     labels = np.array([row.emotion if task == "emotion" else row.act for row in rows], dtype=np.int64)
     n_classes = len(EMOTIONS) if task == "emotion" else len(ACTS)
     return LabelledTurns(
@@ -68,7 +68,7 @@ def goemotions_comments(split: str, buckets: int, max_rows: int | None = None) -
     texts = [row.text for row in rows]
     vader = [models.vader().polarity_scores(text) for text in texts]
     features = turn_features(
-        texts, dataset_embeddings(texts, "goemotions"), [None] * len(rows), [0] * len(rows), vader, buckets
+        texts, cached_encode(texts, "goemotions"), [None] * len(rows), [0] * len(rows), vader, buckets
     )
     targets = np.zeros((len(rows), len(EMOTIONS)), dtype=np.float32)
     for i, row in enumerate(rows):

@@ -35,6 +35,7 @@ class ArchiveLimits:
     max_ratio: float = 200.0  # uncompressed / compressed, for entries and whole archives over 1 MB unpacked
     max_entries: int = 200_000
     max_records: int = MAX_RECORDS  # messages + reactions one import parses
+    max_file_bytes: int = 128 * MB  # one JSON/CSV file is parsed whole: its size bounds the parser's memory
 
 
 DEFAULT_LIMITS = ArchiveLimits()
@@ -111,6 +112,15 @@ def _suffix_name(filename: str) -> str:
     return base
 
 
+def check_file_size(size: int, name: str, limits: ArchiveLimits) -> None:
+    """One file is parsed whole (about 4x its size in memory for JSON): refuse one past ``max_file_bytes``."""
+    if size > limits.max_file_bytes:
+        raise UploadTooLargeError(
+            f"{name} is {_mb(size)}, over the {_mb(limits.max_file_bytes)} limit for one file of an export: "
+            "export fewer channels or a shorter date range."
+        )
+
+
 def _bomb(archive: str, unpacked: int, packed: int, limits: ArchiveLimits) -> ArchiveError:
     return ArchiveError(
         f"{archive} unpacks to {_mb(unpacked)} from {_mb(packed)} (limit {_mb(limits.max_unpacked_bytes)}, "
@@ -148,6 +158,7 @@ def read_zip(data: bytes | Path, archive: str, limits: ArchiveLimits = DEFAULT_L
             raise _bomb(archive, info.file_size, info.compress_size, limits)
         if info.flag_bits & 0x1:
             raise ArchiveError(f"{archive} is password-protected ({info.filename!r}); export it again without one.")
+        check_file_size(info.file_size, f"{archive}: {name}", limits)
         entries[name] = info
 
     def read(name: str) -> bytes:
@@ -211,6 +222,7 @@ def read_tar(data: bytes, archive: str, limits: ArchiveLimits = DEFAULT_LIMITS) 
                 total += member.size
                 if total > limits.max_unpacked_bytes:
                     raise _bomb(archive, total, len(data), limits)
+                check_file_size(member.size, f"{archive}: {name}", limits)
                 if member.offset_data + member.size > len(raw):
                     raise ArchiveError(f"{archive} is truncated: {member.name!r} ends early.")
                 members[name] = (member.offset_data, member.size)
@@ -257,6 +269,7 @@ def read_upload(data: bytes, filename: str, limits: ArchiveLimits = DEFAULT_LIMI
     elif kind == "tar":
         files = read_tar(data, base, limits)
     else:
+        check_file_size(len(data), base, limits)
         files = {base: data}
     return ExportFiles(files=files, name=_suffix_name(base), source=base)
 
@@ -271,13 +284,15 @@ def read_folder(root: Path, limits: ArchiveLimits = LOCAL_LIMITS) -> LazyFiles:
             path = Path(directory) / name
             if path.is_symlink() or not path.is_file():
                 continue
-            total += path.stat().st_size
+            size = path.stat().st_size
+            check_file_size(size, str(path), limits)
+            total += size
             if total > limits.max_unpacked_bytes:
                 raise ArchiveError(f"{root} holds more than {_mb(limits.max_unpacked_bytes)} of files; refusing it.")
             if len(paths) >= limits.max_entries:
                 raise ArchiveError(f"{root} holds more than {limits.max_entries} files; refusing it.")
             paths[path.relative_to(root).as_posix()] = path
-    return LazyFiles(list(paths), lambda name: _read_regular_file(paths[name], limits.max_unpacked_bytes))
+    return LazyFiles(list(paths), lambda name: _read_regular_file(paths[name], limits.max_file_bytes))
 
 
 def _read_regular_file(path: Path, limit: int) -> bytes:

@@ -19,7 +19,7 @@ from emojiml.workspace.report import (
     MAX_RECORDS,
     Event,
     ExportFormatError,
-    Message,
+    ExportMessage,
     ParsedExport,
     Problem,
     too_many_records,
@@ -71,7 +71,7 @@ def parse_csv(name: str, content: bytes, names: EmojiNames, max_records: int = M
     reader.fieldnames = header
     invalid: list[Problem] = []
     users: dict[str, tuple[str, bool]] = {}
-    messages: dict[tuple[str, str], Message] = {}
+    messages: dict[tuple[str, str], ExportMessage] = {}
     events: dict[tuple[str, str, str, str, str], Event] = {}
     try:
         for row in reader:
@@ -108,7 +108,7 @@ def parse_csv(name: str, content: bytes, names: EmojiNames, max_records: int = M
             if author:
                 users.setdefault(author, (author, False))
             if text or author:
-                messages.setdefault((channel, message_id), Message(channel, message_id, timestamp, author, text))
+                messages.setdefault((channel, message_id), ExportMessage(channel, message_id, timestamp, author, text))
             emoji, is_custom, tone = resolved
             events[(channel, message_id, user, emoji, kind)] = Event(
                 channel, message_id, timestamp, user, author, kind, emoji, is_custom, tone

@@ -18,7 +18,7 @@ from emojiml.workspace.report import (
     MAX_RECORDS,
     Event,
     ExportFormatError,
-    Message,
+    ExportMessage,
     ParsedExport,
     Problem,
     clean_id,
@@ -62,7 +62,7 @@ def parse_discord(files: Mapping[str, bytes], names: EmojiNames, max_records: in
     invalid: list[Problem] = []
     users: dict[str, tuple[str, bool]] = {}
     channels: dict[str, str] = {}
-    messages: dict[tuple[str, str], Message] = {}
+    messages: dict[tuple[str, str], ExportMessage] = {}
     events: dict[tuple[str, str, str, str, str], Event] = {}
     for path in sorted(p for p in files if p.lower().endswith(".json")):
         try:
@@ -96,7 +96,7 @@ def parse_discord(files: Mapping[str, bytes], names: EmojiNames, max_records: in
                 name = clean_name(author_info.get("nickname"), "") or clean_name(author_info.get("name"), author)
                 users[author] = (name, author_info.get("isBot") is True)
             text = item.get("content") if isinstance(item.get("content"), str) else ""
-            messages[(channel, message_id)] = Message(channel, message_id, timestamp, author, text)
+            messages[(channel, message_id)] = ExportMessage(channel, message_id, timestamp, author, text)
             item_reactions = item.get("reactions") or []
             if not isinstance(item_reactions, list):
                 invalid.append(Problem(where, f"reactions {item_reactions!r:.40} is not a list; skipped"))

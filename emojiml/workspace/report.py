@@ -59,7 +59,7 @@ def too_many_records(limit: int) -> TooManyRecordsError:
     )
 
 
-class Message(NamedTuple):
+class ExportMessage(NamedTuple):
     """One chat message. ``message_id`` is unique within its channel (Slack's ``ts``, Discord's id).
 
     A NamedTuple, not a dataclass: exports hold tens of thousands, and a frozen dataclass's ``__init__``
@@ -99,7 +99,7 @@ class ParsedExport:
     """An export turned into tidy records, before it touches the database."""
 
     format: str
-    messages: tuple[Message, ...]
+    messages: tuple[ExportMessage, ...]
     events: tuple[Event, ...]
     users: dict[str, tuple[str, bool]] = field(default_factory=dict)  # external id -> (display name, is_bot)
     channels: dict[str, str] = field(default_factory=dict)  # channel key -> display name

@@ -24,7 +24,7 @@ from emojiml.workspace.report import (
     MAX_ID,
     MAX_RECORDS,
     Event,
-    Message,
+    ExportMessage,
     ParsedExport,
     Problem,
     clean_id,
@@ -126,7 +126,7 @@ def _channel_names(content: bytes) -> dict[str, str]:
 
 
 def _message_id(
-    messages: dict[tuple[str, str], Message], channel: str, ts: str | float | None, author: str | None
+    messages: dict[tuple[str, str], ExportMessage], channel: str, ts: str | float | None, author: str | None
 ) -> str:
     """The message's id within its channel: its ``ts``, or ``ts#2``, ``ts#3``… when a message by someone else
     already has that ``ts`` in the channel (a broken or merged export), so neither replaces the other. The same
@@ -171,7 +171,7 @@ def parse_slack(files: Mapping[str, bytes], names: EmojiNames, max_records: int 
             except msgspec.DecodeError as error:
                 skipped.append(Problem(path, f"malformed JSON ({error}); channel names come from folder names"))
 
-    messages: dict[tuple[str, str], Message] = {}
+    messages: dict[tuple[str, str], ExportMessage] = {}
     reactions: dict[tuple[str, str, str, str], Event] = {}
     authors: dict[tuple[str, str], bool] = {}  # (channel, message id) -> written by a bot
     for path, channel in day_files:
@@ -196,7 +196,7 @@ def parse_slack(files: Mapping[str, bytes], names: EmojiNames, max_records: int 
                 name = (profile.display_name or profile.real_name or profile.name) if profile else ""
                 users[author] = (name or message.username or author, is_bot)
             key = (channel, message_id)
-            messages[key] = Message(channel, message_id, timestamp, author, text)
+            messages[key] = ExportMessage(channel, message_id, timestamp, author, text)
             authors[key] = is_bot
             for reaction in message.reactions or ():
                 resolved = names.name(reaction.name)

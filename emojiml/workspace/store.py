@@ -16,6 +16,7 @@ timeout) instead of failing; one that still cannot get it raises ``StoreBusyErro
 from __future__ import annotations
 
 import itertools
+import logging
 import threading
 import time
 from collections.abc import Iterator, Sequence
@@ -60,6 +61,7 @@ from emojiml.config import settings
 from emojiml.errors import EmojimlError
 from emojiml.workspace.report import EARLIEST_TS, LATEST_TS, ImportReport, ParsedExport
 
+log = logging.getLogger(__name__)
 SQLITE_BUSY_TIMEOUT_S = 120
 WRITE_BATCH = 10_000
 """Rows per write transaction: about 0.1 s of SQLite's write lock, so other writers wait that long, not minutes."""
@@ -351,10 +353,18 @@ class WorkspaceStore:
             report = self._import_parsed(workspace, parsed, source)
         except BaseException:
             if created:
-                with self._write() as connection:  # ON DELETE CASCADE removes its rows
-                    connection.execute(workspaces.delete().where(workspaces.c.name == workspace))
+                self._remove_partial(workspace)
             raise
         return replace(report, seconds=time.perf_counter() - started)
+
+    def _remove_partial(self, workspace: str) -> None:
+        """Delete a workspace a failed first import created (ON DELETE CASCADE removes its rows); if even that
+        fails, the half workspace stays, a retry completes it (re-imports are idempotent), and the log says so."""
+        try:
+            with self._write() as connection:
+                connection.execute(workspaces.delete().where(workspaces.c.name == workspace))
+        except StoreError as error:
+            log.warning("Could not remove the partly imported workspace %r: %s", workspace, error)
 
     def _import_parsed(self, workspace: str, parsed: ParsedExport, source: str) -> ImportReport:
         with self._write() as connection:

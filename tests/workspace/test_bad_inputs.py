@@ -429,6 +429,14 @@ HOSTILE = [
         limits=ArchiveLimits(max_records=50),
     ),
     Case(
+        "one file past the per-file limit",
+        "export.zip",
+        lambda: slack_zip(*({"ts": f"1500000000.{i:06d}", "user": "U1", "text": "hi"} for i in range(60))),
+        UploadTooLargeError,
+        "limit for one file of an export",
+        limits=ArchiveLimits(max_file_bytes=1000),
+    ),
+    Case(
         "a gzip bomb (1:1000) is refused after a few MB",
         "export.tar.gz",
         lambda: gzip.compress(bytes(20 * MB), compresslevel=1),

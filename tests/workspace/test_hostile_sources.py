@@ -13,7 +13,7 @@ import pytest
 
 from emojiml.cli import main
 from emojiml.workspace import ExportFormatError, import_path
-from emojiml.workspace.report import Event, Message, ParsedExport
+from emojiml.workspace.report import Event, ExportMessage, ParsedExport
 from emojiml.workspace.store import StoreBusyError, WorkspaceStore
 
 
@@ -51,7 +51,7 @@ def test_a_fifo_is_refused_without_blocking(tmp_path, sqlite_store, capsys):
 
 
 def synthetic_export(n_messages: int, start: float = 1_600_000_000.0) -> ParsedExport:
-    messages = tuple(Message("general", f"{i}", start + i, "U1", f"message {i}") for i in range(n_messages))
+    messages = tuple(ExportMessage("general", f"{i}", start + i, "U1", f"message {i}") for i in range(n_messages))
     events = tuple(
         Event("general", f"{i}", start + i, f"U{i % 50}", "U1", "reaction", "👍", False) for i in range(n_messages)
     )
@@ -64,8 +64,8 @@ def test_rows_stored_with_impossible_times_are_left_out_when_reading(sqlite_stor
     broken = ParsedExport(
         "csv",
         (
-            Message("general", "old", -62135596800.0, "U1", "year 1"),
-            Message("general", "far", 253402300799.0, "U1", ""),
+            ExportMessage("general", "old", -62135596800.0, "U1", "year 1"),
+            ExportMessage("general", "far", 253402300799.0, "U1", ""),
         ),
         (
             Event("general", "old", -62135596800.0, "U2", "U1", "reaction", "👍", False),

@@ -8,10 +8,10 @@ from dataclasses import replace
 
 import pytest
 
-from emojiml.workspace import workspace_catalog
+from emojiml.workspace import catalog_with_custom
 from emojiml.workspace.archive import ExportFiles
 from emojiml.workspace.importer import parse_export
-from emojiml.workspace.report import Message, ParsedExport
+from emojiml.workspace.report import ExportMessage, ParsedExport
 from emojiml.workspace.store import EVENT_COLUMNS, FEEDBACK_COLUMNS, StoreError, UnknownWorkspaceError
 
 
@@ -38,7 +38,7 @@ def test_reimport_adds_nothing(store, parsed):
 def test_failed_import_leaves_stored_data_untouched(store, parsed):
     store.import_parsed("team", parsed)
     before = store.counts("team")
-    broken_message = Message("general", "9999999999.000001", None, "U0", "no timestamp")  # NOT NULL violated
+    broken_message = ExportMessage("general", "9999999999.000001", None, "U0", "no timestamp")  # NOT NULL violated
     broken = replace(parsed, messages=(*parsed.messages, broken_message))
     with pytest.raises(StoreError, match="refused a write"):
         store.import_parsed("team", broken)
@@ -70,7 +70,7 @@ def test_custom_emoji_join_the_workspace_catalog(store, parsed, catalog):
     store.import_parsed("team", parsed)
     custom = store.custom_emoji("team")
     assert custom == [":simple_smile:"]
-    extended = workspace_catalog(custom, catalog)
+    extended = catalog_with_custom(custom, catalog)
     assert len(extended) == len(catalog) + 1 and extended.get(":simple_smile:").is_custom
 
 
