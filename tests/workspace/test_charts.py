@@ -40,3 +40,21 @@ def test_custom_emoji_chart_shows_only_custom_emoji(demo_events):
 def test_empty_workspace_gives_a_titled_figure_not_an_error(demo_events, builder):
     figure = builder(demo_events.iloc[0:0])
     assert figure.layout.title.text
+
+
+def test_a_display_name_with_html_is_shown_as_text_on_the_heatmap_axis(demo_events):
+    """Plotly renders <a href> in tick labels: a name a member typed must not become a link for every viewer."""
+    link = "<a href='https://evil.example'>Ann</a>"
+    events = demo_events.assign(user_name=link)
+    labels = [str(label) for label in charts.people_emoji_heatmap(events, people=1, top=3).data[0].y]
+    assert labels == ["&lt;a href=&#x27;https://evil.example&#x27;&gt;Ann&lt;/a&gt;"]
+
+
+def test_imported_text_is_escaped_for_markdown():
+    from emojiml.page_widgets import escape_markdown
+
+    hostile = "![x](http://127.0.0.1:9/x.png) [click](http://evil.example) <img src=x> :red[hi] *b* `c`"
+    escaped = escape_markdown(hostile)
+    assert escaped.replace("\\", "") == hostile.replace("\\", "")
+    specials = set("![]()<>:*`")
+    assert all(escaped[i - 1] == "\\" for i, ch in enumerate(escaped) if ch in specials)
