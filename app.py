@@ -2,7 +2,10 @@
 
 import streamlit as st
 
+from emojiml.auth.page_gate import sign_in_gate
+
 st.set_page_config(page_title="emojiml", page_icon="🧪", layout="wide")
+sign_in_gate()  # stops here until someone is signed in (or in single-user mode on loopback)
 
 pages = [
     st.Page("pages/search.py", title="Search", icon="🔎", default=True),

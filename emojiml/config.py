@@ -35,6 +35,10 @@ class Settings:
     """``auto``, ``fp32`` or ``bf16`` for the sentence encoder's matrix products (``EMOJIML_ENCODER_PRECISION``).
     ``auto`` is bf16 on a CPU with native bf16 instructions (1.6x the throughput here, cosine to fp32 ≥ 0.9999)."""
 
+    auth_mode: str = "none"
+    """Who may open the app (``EMOJIML_AUTH``): ``none`` (single user, loopback only), ``local`` accounts with
+    passwords, or ``oidc`` through the provider configured in ``.streamlit/secrets.toml``."""
+
     @property
     def sqlite_path(self) -> Path:
         return self.home_dir / "emojiml.db"
@@ -59,10 +63,12 @@ def settings() -> Settings:
         database_url=os.environ.get("EMOJIML_DATABASE_URL", "").strip() or default_db,
         device=os.environ.get("EMOJIML_DEVICE", "cpu").strip() or "cpu",
         encoder_precision=_choice_from_env("EMOJIML_ENCODER_PRECISION", ENCODER_PRECISIONS),
+        auth_mode=_choice_from_env("EMOJIML_AUTH", AUTH_MODES),
     )
 
 
 ENCODER_PRECISIONS = ("auto", "fp32", "bf16")
+AUTH_MODES = ("none", "local", "oidc")
 
 
 def _choice_from_env(name: str, choices: tuple[str, ...]) -> str:

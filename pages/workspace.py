@@ -5,6 +5,7 @@ import streamlit as st
 from sqlalchemy.exc import SQLAlchemyError
 
 from emojiml import charts
+from emojiml.auth.page_gate import import_refusal, record_import
 from emojiml.page_cache import workspace_events, workspace_store
 from emojiml.page_widgets import workspace_picker
 from emojiml.workspace import ExportError, UnknownWorkspaceError, import_upload
@@ -28,7 +29,10 @@ with st.expander("Import an export"):
         type=["zip", "json", "csv", "gz", "tgz"],
     )
     name = st.text_input("Workspace name", placeholder="default: the file name", max_chars=100)
-    if upload is not None and st.button("Import", type="primary"):
+    refusal = import_refusal([info.name for info in store.workspaces()], name.strip() or None)
+    if upload is not None and refusal and st.button("Import", type="primary"):
+        st.error(refusal)
+    elif upload is not None and st.button("Import", type="primary"):
         bar = st.progress(0.0, text=f"Reading {upload.name}…")
         try:
             report = import_upload(
@@ -45,6 +49,7 @@ with st.expander("Import an export"):
             bar.empty()
             st.error(f"Nothing was imported: the workspace store failed ({error.args[0]}). Try again in a moment.")
         else:
+            record_import(report.workspace)
             st.session_state["workspace"] = report.workspace
             st.success(report.lines()[0])
             details = report.lines()[1:]
