@@ -39,6 +39,10 @@ class Settings:
     """Who may open the app (``EMOJIML_AUTH``): ``none`` (single user, loopback only), ``local`` accounts with
     passwords, or ``oidc`` through the provider configured in ``.streamlit/secrets.toml``."""
 
+    store_message_text: bool = True
+    """Privacy option (``EMOJIML_STORE_TEXT=0``): imports keep emoji events, authors and times but no message
+    text, so the message-aware recommenders and the Context page have nothing to read for that workspace."""
+
     @property
     def sqlite_path(self) -> Path:
         return self.home_dir / "emojiml.db"
@@ -64,6 +68,7 @@ def settings() -> Settings:
         device=os.environ.get("EMOJIML_DEVICE", "cpu").strip() or "cpu",
         encoder_precision=_choice_from_env("EMOJIML_ENCODER_PRECISION", ENCODER_PRECISIONS),
         auth_mode=_choice_from_env("EMOJIML_AUTH", AUTH_MODES),
+        store_message_text=_choice_from_env("EMOJIML_STORE_TEXT", ("1", "0")) == "1",
     )
 
 

@@ -1,4 +1,5 @@
-"""``emojiml users ...``: local accounts and workspace sharing, for the people who run the deployment."""
+"""``emojiml users ...`` and ``emojiml delete-workspace``: accounts, sharing and removal, for whoever runs the
+deployment (the CLI runs on the server, so it sees every workspace)."""
 
 from __future__ import annotations
 
@@ -65,6 +66,16 @@ def cmd_users_share(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_delete_workspace(args: argparse.Namespace) -> int:
+    from emojiml.workspace.removal import removal_summary, remove_workspace
+    from emojiml.workspace.store import open_store
+
+    if not args.yes:
+        raise AccountError(f"Deleting {args.workspace!r} cannot be undone: add --yes to confirm.")
+    print(removal_summary(args.workspace, remove_workspace(open_store(), args.workspace)))
+    return 0
+
+
 def add_user_commands(commands) -> None:
     """Register ``emojiml users add|remove|password|list|share``."""
     users = commands.add_parser("users", help="local accounts and who sees which workspace (EMOJIML_AUTH=local)")
@@ -94,3 +105,8 @@ def add_user_commands(commands) -> None:
     share.add_argument("workspace")
     share.add_argument("--remove", action="store_true")
     share.set_defaults(func=cmd_users_share)
+
+    deletion = commands.add_parser("delete-workspace", help="delete a workspace's events, messages and feedback")
+    deletion.add_argument("workspace")
+    deletion.add_argument("--yes", action="store_true", help="confirm: this cannot be undone")
+    deletion.set_defaults(func=cmd_delete_workspace)

@@ -16,7 +16,7 @@ import threading
 import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cache
 from operator import itemgetter
 from pathlib import Path
@@ -41,6 +41,7 @@ from sqlalchemy import (
     UniqueConstraint,
     and_,
     create_engine,
+    delete,
     event,
     func,
     or_,
@@ -291,13 +292,18 @@ class WorkspaceStore:
 
     def _workspace_id(self, connection: Connection, name: str, fmt: str = "", source: str = "") -> int:
         now = time.time()
-        row = {"name": name, "format": fmt, "source": source, "created_at": now, "updated_at": now, "revision": 0}
+        # The revision starts at the creation second, so a workspace deleted and imported again under the same
+        # name never reuses a cache key that another app process may still hold.
+        revision = int(now)
+        row = {"name": name, "format": fmt, "source": source, "created_at": now, "updated_at": now, "revision": revision}
         self._insert_new(connection, workspaces, [row], ["name"])
         return connection.execute(select(workspaces.c.id).where(workspaces.c.name == name)).scalar_one()
 
     def import_parsed(self, workspace: str, parsed: ParsedExport, source: str = "") -> ImportReport:
         """Store a parsed export under ``workspace`` in one transaction and report what was new."""
         started = time.perf_counter()
+        if not settings().store_message_text:
+            parsed = replace(parsed, messages=tuple(m._replace(text="") for m in parsed.messages))
         with self._write() as connection:
             ws = self._workspace_id(connection, workspace, parsed.format, source)
             names = {m.channel: m.channel for m in parsed.messages} | {e.channel: e.channel for e in parsed.events}
@@ -570,6 +576,21 @@ class WorkspaceStore:
             emoji=n_emoji,
             custom_emoji=n_custom,
         )
+
+    def delete_workspace(self, name: str) -> dict[str, int]:
+        """Remove a workspace and everything stored for it; returns the rows removed per table.
+
+        Every table with a ``workspace_id`` column is emptied for it (children before parents), so tables added
+        later (feedback, generated emoji) go too without a change here.
+        """
+        removed: dict[str, int] = {}
+        with self._write() as connection:
+            ws = self._require(connection, name)
+            for table in reversed(metadata.sorted_tables):
+                if "workspace_id" in table.c:
+                    removed[table.name] = connection.execute(delete(table).where(table.c.workspace_id == ws)).rowcount
+            removed["workspaces"] = connection.execute(delete(workspaces).where(workspaces.c.id == ws)).rowcount
+        return removed
 
     def dispose(self) -> None:
         self.engine.dispose()
