@@ -294,8 +294,8 @@ class WorkspaceStore:
         now = time.time()
         # The revision starts at the creation second, so a workspace deleted and imported again under the same
         # name never reuses a cache key that another app process may still hold.
-        revision = int(now)
-        row = {"name": name, "format": fmt, "source": source, "created_at": now, "updated_at": now, "revision": revision}
+        row = {"name": name, "format": fmt, "source": source, "created_at": now, "updated_at": now}
+        row["revision"] = int(now)
         self._insert_new(connection, workspaces, [row], ["name"])
         return connection.execute(select(workspaces.c.id).where(workspaces.c.name == name)).scalar_one()
 
