@@ -5,11 +5,12 @@ import streamlit as st
 from sqlalchemy.exc import SQLAlchemyError
 
 from emojiml import charts
-from emojiml.auth.page_gate import import_refusal, record_import
+from emojiml.auth.page_gate import import_refusal, may_delete_workspaces, record_import
 from emojiml.page_cache import workspace_events, workspace_store
 from emojiml.page_widgets import workspace_picker
 from emojiml.workspace import ExportError, UnknownWorkspaceError, import_upload
 from emojiml.workspace.archive import DEFAULT_LIMITS, MB
+from emojiml.workspace.removal import removal_summary, remove_workspace
 
 ALL_CHANNELS = "All channels"
 
@@ -21,6 +22,8 @@ st.caption(
 )
 
 store = workspace_store()
+if note := st.session_state.pop("deleted_note", None):
+    st.success(note)
 
 with st.expander("Import an export"):
     upload = st.file_uploader(
@@ -100,3 +103,13 @@ def heatmap(events: pd.DataFrame) -> None:
 
 
 heatmap(events)
+
+if may_delete_workspaces():
+    with st.expander("Delete this workspace"):
+        st.warning(f"This removes every message, emoji event and piece of feedback stored for {workspace!r}.")
+        confirm = st.text_input("Type the workspace's name to confirm", key="delete_confirm")
+        if st.button("Delete workspace", disabled=confirm != workspace):
+            removed = remove_workspace(store, workspace)
+            st.session_state.pop("workspace", None)
+            st.session_state["deleted_note"] = removal_summary(workspace, removed)
+            st.rerun()

@@ -124,6 +124,12 @@ def _oidc_sign_in() -> Account:
     return account
 
 
+def may_delete_workspaces() -> bool:
+    """Admins may delete workspaces; so may the one person of single-user mode."""
+    account = current_account()
+    return account is None or account.is_admin
+
+
 def import_refusal(existing: list[str], requested: str | None) -> str | None:
     """Why the signed-in person may not import under ``requested`` (``None``: they may).
 

@@ -56,3 +56,42 @@ def test_a_reimported_workspace_never_reuses_a_revision(tmp_path, monkeypatch):
 def test_cli_asks_for_confirmation(capsys):
     assert main(["delete-workspace", "nope"]) == 2
     assert "--yes" in capsys.readouterr().err
+
+
+def test_privacy_option_stores_emoji_events_without_message_text(tmp_path, monkeypatch):
+    from emojiml.config import settings
+
+    monkeypatch.setenv("EMOJIML_STORE_TEXT", "0")
+    settings.cache_clear()
+    try:
+        store = WorkspaceStore(f"sqlite:///{tmp_path / 'store.db'}")
+        store.import_parsed("team", _parsed())
+    finally:
+        monkeypatch.delenv("EMOJIML_STORE_TEXT")
+        settings.cache_clear()
+    events = store.events_frame("team")
+    assert len(events) == 1 and events["emoji"].tolist() == ["😢"]
+    assert store.counts("team").messages == 1
+    assert set(events["text"].fillna("")) == {""}  # the message's words never reached the database
+
+
+def test_workspace_page_deletes_only_after_the_name_is_typed(tmp_path, monkeypatch):
+    from streamlit.testing.v1 import AppTest
+
+    from emojiml.config import REPO_DIR, settings
+
+    monkeypatch.setenv("EMOJIML_DATABASE_URL", f"sqlite:///{tmp_path / 'page.db'}")
+    settings.cache_clear()
+    try:
+        WorkspaceStore(f"sqlite:///{tmp_path / 'page.db'}").import_parsed("team", _parsed())
+        at = AppTest.from_file(str(REPO_DIR / "pages" / "workspace.py"), default_timeout=120).run()
+        at.selectbox(key="workspace").select("team").run()
+        delete = next(button for button in at.button if button.label == "Delete workspace")
+        assert delete.disabled
+        at.text_input(key="delete_confirm").input("team").run()
+        next(button for button in at.button if button.label == "Delete workspace").click().run()
+        assert any("Deleted team:" in success.value for success in at.success)
+        assert "team" not in at.selectbox(key="workspace").options
+    finally:
+        monkeypatch.delenv("EMOJIML_DATABASE_URL")
+        settings.cache_clear()
