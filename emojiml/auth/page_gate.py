@@ -45,18 +45,13 @@ def sign_in_gate() -> Account | None:
         return None
     account = _local_sign_in() if mode == "local" else _oidc_sign_in()
     with st.sidebar:
-        st.caption(f"Signed in as **{_escaped(account.name)}** ({account.role})")
+        st.caption(f"Signed in as `{account.name}` ({account.role})")  # names are [A-Za-z0-9._@+-]: no markup
         if st.button("Sign out", key="emojiml_sign_out"):
             st.session_state.pop(ACCOUNT_KEY, None)
             if mode == "oidc":
                 st.logout()
             st.rerun()
     return account
-
-
-def _escaped(text: str) -> str:
-    """User-provided text shown in Markdown: every Markdown/HTML character escaped."""
-    return "".join("\\" + char if char in "\\`*_{}[]()#+-.!|<>~$" else char for char in text)
 
 
 def _single_user() -> None:
