@@ -90,3 +90,11 @@ def test_an_identity_without_an_account_is_turned_away(page, oidc_app):
     page.get_by_text("has no emojiml account here").wait_for(timeout=60_000)
     save_screenshot(page, "sign-in-oidc-unknown")
     assert page.get_by_text("Signed in as").count() == 0
+
+
+def test_a_page_url_opened_directly_still_asks_for_sign_in(page, oidc_app):
+    page.goto(f"{oidc_app}/workspace")
+    wait_until_idle(page)
+    page.get_by_text("Sign in to emojiml").wait_for(timeout=60_000)
+    assert page.get_by_text(DEMO_WORKSPACE).count() == 0 and page.get_by_text(PRIVATE).count() == 0
+    assert page.locator('[data-testid="stMetric"]').count() == 0  # no statistic of any workspace
