@@ -2,10 +2,9 @@
 
 import streamlit as st
 
-from emojiml.auth.page_gate import sign_in_gate
+from emojiml.auth.page_gate import allowed_pages
 
 st.set_page_config(page_title="emojiml", page_icon="🧪", layout="wide")
-sign_in_gate()  # stops here until someone is signed in (or in single-user mode on loopback)
 
 pages = [
     st.Page("pages/search.py", title="Search", icon="🔎", default=True),
@@ -14,4 +13,4 @@ pages = [
     st.Page("pages/context.py", title="Context", icon="💬"),
 ]
 st.sidebar.caption("emojiml · generate, recommend and explain emoji with models trained on real data")
-st.navigation(pages).run()
+st.navigation(allowed_pages(pages)).run()  # only a sign-in page until someone is signed in

@@ -1,9 +1,11 @@
-"""The sign-in gate every page passes through (``app.py`` calls it before ``st.navigation``), and who is signed in.
+"""The sign-in gate in front of every page, and who is signed in.
 
-Three modes (``EMOJIML_AUTH``): ``none`` is one person on their own machine, so it refuses to serve on any address
-but loopback; ``local`` asks for a name and password checked against :class:`~emojiml.auth.AccountStore`;
-``oidc`` uses Streamlit's own ``st.login`` with the provider in ``.streamlit/secrets.toml``. Until someone is signed
-in, the gate stops the script: no page runs, so no workspace name, message or statistic reaches the browser.
+``app.py`` passes its page list through :func:`allowed_pages` before ``st.navigation``. Until someone is signed
+in, the navigation holds one page, the sign-in form, whatever URL was opened: no other page's script runs, so no
+workspace name, message or statistic reaches the browser. Three modes (``EMOJIML_AUTH``): ``none`` is one person
+on their own machine, so it refuses to serve on any address but loopback; ``local`` asks for a name and password
+checked against :class:`~emojiml.auth.AccountStore`; ``oidc`` uses Streamlit's own ``st.login`` with the provider
+in ``.streamlit/secrets.toml``.
 """
 
 from __future__ import annotations
@@ -37,41 +39,43 @@ def visible_workspaces(names: list[str]) -> list[str]:
     return account_store().visible(account, names)
 
 
-def sign_in_gate() -> Account | None:
-    """Run the gate for the configured mode; returns the account, or stops the script until there is one."""
+def allowed_pages(pages: list) -> list:
+    """``pages`` when the visitor may use the app; otherwise a single page that says how to get in."""
     mode = settings().auth_mode
     if mode == "none":
-        _single_user()
-        return None
-    account = _local_sign_in() if mode == "local" else _oidc_sign_in()
+        if not is_loopback(st.get_option("server.address")):
+            return [st.Page(_exposed_single_user, title="emojiml", icon="🔒")]
+        st.sidebar.caption("Single-user mode: no sign-in, every workspace visible (this machine only).")
+        return pages
+    gate = _local_account() if mode == "local" else _oidc_account()
+    if not isinstance(gate, Account):
+        return [st.Page(gate, title="Sign in", icon="🔒")]
     with st.sidebar:
-        st.caption(f"Signed in as `{account.name}` ({account.role})")  # names are [A-Za-z0-9._@+-]: no markup
+        st.caption(f"Signed in as `{gate.name}` ({gate.role})")  # names are [A-Za-z0-9._@+-]: no markup
         if st.button("Sign out", key="emojiml_sign_out"):
             st.session_state.pop(ACCOUNT_KEY, None)
             if mode == "oidc":
                 st.logout()
             st.rerun()
-    return account
+    return pages
 
 
-def _single_user() -> None:
-    address = st.get_option("server.address")
-    if not is_loopback(address):
-        where = address or "every network interface"
-        st.error(
-            f"emojiml is being served on {where} with sign-in off (EMOJIML_AUTH=none), so anyone who reaches the "
-            "port would read every workspace. Either serve on 127.0.0.1 (`make run` does), or turn sign-in on: "
-            "`EMOJIML_AUTH=local` and an admin from `emojiml users add NAME --role admin` (or `EMOJIML_AUTH=oidc` "
-            "with a provider in .streamlit/secrets.toml)."
-        )
-        st.stop()
-    st.sidebar.caption("Single-user mode: no sign-in, every workspace visible (this machine only).")
+def _exposed_single_user() -> None:
+    where = st.get_option("server.address") or "every network interface"
+    st.error(
+        f"emojiml is being served on {where} with sign-in off (EMOJIML_AUTH=none), so anyone who reaches the port "
+        "would read every workspace. Either serve on 127.0.0.1 (`make run` does), or turn sign-in on: "
+        "`EMOJIML_AUTH=local` and an admin from `emojiml users add NAME --role admin` (or `EMOJIML_AUTH=oidc` with "
+        "a provider in .streamlit/secrets.toml)."
+    )
 
 
-def _local_sign_in() -> Account:
-    account = current_account()
-    if account is not None:
-        return account
+def _local_account():
+    """The signed-in account, or the sign-in form page."""
+    return current_account() or _local_sign_in_form
+
+
+def _local_sign_in_form() -> None:
     accounts = account_store()
     st.title("Sign in to emojiml")
     if accounts.is_empty():
@@ -87,7 +91,6 @@ def _local_sign_in() -> Account:
             st.error(str(error))
         else:
             st.rerun()
-    st.stop()
 
 
 def _oidc_configured() -> bool:
@@ -97,26 +100,38 @@ def _oidc_configured() -> bool:
         return False
 
 
-def _oidc_sign_in() -> Account:
+def _oidc_account():
+    """The account for the provider's signed-in identity, or the page that explains what is missing."""
     if not _oidc_configured():
-        st.error(
-            "Sign-in is set to OIDC (EMOJIML_AUTH=oidc) but .streamlit/secrets.toml has no [auth] section: add "
-            "redirect_uri, cookie_secret, client_id, client_secret and server_metadata_url (see the README)."
-        )
-        st.stop()
+        return _oidc_not_configured
     if not st.user.is_logged_in:
         st.session_state.pop(ACCOUNT_KEY, None)
-        st.title("Sign in to emojiml")
-        st.button("Sign in with your identity provider", type="primary", on_click=st.login)
-        st.stop()
+        return _oidc_sign_in_button
     try:
         account = account_store().oidc_account(st.user.get("email"))
     except SignInError as error:
-        st.error(str(error))
-        st.button("Sign out", on_click=st.logout)
-        st.stop()
+        st.session_state["emojiml_sign_in_error"] = str(error)
+        return _oidc_refused
     st.session_state[ACCOUNT_KEY] = account
     return account
+
+
+def _oidc_not_configured() -> None:
+    st.error(
+        "Sign-in is set to OIDC (EMOJIML_AUTH=oidc) but .streamlit/secrets.toml has no [auth] section: add "
+        "redirect_uri, cookie_secret, client_id, client_secret and server_metadata_url (see the README)."
+    )
+
+
+def _oidc_sign_in_button() -> None:
+    st.title("Sign in to emojiml")
+    st.button("Sign in with your identity provider", type="primary", on_click=st.login)
+
+
+def _oidc_refused() -> None:
+    st.title("Sign in to emojiml")
+    st.error(st.session_state.get("emojiml_sign_in_error", "This identity has no emojiml account here."))
+    st.button("Sign out", on_click=st.logout)
 
 
 def may_delete_workspaces() -> bool:

@@ -41,9 +41,10 @@ def test_loopback_addresses():
 
 GATED_SCRIPT = """
 import streamlit as st
-from emojiml.auth.page_gate import sign_in_gate
-sign_in_gate()
-st.markdown("the protected page")
+from emojiml.auth.page_gate import allowed_pages
+def protected():
+    st.markdown("the protected page")
+st.navigation(allowed_pages([st.Page(protected, title="Protected")])).run()
 """
 
 
