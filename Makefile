@@ -12,7 +12,7 @@ TEST_DEBS := $(RUN_DEBS) chromium chromium-driver postgresql
 NPM_CATALOG := emojibase-data@17.0.0 emojilib@4.0.3 emoji-datasource@16.0.0
 NPM_DATASET := emoji-datasource-twitter@16.0.0 openmoji@16.0.0
 
-.PHONY: run test setup setup-dev lint format catalog clean test-postgres dataset
+.PHONY: loadtest run test setup setup-dev lint format catalog clean test-postgres dataset
 
 run: setup
 	$(BIN)/emojiml index
@@ -41,6 +41,11 @@ $(VENV)/.installed: requirements.txt pyproject.toml | $(VENV)/bin/python
 $(VENV)/.installed-dev: $(VENV)/.installed requirements-dev.txt
 	$(BIN)/python -m pip install --quiet -r requirements-dev.txt
 	touch $@
+
+# N browser sessions (8, then 16) tour the app on two processes sharing one PostgreSQL for 2 minutes each, then
+# report p50/p95 page-ready times, errors and rows lost (artifacts/loadtest.md). Not part of `make test`.
+loadtest: setup-dev
+	EMOJIML_LOADTEST=1 $(BIN)/python -m pytest tests/e2e/test_load.py -q -s -p no:randomly
 
 lint: setup-dev
 	$(BIN)/ruff check .
