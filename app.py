@@ -2,6 +2,8 @@
 
 import streamlit as st
 
+from emojiml.auth.page_gate import allowed_pages
+
 st.set_page_config(page_title="emojiml", page_icon="🧪", layout="wide")
 
 pages = [
@@ -11,4 +13,4 @@ pages = [
     st.Page("pages/context.py", title="Context", icon="💬"),
 ]
 st.sidebar.caption("emojiml · generate, recommend and explain emoji with models trained on real data")
-st.navigation(pages).run()
+st.navigation(allowed_pages(pages)).run()  # only a sign-in page until someone is signed in
