@@ -89,3 +89,22 @@ def test_oidc_mode_without_a_provider_says_what_to_configure(auth_mode):
     auth_mode("oidc")
     at = AppTest.from_string(GATED_SCRIPT, default_timeout=60).run()
     assert "secrets.toml has no [auth] section" in at.error[0].value
+
+
+def test_an_unreachable_database_gives_a_message_not_a_traceback(monkeypatch):
+    import socket
+
+    with socket.socket() as sock:  # a loopback port nobody listens on: the database "went away"
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    monkeypatch.setenv("EMOJIML_AUTH", "local")
+    monkeypatch.setenv("EMOJIML_DATABASE_URL", f"postgresql+psycopg://nobody@127.0.0.1:{port}/gone")
+    settings.cache_clear()
+    try:
+        at = AppTest.from_file(APP, default_timeout=120).run()
+    finally:
+        monkeypatch.delenv("EMOJIML_AUTH")
+        monkeypatch.delenv("EMOJIML_DATABASE_URL")
+        settings.cache_clear()
+    assert not at.exception
+    assert "cannot be reached right now" in at.error[0].value or "failed" in at.error[0].value
