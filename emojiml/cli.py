@@ -12,6 +12,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from emojiml.auth.cli import add_user_commands
 from emojiml.config import settings
 from emojiml.errors import EmojimlError
 
@@ -464,6 +465,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_recommend_commands(commands)
     add_context_commands(commands)
     add_generate_commands(commands)
+    add_user_commands(commands)
     return parser
 
 

@@ -36,6 +36,14 @@ class Settings:
     """``auto``, ``fp32`` or ``bf16`` for the sentence encoder's matrix products (``EMOJIML_ENCODER_PRECISION``).
     ``auto`` is bf16 on a CPU with native bf16 instructions (1.6x the throughput here, cosine to fp32 ≥ 0.9999)."""
 
+    auth_mode: str = "none"
+    """Who may open the app (``EMOJIML_AUTH``): ``none`` (single user, loopback only), ``local`` accounts with
+    passwords, or ``oidc`` through the provider configured in ``.streamlit/secrets.toml``."""
+
+    store_message_text: bool = True
+    """Privacy option (``EMOJIML_STORE_TEXT=0``): imports keep emoji events, authors and times but no message
+    text, so the message-aware recommenders and the Context page have nothing to read for that workspace."""
+
     @property
     def sqlite_path(self) -> Path:
         return self.home_dir / "emojiml.db"
@@ -60,10 +68,13 @@ def settings() -> Settings:
         database_url=os.environ.get("EMOJIML_DATABASE_URL", "").strip() or default_db,
         device=os.environ.get("EMOJIML_DEVICE", "cpu").strip() or "cpu",
         encoder_precision=_choice_from_env("EMOJIML_ENCODER_PRECISION", ENCODER_PRECISIONS),
+        auth_mode=_choice_from_env("EMOJIML_AUTH", AUTH_MODES),
+        store_message_text=_choice_from_env("EMOJIML_STORE_TEXT", ("1", "0")) == "1",
     )
 
 
 ENCODER_PRECISIONS = ("auto", "fp32", "bf16")
+AUTH_MODES = ("none", "local", "oidc")
 
 
 def _choice_from_env(name: str, choices: tuple[str, ...]) -> str:

@@ -46,6 +46,7 @@ from sqlalchemy import (
     UniqueConstraint,
     and_,
     create_engine,
+    delete,
     event,
     func,
     or_,
@@ -330,7 +331,10 @@ class WorkspaceStore:
 
     def _workspace_id(self, connection: Connection, name: str, fmt: str = "", source: str = "") -> int:
         now = time.time()
-        row = {"name": name, "format": fmt, "source": source, "created_at": now, "updated_at": now, "revision": 0}
+        # The revision starts at the creation second, so a workspace deleted and imported again under the same
+        # name never reuses a cache key that another app process may still hold.
+        row = {"name": name, "format": fmt, "source": source, "created_at": now, "updated_at": now}
+        row["revision"] = int(now)
         self._insert_new(connection, workspaces, [row], ["name"])
         return connection.execute(select(workspaces.c.id).where(workspaces.c.name == name)).scalar_one()
 
@@ -367,6 +371,8 @@ class WorkspaceStore:
             log.warning("Could not remove the partly imported workspace %r: %s", workspace, error)
 
     def _import_parsed(self, workspace: str, parsed: ParsedExport, source: str) -> ImportReport:
+        if not settings().store_message_text:
+            parsed = replace(parsed, messages=tuple(m._replace(text="") for m in parsed.messages))
         with self._write() as connection:
             ws = self._workspace_id(connection, workspace, parsed.format, source)
         names = {m.channel: m.channel for m in parsed.messages} | {e.channel: e.channel for e in parsed.events}
@@ -638,6 +644,21 @@ class WorkspaceStore:
             emoji=n_emoji,
             custom_emoji=n_custom,
         )
+
+    def delete_workspace(self, name: str) -> dict[str, int]:
+        """Remove a workspace and everything stored for it; returns the rows removed per table.
+
+        Every table with a ``workspace_id`` column is emptied for it (children before parents), so tables added
+        later (feedback, generated emoji) go too without a change here.
+        """
+        removed: dict[str, int] = {}
+        with self._write() as connection:
+            ws = self._require(connection, name)
+            for table in reversed(metadata.sorted_tables):
+                if "workspace_id" in table.c:
+                    removed[table.name] = connection.execute(delete(table).where(table.c.workspace_id == ws)).rowcount
+            removed["workspaces"] = connection.execute(delete(workspaces).where(workspaces.c.id == ws)).rowcount
+        return removed
 
     def dispose(self) -> None:
         self.engine.dispose()

@@ -281,6 +281,10 @@ def first_message_reacted(reaction_names: list[str]) -> dict:
     return {"ts": "1500000000.000100", "user": "U1", "text": "hi", "reactions": reactions}
 
 
+def sixty_messages() -> bytes:
+    return slack_zip(*({"ts": f"1500000000.{i:06d}", "user": "U1", "text": "hi"} for i in range(60)))
+
+
 HOSTILE = [
     Case(
         "JSON nested 50k deep in a day file",
@@ -423,7 +427,7 @@ HOSTILE = [
     Case(
         "more messages than one import takes",
         "export.zip",
-        lambda: slack_zip(*({"ts": f"1500000000.{i:06d}", "user": "U1", "text": "hi"} for i in range(60))),
+        sixty_messages,
         TooManyRecordsError,
         "more than 50 messages",
         limits=ArchiveLimits(max_records=50),
@@ -431,7 +435,7 @@ HOSTILE = [
     Case(
         "one file past the per-file limit",
         "export.zip",
-        lambda: slack_zip(*({"ts": f"1500000000.{i:06d}", "user": "U1", "text": "hi"} for i in range(60))),
+        sixty_messages,
         UploadTooLargeError,
         "limit for one file of an export",
         limits=ArchiveLimits(max_file_bytes=1000),
