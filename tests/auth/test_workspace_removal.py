@@ -5,12 +5,12 @@ from __future__ import annotations
 from emojiml.auth.accounts import AccountStore
 from emojiml.cli import main
 from emojiml.workspace.removal import removal_summary, remove_workspace
-from emojiml.workspace.report import Event, Message, ParsedExport
+from emojiml.workspace.report import Event, ExportMessage, ParsedExport
 from emojiml.workspace.store import WorkspaceStore
 
 
 def _parsed() -> ParsedExport:
-    messages = (Message("general", "1.0", 1_600_000_000.0, "U1", "the build is broken again"),)
+    messages = (ExportMessage("general", "1.0", 1_600_000_000.0, "U1", "the build is broken again"),)
     events = (Event("general", "1.0", 1_600_000_100.0, "U2", "U1", "reaction", "😢", False, 0),)
     return ParsedExport(
         format="slack",
