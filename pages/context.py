@@ -11,7 +11,6 @@ from emojiml.page_cache import context_analyzer, workspace_events, workspace_sto
 from emojiml.page_widgets import workspace_picker
 from emojiml.text.analyze import Message, analysis_table
 from emojiml.text.inputs import channel_messages, parse_pasted_conversation
-from emojiml.workspace import UnknownWorkspaceError
 
 EXAMPLE = """Ana: hey there! how was the trip?
 Ben: Amazing, Paris was beautiful and the food was incredible!
@@ -56,7 +55,7 @@ else:
         info = store.workspace(workspace)
         events = workspace_events(workspace, channel, info.revision if info else 0)
         people, custom = store.users(workspace), store.custom_emoji(workspace)
-    except UnknownWorkspaceError as error:
+    except EmojimlError as error:
         st.error(f"{error} Pick another workspace.")
         st.stop()
     messages = channel_messages(events, channel, CHANNEL_MESSAGES, people, custom) if channel else []
