@@ -35,7 +35,7 @@ class ArchiveLimits:
     max_ratio: float = 200.0  # uncompressed / compressed, for entries and whole archives over 1 MB unpacked
     max_entries: int = 200_000
     max_records: int = MAX_RECORDS  # messages + reactions one import parses
-    max_file_bytes: int = 128 * MB  # one JSON/CSV file is parsed whole: its size bounds the parser's memory
+    max_file_bytes: int = 64 * MB  # one JSON/CSV file is decoded whole (5-10x its size): this bounds the memory
 
 
 DEFAULT_LIMITS = ArchiveLimits()

@@ -127,8 +127,8 @@ def parse_discord(files: Mapping[str, bytes], names: EmojiNames, max_records: in
                     events[(channel, message_id, author, emoji, "inline")] = Event(
                         channel, message_id, timestamp, author, author, "inline", emoji, is_custom, tone
                     )
-        if len(messages) + len(events) > max_records:
-            raise too_many_records(max_records)
+            if len(messages) + len(events) > max_records:  # per message: one channel file can hold a million
+                raise too_many_records(max_records)
     if not channels and skipped:
         raise ExportFormatError(f"No readable Discord channel file: {skipped[0].where}: {skipped[0].reason}.")
     return ParsedExport(

@@ -213,8 +213,8 @@ def parse_slack(files: Mapping[str, bytes], names: EmojiNames, max_records: int 
                     reactions[(channel, message_id, user, emoji)] = Event(
                         channel, message_id, timestamp, user, author, "reaction", emoji, is_custom, tone
                     )
-        if len(messages) + len(reactions) > max_records:
-            raise too_many_records(max_records)
+            if len(messages) + len(reactions) > max_records:  # per message: one day file can hold a million
+                raise too_many_records(max_records)
     # Inline emoji after all reactions, so a custom emoji first seen as a reaction is recognised in text too.
     inline = [
         Event(m.channel, m.message_id, m.timestamp, m.author, m.author, "inline", emoji, is_custom, tone)
