@@ -35,7 +35,7 @@ class ArchiveLimits:
     max_ratio: float = 200.0  # uncompressed / compressed, for entries and whole archives over 1 MB unpacked
     max_entries: int = 200_000
     max_records: int = MAX_RECORDS  # messages + reactions one import parses
-    max_file_bytes: int = 64 * MB  # one JSON/CSV file is decoded whole (5-10x its size): this bounds the memory
+    max_file_bytes: int = 64 * MB  # one JSON/CSV file is decoded whole (5-10x its size): this bounds memory
 
 
 DEFAULT_LIMITS = ArchiveLimits()
@@ -112,9 +112,12 @@ def _suffix_name(filename: str) -> str:
     return base
 
 
-def check_file_size(size: int, name: str, limits: ArchiveLimits) -> None:
-    """One file is parsed whole (about 4x its size in memory for JSON): refuse one past ``max_file_bytes``."""
-    if size > limits.max_file_bytes:
+def check_file_size(size: int, name: str, limits: ArchiveLimits, parsed: bool | None = None) -> None:
+    """A file that is parsed (JSON or CSV; ``parsed`` says so for a single uploaded file) is decoded whole, 5-10x
+    its size in memory: refuse one past ``max_file_bytes``. Others (an export's images) are never read."""
+    if parsed is None:
+        parsed = name.lower().endswith((".json", ".csv"))
+    if parsed and size > limits.max_file_bytes:
         raise UploadTooLargeError(
             f"{name} is {_mb(size)}, over the {_mb(limits.max_file_bytes)} limit for one file of an export: "
             "export fewer channels or a shorter date range."
@@ -269,7 +272,7 @@ def read_upload(data: bytes, filename: str, limits: ArchiveLimits = DEFAULT_LIMI
     elif kind == "tar":
         files = read_tar(data, base, limits)
     else:
-        check_file_size(len(data), base, limits)
+        check_file_size(len(data), base, limits, parsed=True)
         files = {base: data}
     return ExportFiles(files=files, name=_suffix_name(base), source=base)
 
