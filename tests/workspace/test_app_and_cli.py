@@ -70,3 +70,21 @@ def test_import_bench_reports_speed():
     figures = run_bench(["import"])["import"]
     assert figures["import_messages"] == 12_564 and figures["reimport_added"] == 0
     assert figures["import_msgs_per_s"] > 0
+
+
+def test_page_shows_hostile_names_as_text():
+    """A display name with a link and Markdown is text on every element of the page, never a link or an image."""
+    from emojiml.workspace import import_upload, open_store
+    from tests.workspace.builders import slack_day
+
+    hostile = "<a href='http://evil.example'>[Ann](http://evil.example) ![x](http://evil.example/x.png)</a>"
+    day = slack_day({"ts": "1500000000.1", "user": "U1", "text": "hi :tada:", "reactions": []})
+    users = b'[{"id": "U1", "profile": {"display_name": "%s"}}]' % hostile.encode()
+    export = zip_bytes({"general/2017-07-14.json": day, "users.json": users})
+    import_upload(export, "x.zip", "hostile", store=open_store())
+    at = AppTest.from_file(PAGE, default_timeout=60).run()
+    at.selectbox(key="workspace").select("hostile").run()
+    assert not at.exception
+    heatmap = at.get("plotly_chart")[-1].proto.spec
+    assert "&lt;a href=" in heatmap and "<a href=" not in heatmap
+    assert not any("](http" in block.value for block in at.markdown)
