@@ -1,0 +1,167 @@
+"""A recipe (a base emoji, whose eyes, mouth and extras, a style and a palette) drawn as one SVG and a PNG.
+
+The base keeps its own pieces (a face base drops the eyes, mouth and extras it gets from a donor); each donor's
+part is moved by one transform that maps the donor's face circle onto the base's anchor circle (its face, or
+the largest circle inside a non-face base, scaled into ``FACE_SHARE``). Donor extras drawn behind the donor's
+face (OpenMoji's tear outlines) go behind the base. Everything stays vector until the one resvg render.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from io import BytesIO
+
+from PIL import Image
+
+from emojiml.catalog import Catalog, Emoji, default_catalog
+from emojiml.errors import EmojimlError
+from emojiml.generate.kitchen.palette import check_palette, colour_mapping, recolour_markup
+from emojiml.generate.kitchen.parts import IconParts, is_face_emoji, parts_for
+from emojiml.generate.vectors import VectorIcon, load_icon_set, render_svg
+
+OUTPUT_SIZE = 128
+MAX_FILE_BYTES = 128 * 1024  # Slack's and Discord's custom-emoji limit
+FEATURE_PARTS = ("eyes", "mouth", "extras")
+FACE_SHARE = (0.24, 0.40)  # a placed face's radius, as a share of the base's size: readable, not swamping
+INSCRIBED_GROWTH = 1.25  # features may spill a little past the largest inscribed circle, as Emoji Kitchen's do
+EXCLUDED_GROUPS = ("flags", "component")
+EXCLUDED_SUBGROUPS = ("keycap",)
+
+
+class KitchenInputError(EmojimlError):
+    """An emoji, style or part the kitchen cannot use; the message names the problem and the way out."""
+
+
+@dataclass(frozen=True)
+class Recipe:
+    """What to draw: catalog keys of the base and of each part's donor (None keeps the base's own)."""
+
+    base: str
+    eyes: str | None = None
+    mouth: str | None = None
+    extras: str | None = None
+    style: str = "noto"
+    palette: str | None = None
+
+    def donor(self, part: str) -> str | None:
+        return getattr(self, part)
+
+    def with_base(self, base: str) -> Recipe:
+        return replace(self, base=base)
+
+    def describe(self, catalog: Catalog | None = None) -> str:
+        """In words: ``🌵 base + 😭 eyes, mouth and extras`` (the recipe string a page shows)."""
+        catalog = catalog or default_catalog()
+        donors: dict[str, list[str]] = {}
+        for part in FEATURE_PARTS:
+            key = self.donor(part)
+            if key is not None:
+                donors.setdefault(key, []).append(part)
+        text = f"{catalog.get(self.base).char} base"
+        for key, parts in donors.items():
+            listed = parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
+            text += f" + {catalog.get(key).char} {listed}"
+        if self.palette:
+            text += f", palette {self.palette}"
+        return f"{text} ({self.style})"
+
+
+@dataclass(frozen=True)
+class Composition:
+    recipe: Recipe
+    svg: str
+    image: Image.Image  # OUTPUT_SIZE x OUTPUT_SIZE RGBA
+
+
+def usable_emoji(token: str, catalog: Catalog | None = None, role: str = "emoji") -> Emoji:
+    """The catalog emoji for ``token`` (character, ``:shortcode:`` or name); clear errors for the rest."""
+    catalog = catalog or default_catalog()
+    entry = catalog.get(token.strip()) if token and token.strip() else None
+    if entry is None:
+        raise KitchenInputError(
+            f"Unknown emoji {token!r} for the {role}: give an emoji character (🌵), a shortcode (:cactus:) or a name."
+        )
+    if entry.is_custom:
+        raise KitchenInputError(f"{entry.char} is a custom image; the kitchen composes Unicode emoji artwork only.")
+    if entry.group in EXCLUDED_GROUPS or entry.subgroup in EXCLUDED_SUBGROUPS:
+        what = "a flag" if entry.group == "flags" else "a keycap" if entry.subgroup == "keycap" else "a component"
+        raise KitchenInputError(
+            f"{entry.char} ({entry.name}) is {what}; the kitchen needs a drawn object or face for the {role}."
+        )
+    return catalog[catalog.base_index(catalog.index_of(entry.key))]
+
+
+def emoji_parts(entry: Emoji, style: str, role: str = "base") -> IconParts:
+    """``entry`` cut into parts in ``style``; a clear error when that style does not draw it."""
+    icon_set = load_icon_set(style)
+    parts = parts_for(icon_set, entry)
+    if parts is None:
+        raise KitchenInputError(f"The {style} set has no artwork for {entry.char} ({entry.name}); try another style.")
+    return parts
+
+
+def donor_parts(entry: Emoji, style: str, part: str) -> IconParts:
+    """The face whose ``part`` is borrowed; a clear error when ``entry`` is not a face with that part."""
+    parts = emoji_parts(entry, style, f"{part} donor")
+    if not is_face_emoji(entry) or not parts.is_face or not parts.has(part):
+        raise KitchenInputError(
+            f"{entry.char} ({entry.name}) has no {part} the kitchen can borrow in {style}; "
+            "pick a face emoji that shows one."
+        )
+    return parts
+
+
+def _placement(donor: IconParts, base: IconParts) -> str:
+    """The SVG transform that maps the donor's face circle onto the base's anchor circle."""
+    dx, dy, dr = donor.anchor
+    bx, by, br = base.anchor
+    if not base.is_face:
+        size = max(base.icon.width, base.icon.height)
+        br = min(max(br * INSCRIBED_GROWTH, FACE_SHARE[0] * size), FACE_SHARE[1] * size)
+    # features are drawn in the donor's own viewBox; bring them into the base's (same style: usually equal)
+    scale = br / dr
+    return f"translate({bx - scale * dx:.4f} {by - scale * dy:.4f}) scale({scale:.5f})"
+
+
+def compose(recipe: Recipe, catalog: Catalog | None = None, size: int = OUTPUT_SIZE) -> Composition:
+    """Draw ``recipe``: one SVG document on the base's viewBox and its ``size`` px RGBA render."""
+    catalog = catalog or default_catalog()
+    base_entry = usable_emoji(recipe.base, catalog, "base")
+    base = emoji_parts(base_entry, recipe.style)
+    borrowed = [part for part in FEATURE_PARTS if recipe.donor(part) is not None]
+    dropped = set(borrowed) | ({"extras"} if borrowed and base.is_face else set())  # a new face, not old tears
+    keep = ["base", *(p for p in FEATURE_PARTS if p not in dropped)] if base.is_face else ["base"]
+    base_markup = "".join(p.markup for p in base.pieces(*keep))
+    definitions = base.cut.definitions
+    palette = check_palette(recipe.palette)
+    if palette is not None:
+        mapping = colour_mapping(palette, base.colour)
+        base_markup = recolour_markup(base_markup, mapping)
+        definitions = recolour_markup(definitions, mapping)
+    behind, front = [], []
+    seen_donors: set[str] = set()
+    for part in borrowed:
+        donor_entry = usable_emoji(recipe.donor(part), catalog, f"{part} donor")
+        donor = donor_parts(donor_entry, recipe.style, part)
+        if donor.slug not in seen_donors and donor.slug != base.slug:
+            definitions += donor.cut.definitions
+            seen_donors.add(donor.slug)
+        transform = _placement(donor, base)
+        for piece in donor.pieces(part):
+            target = behind if part == "extras" and piece.index < (donor.face_index or 0) else front
+            target.append(f'<g transform="{transform}">{piece.markup}</g>')
+    icon = base.icon
+    body = f"<defs>{definitions}</defs>" if definitions else ""
+    body += "".join(behind) + base_markup + "".join(front)
+    svg = VectorIcon(icon.slug, body, icon.width, icon.height, icon.left, icon.top).svg(size)
+    return Composition(replace(recipe, palette=palette), svg, render_svg(svg, size))
+
+
+def png_bytes(image: Image.Image) -> bytes:
+    """An optimised PNG within the 128 KB custom-emoji limit (128 px vector renders are ~5-20 KB)."""
+    buffer = BytesIO()
+    image.save(buffer, format="PNG", optimize=True)
+    data = buffer.getvalue()
+    if len(data) > MAX_FILE_BYTES:
+        raise KitchenInputError(f"The PNG is {len(data)} bytes, over the {MAX_FILE_BYTES} byte limit.")
+    return data
