@@ -142,6 +142,8 @@ def compose(recipe: Recipe, catalog: Catalog | None = None, size: int = OUTPUT_S
     seen_donors: set[str] = set()
     for part in borrowed:
         donor_entry = usable_emoji(recipe.donor(part), catalog, f"{part} donor")
+        if part == "extras" and not emoji_parts(donor_entry, recipe.style).has("extras"):
+            continue  # "whatever extras the face has": none is a valid answer
         donor = donor_parts(donor_entry, recipe.style, part)
         if donor.slug not in seen_donors and donor.slug != base.slug:
             definitions += donor.cut.definitions
