@@ -4,44 +4,25 @@
 ``emojiml.generate.methods.generate(request, "kitchen")``; ``mashup(a, b)`` is Emoji Kitchen's A + B.
 Modules: ``pieces`` (SVG cut into movable fragments), ``parts`` (face split into base, eyes, mouth, extras),
 ``palette`` (OKLCh recolouring), ``compose`` (recipe -> SVG + PNG), ``recipe`` (prompt -> recipes),
-``rank`` (the judge's score against the prompt), ``evaluate`` (the reported figures).
+``rank`` (the judge's score against the prompt), ``evaluate`` (the reported figures), ``commands`` (CLI).
+This module imports them only when called, so registering the CLI commands costs no start-up time.
 """
 
 from __future__ import annotations
 
-from emojiml.generate.kitchen.compose import (
-    Composition,
-    KitchenInputError,
-    Recipe,
-    compose,
-    emoji_parts,
-    png_bytes,
-    usable_emoji,
-)
-from emojiml.generate.kitchen.palette import PaletteError, check_palette
-from emojiml.generate.kitchen.recipe import RANK_MARGIN, NoRecipeError, propose_recipes
 from emojiml.generate.methods import EXPRESSIONS, GeneratedEmoji, GenerationRequest, slack_name
-from emojiml.generate.vectors import icon_sets
 
 MAX_IMAGES = 16
-POOL_FACTOR = 3  # candidates drawn per requested image, then ranked by the judge
+POOL_FACTOR = 3  # candidates drawn per requested image, then ranked
 MAX_POOL = 24
-
-__all__ = [
-    "Composition",
-    "KitchenInputError",
-    "NoRecipeError",
-    "PaletteError",
-    "Recipe",
-    "compose",
-    "generate_kitchen",
-    "mashup",
-    "png_bytes",
-]
 
 
 def check_request(request: GenerationRequest) -> None:
-    """Raise a :class:`KitchenInputError` naming the valid choices for any field the kitchen cannot use."""
+    """Raise a ``KitchenInputError`` naming the valid choices for any field the kitchen cannot use."""
+    from emojiml.generate.kitchen.compose import KitchenInputError
+    from emojiml.generate.kitchen.palette import check_palette
+    from emojiml.generate.vectors import icon_sets
+
     if request.style not in icon_sets():
         raise KitchenInputError(f"Unknown style {request.style!r}; choose one of: {', '.join(icon_sets())}.")
     if request.expression is not None and request.expression not in EXPRESSIONS:
@@ -52,15 +33,16 @@ def check_request(request: GenerationRequest) -> None:
 
 
 def generate_kitchen(request: GenerationRequest) -> list[GeneratedEmoji]:
-    """``request.n`` kitchen emoji for the prompt: near-best recipes, drawn, ranked by the judge's score.
+    """``request.n`` kitchen emoji for the prompt: near-best recipes, drawn, then ranked.
 
     Only candidates within ``RANK_MARGIN`` of the best text match are ranked, by the judge's image->text score
     plus the recipe's text score (the 32 px judge alone preferred a crocodile to the cactus for "crying
     cactus", and 😵's eyes to 😍's for "robot with heart eyes"); the rest only fill up ``n``, by text score.
-
     Candidates whose donor lacks a part in this style are skipped (``details["skipped"]`` counts them).
     """
+    from emojiml.generate.kitchen.compose import KitchenInputError, compose
     from emojiml.generate.kitchen.rank import prompt_scores
+    from emojiml.generate.kitchen.recipe import RANK_MARGIN, NoRecipeError, propose_recipes
 
     check_request(request)
     pool = min(MAX_POOL, max(POOL_FACTOR * request.n, 8))
@@ -90,6 +72,7 @@ def generate_kitchen(request: GenerationRequest) -> list[GeneratedEmoji]:
             recipe=drawn[i][0].recipe.describe(),
             prompt_score=round(float(scores[i]), 4),
             details={
+                "kitchen_recipe": drawn[i][0].recipe,
                 "text_score": drawn[i][0].text_score,
                 "base_words": drawn[i][0].base_words,
                 "feature_words": drawn[i][0].feature_words,
@@ -103,7 +86,9 @@ def generate_kitchen(request: GenerationRequest) -> list[GeneratedEmoji]:
 
 def mashup(a: str, b: str, style: str = "noto", palette: str | None = None) -> GeneratedEmoji:
     """Emoji Kitchen's A + B: A's base with B's eyes, mouth and extras (B must be a face)."""
-    from emojiml.generate.kitchen.parts import has_face
+    from emojiml.generate.kitchen.compose import KitchenInputError, Recipe, compose, emoji_parts, usable_emoji
+    from emojiml.generate.kitchen.parts import is_face_emoji
+    from emojiml.generate.vectors import icon_sets
 
     if style not in icon_sets():
         raise KitchenInputError(f"Unknown style {style!r}; choose one of: {', '.join(icon_sets())}.")
@@ -111,8 +96,10 @@ def mashup(a: str, b: str, style: str = "noto", palette: str | None = None) -> G
     if base.key == donor.key:
         raise KitchenInputError(f"A and B are both {base.char}; pick two different emoji.")
     face = emoji_parts(donor, style, "features (B)")
-    if not face.is_face or not has_face(donor):
-        raise KitchenInputError(f"B must be a face that lends eyes and a mouth; {donor.char} ({donor.name}) is not.")
+    if not face.is_face or not is_face_emoji(donor):
+        raise KitchenInputError(
+            f"B must be a face that lends eyes and a mouth (😭, 😍, 😺…); {donor.char} ({donor.name}) is not."
+        )
     parts = {part: donor.key if face.has(part) else None for part in ("eyes", "mouth", "extras")}
     composition = compose(Recipe(base.key, parts["eyes"], parts["mouth"], parts["extras"], style, palette))
     names = [e.shortcodes[0] if e.shortcodes else e.name for e in (base, donor)]
@@ -123,4 +110,5 @@ def mashup(a: str, b: str, style: str = "noto", palette: str | None = None) -> G
         seed=0,
         svg=composition.svg,
         recipe=composition.recipe.describe(),
+        details={"kitchen_recipe": composition.recipe},
     )

@@ -9,6 +9,7 @@ face (OpenMoji's tear outlines) go behind the base. Everything stays vector unti
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from functools import cache
 from io import BytesIO
 
 from PIL import Image
@@ -24,6 +25,8 @@ MAX_FILE_BYTES = 128 * 1024  # Slack's and Discord's custom-emoji limit
 FEATURE_PARTS = ("eyes", "mouth", "extras")
 FACE_SHARE = (0.24, 0.40)  # a placed face's radius, as a share of the base's size: readable, not swamping
 INSCRIBED_GROWTH = 1.25  # features may spill a little past the largest inscribed circle, as Emoji Kitchen's do
+FRAME_PAD = 0.04  # margin on each side of the framed result, as in the image data set (generate.data.PAD)
+PROBE_MARGIN = 0.25  # the first render looks this far past the base's viewBox for features that spill over
 EXCLUDED_GROUPS = ("flags", "component")
 EXCLUDED_SUBGROUPS = ("keycap",)
 
@@ -76,10 +79,12 @@ class Composition:
 def usable_emoji(token: str, catalog: Catalog | None = None, role: str = "emoji") -> Emoji:
     """The catalog emoji for ``token`` (character, ``:shortcode:`` or name); clear errors for the rest."""
     catalog = catalog or default_catalog()
-    entry = catalog.get(token.strip()) if token and token.strip() else None
+    text = (token or "").strip()
+    entry = (catalog.get(text) or _by_name(catalog).get(text.lower())) if text else None
     if entry is None:
         raise KitchenInputError(
-            f"Unknown emoji {token!r} for the {role}: give an emoji character (🌵), a shortcode (:cactus:) or a name."
+            f"Unknown emoji {token!r} for the {role}{_nearest(text)}: give an emoji (🌵), a shortcode (:cactus:) "
+            "or a CLDR name (loudly crying face)."
         )
     if entry.is_custom:
         raise KitchenInputError(f"{entry.char} is a custom image; the kitchen composes Unicode emoji artwork only.")
@@ -89,6 +94,21 @@ def usable_emoji(token: str, catalog: Catalog | None = None, role: str = "emoji"
             f"{entry.char} ({entry.name}) is {what}; the kitchen needs a drawn object or face for the {role}."
         )
     return catalog[catalog.base_index(catalog.index_of(entry.key))]
+
+
+@cache
+def _by_name(catalog: Catalog) -> dict[str, Emoji]:
+    return {entry.name.lower(): entry for entry in catalog if not entry.is_custom}
+
+
+def _nearest(text: str) -> str:
+    """ ", nearest: 🌵 cactus" from the catalog search, or nothing for an empty token."""
+    if not text:
+        return ""
+    from emojiml import models
+
+    hits = models.emoji_search().search(text, top=1).hits
+    return f" (nearest: {hits[0].emoji.char} {hits[0].emoji.name})" if hits else ""
 
 
 def emoji_parts(entry: Emoji, style: str, role: str = "base") -> IconParts:
@@ -152,11 +172,39 @@ def compose(recipe: Recipe, catalog: Catalog | None = None, size: int = OUTPUT_S
         for piece in donor.pieces(part):
             target = behind if part == "extras" and piece.index < (donor.face_index or 0) else front
             target.append(f'<g transform="{transform}">{piece.markup}</g>')
-    icon = base.icon
     body = f"<defs>{definitions}</defs>" if definitions else ""
     body += "".join(behind) + base_markup + "".join(front)
-    svg = VectorIcon(icon.slug, body, icon.width, icon.height, icon.left, icon.top).svg(size)
+    icon = framed(VectorIcon(base.icon.slug, body, base.icon.width, base.icon.height, base.icon.left, base.icon.top))
+    svg = icon.svg(size)
     return Composition(replace(recipe, palette=palette), svg, render_svg(svg, size))
+
+
+def framed(icon: VectorIcon, probe: int = 128) -> VectorIcon:
+    """``icon`` on a square viewBox around what it draws, with a ``FRAME_PAD`` margin on each side.
+
+    Why: the sets pad their artwork differently (OpenMoji leaves a sixth of the canvas empty, Noto a twentieth),
+    and borrowed features may reach past the base's viewBox; framing every result alike, as the image data set
+    does, makes a kitchen emoji fill a Slack slot like any other and never clips a tear.
+    """
+    side = max(icon.width, icon.height) * (1 + 2 * PROBE_MARGIN)
+    left = icon.left + icon.width / 2 - side / 2
+    top = icon.top + icon.height / 2 - side / 2
+    wide = VectorIcon(icon.slug, icon.body, side, side, left, top)
+    box = render_svg(wide.svg(), probe).getchannel("A").point(lambda a: 255 if a > 8 else 0).getbbox()
+    if box is None:
+        raise KitchenInputError(f"The recipe for {icon.slug} draws nothing visible.")
+    x0, y0 = left + box[0] * side / probe, top + box[1] * side / probe
+    x1, y1 = left + box[2] * side / probe, top + box[3] * side / probe
+    content = max(x1 - x0, y1 - y0)
+    framed_side = content / (1 - 2 * FRAME_PAD)
+    return VectorIcon(
+        icon.slug,
+        icon.body,
+        framed_side,
+        framed_side,
+        (x0 + x1) / 2 - framed_side / 2,
+        (y0 + y1) / 2 - framed_side / 2,
+    )
 
 
 def png_bytes(image: Image.Image) -> bytes:
