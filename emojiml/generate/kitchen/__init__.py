@@ -10,11 +10,14 @@ This module imports them only when called, so registering the CLI commands costs
 
 from __future__ import annotations
 
+import numpy as np
+
 from emojiml.generate.methods import EXPRESSIONS, GeneratedEmoji, GenerationRequest, slack_name
 
 MAX_IMAGES = 16
 POOL_FACTOR = 3  # candidates drawn per requested image, then ranked
 MAX_POOL = 24
+RANK_TEMPERATURE = 0.06  # seeds other than 0 sample among near-best candidates with this Gumbel noise
 
 
 def check_request(request: GenerationRequest) -> None:
@@ -59,7 +62,10 @@ def generate_kitchen(request: GenerationRequest) -> list[GeneratedEmoji]:
     best = max(choice.text_score for choice, _ in drawn)
     near = [i for i, (choice, _) in enumerate(drawn) if choice.text_score >= best - RANK_MARGIN]
     rest = [i for i in range(len(drawn)) if i not in near]  # off-prompt: only to fill up n, by text score
-    ranked = sorted(near, key=lambda i: -(scores[i] + drawn[i][0].text_score))
+    keys = scores + np.array([choice.text_score for choice, _ in drawn])
+    if request.seed:  # another seed, another near-best pick: Gumbel-top-n sampling instead of the top n
+        keys = keys + RANK_TEMPERATURE * np.random.default_rng(request.seed).gumbel(size=len(keys))
+    ranked = sorted(near, key=lambda i: -keys[i])
     order = (ranked + sorted(rest, key=lambda i: -drawn[i][0].text_score))[: request.n]
     name = slack_name(request.prompt)
     return [

@@ -50,6 +50,9 @@ OVERRIDES: dict[tuple[str, str], dict[int | str, str]] = {
         for style in ("noto", "twemoji", "openmoji", "fluent")
         for slug in ("rolling-on-the-floor-laughing", "upside-down-face", "melting-face")
     },
+    ("twemoji", "face-screaming-in-fear"): {5: "extras", 6: "extras"},  # hands on the cheeks, not a mouth
+    ("noto", "face-screaming-in-fear"): {7: "extras", 14: "eyes", 16: "eyes"},  # hand; the eyes' rims
+    ("openmoji", "face-screaming-in-fear"): {13: "extras"},  # the outline of the blue forehead
 }
 
 
@@ -143,7 +146,7 @@ def _hue_saturation_value(colour: tuple[float, float, float]) -> tuple[float, fl
 
 def _is_blue(colour) -> bool:
     hue, saturation, value = _hue_saturation_value(colour)
-    return 180 <= hue <= 250 and saturation > 0.3 and value > 0.4
+    return 180 <= hue <= 250 and saturation > 0.15 and value > 0.4
 
 
 def _close_colour(a, b, tolerance: float = 0.12) -> bool:

@@ -39,7 +39,10 @@ MAX_WORDS = 6
 MAX_PROMPT_CHARS = 200
 FEATURE_PRIOR = 0.55  # what "no feature words" scores; a feature span must name a face better than this
 MATCH_FLOOR = 0.25  # a base span below this cosine matches nothing in the catalog
-SEED_TEMPERATURE = 0.04
+SEED_TEMPERATURE = 0.08  # Gumbel noise on candidate order for seeds other than 0
+VARIANTS = 3  # expression faces tried per base (eyes and mouth from one or two of the expression's faces)
+VARIANT_STEP = 0.001  # orders variants after the main one without changing what counts as near-best
+GENERIC_WORDS = {"face", "eye", "eyes", "mouth"}  # never a base on their own ("crying face" is a face)
 RANK_MARGIN = 0.1  # candidates within this of the best text score go to the judge; the rest are off-prompt
 TOP_BASES, TOP_DONORS = 6, 4
 STOPWORDS = {
@@ -81,7 +84,8 @@ EXPRESSION_FACES = {
     "disgust": ("nauseated face", "confounded face", "unamused face"),
     "neutral": ("neutral face", "expressionless face", "slightly smiling face"),
 }
-DEFAULT_EXPRESSION = "joy"
+DEFAULT_EXPRESSION = "joy"  # the face an object gets when the prompt names none ("birthday cake")
+DRAWN_AS_IS_GROUPS = ("people-body",)  # people have faces of their own; they get a new one only when asked
 
 
 class NoRecipeError(EmojimlError):
@@ -178,15 +182,6 @@ def _feature_text(words: str) -> str:
     return words if "face" in words.split() else f"{words} face"
 
 
-def _pick(scores: np.ndarray, rows: tuple[int, ...], top: int, rng: np.random.Generator | None) -> list[int]:
-    """The ``top`` rows by score, reordered by Gumbel-perturbed score when a seed asks for variety."""
-    order = np.argsort(-scores)[:top]
-    if rng is not None:
-        noisy = scores[order] + SEED_TEMPERATURE * rng.gumbel(size=len(order))
-        order = order[np.argsort(-noisy)]
-    return [rows[int(i)] for i in order]
-
-
 def expression_faces(expression: str, catalog: Catalog | None = None) -> list[Emoji]:
     """The faces that show ``expression`` (one of ``methods.EXPRESSIONS``)."""
     catalog = catalog or default_catalog()
@@ -217,8 +212,8 @@ def build_recipe(
     catalog: Catalog,
 ) -> Recipe:
     """The recipe for a base and an optional prompt face: which face lends which part (module docstring)."""
-    if expression is None and donor is None and has_face(base) and is_face_emoji(base):
-        return Recipe(base.key, style=style, palette=palette)  # the prompt names a face: draw it as it is
+    if expression is None and donor is None and (is_face_emoji(base) or base.group in DRAWN_AS_IS_GROUPS):
+        return Recipe(base.key, style=style, palette=palette)  # the prompt names a face or a person: as it is
     parts = {"eyes": None, "mouth": None, "extras": None}
     if expression is not None or donor is None:
         faces = expression_faces(expression or DEFAULT_EXPRESSION, catalog)
@@ -253,7 +248,6 @@ def propose_recipes(
     catalog = catalog or default_catalog()
     prompt = check_prompt(prompt)
     pool = candidates(style)
-    rng = np.random.default_rng(seed) if seed else None
     typed = [usable_emoji(key, catalog, "base") for key in emoji_in_text(prompt)]
     if typed:  # "🌵 😭": the emoji themselves are the recipe
         donor = typed[1] if len(typed) > 1 else None
@@ -276,6 +270,8 @@ def propose_recipes(
     base_matrix, donor_matrix = embeddings[list(pool.bases)], embeddings[list(pool.donors)]
     scored = []
     for base_words, feature_words in divisions:
+        if set(base_words.split()) <= GENERIC_WORDS and feature_words:
+            continue
         base_scores = base_matrix @ vectors[base_words]
         if feature_words:
             donor_scores = donor_matrix @ vectors[_feature_text(feature_words)]
@@ -293,26 +289,35 @@ def propose_recipes(
             f"Nothing the kitchen can draw matches {prompt!r} (nearest: {nearest.char} {nearest.name}, "
             f"similarity {float(base_scores.max()):.2f}); name an object, animal or food, e.g. 'crying cactus'."
         )
-    bases = _pick(base_scores, pool.bases, TOP_BASES, rng)
-    donors = _pick(donor_scores, pool.donors, TOP_DONORS, rng) if donor_scores is not None else [None]
+    top_bases = [pool.bases[int(i)] for i in np.argsort(-base_scores)[:TOP_BASES]]
     base_score = {row: float(s) for row, s in zip(pool.bases, base_scores, strict=True)}
-    donor_score = (
-        {row: float(s) for row, s in zip(pool.donors, donor_scores, strict=True)} if donor_scores is not None else {}
-    )
+    if donor_scores is None:
+        top_donors, donor_score = [None], {None: FEATURE_PRIOR}
+    else:
+        top_donors = [pool.donors[int(i)] for i in np.argsort(-donor_scores)[:TOP_DONORS]]
+        donor_score = {row: float(s) for row, s in zip(pool.donors, donor_scores, strict=True)}
+    # every (base, donor, expression variant) near the top, best first; a seed perturbs the order
+    combos = [
+        (base_score[b] + donor_score[d] - VARIANT_STEP * v, b, d, v)
+        for b in top_bases
+        for d in top_donors
+        for v in range(VARIANTS)
+    ]
+    keys = np.array([c[0] for c in combos])
+    if seed:
+        keys = keys + SEED_TEMPERATURE * np.random.default_rng(seed).gumbel(size=len(keys))
     choices: list[RecipeChoice] = []
     seen: set[Recipe] = set()
-    for rank in range(TOP_BASES * max(len(donors), 1) * 3):
-        base_row = bases[rank % len(bases)]
-        donor_row = donors[(rank // len(bases)) % len(donors)]
-        variant = seed + rank // (len(bases) * len(donors))
-        base = catalog[base_row]
+    for k in np.argsort(-keys, kind="stable"):
+        score, base_row, donor_row, variant = combos[int(k)]
         donor = catalog[donor_row] if donor_row is not None else None
-        recipe = build_recipe(base, donor, feature_words, style, expression, palette, variant, catalog)
+        recipe = build_recipe(
+            catalog[base_row], donor, feature_words, style, expression, palette, seed + variant, catalog
+        )
         if recipe in seen:
             continue
         seen.add(recipe)
-        score = base_score[base_row] + (donor_score[donor_row] if donor_row is not None else FEATURE_PRIOR)
-        choices.append(RecipeChoice(recipe, round(score, 4), base_words, feature_words))
+        choices.append(RecipeChoice(recipe, round(score + VARIANT_STEP * variant, 4), base_words, feature_words))
         if len(choices) >= n:
             break
     choices.sort(key=lambda c: -c.text_score)
