@@ -23,8 +23,8 @@ from emojiml.generate.vectors import VectorIcon, load_icon_set, render_svg
 OUTPUT_SIZE = 128
 MAX_FILE_BYTES = 128 * 1024  # Slack's and Discord's custom-emoji limit
 FEATURE_PARTS = ("eyes", "mouth", "extras")
-FACE_SHARE = (0.30, 0.42)  # a placed face's radius, as a share of the base's size: readable, not swamping
-INSCRIBED_GROWTH = 1.5  # features may spill a little past the largest inscribed circle, as Emoji Kitchen's do
+FACE_SHARE = (0.22, 0.42)  # a placed face's radius, as a share of the base's size: readable, not swamping
+INSCRIBED_GROWTH = 1.6  # features may spill a little past the largest inscribed circle, as Emoji Kitchen's do
 FRAME_PAD = 0.04  # margin on each side of the framed result, as in the image data set (generate.data.PAD)
 PROBE_MARGIN = 0.25  # the first render looks this far past the base's viewBox for features that spill over
 EXCLUDED_GROUPS = ("flags", "component")
