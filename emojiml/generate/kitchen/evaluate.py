@@ -127,6 +127,18 @@ def _r_precision(images: list[Image.Image], emoji_keys: list[str], true_text: np
     return r_precision(judge_text_vectors(images), true_text, emoji_keys, seed=EVALUATION_SEED)
 
 
+def _first_drawable(choices):
+    """The best-by-text recipe that draws (as ``generate_kitchen`` skips a donor without the part)."""
+    from emojiml.generate.kitchen.compose import KitchenInputError, compose
+
+    for choice in choices:
+        try:
+            return compose(choice.recipe)
+        except KitchenInputError:
+            continue
+    raise KitchenInputError("No candidate recipe could be drawn.")
+
+
 def evaluate_kitchen(style: str = "noto", limit: int | None = None, progress=None) -> KitchenReport:
     """Every figure of the module docstring for ``style``; ``limit`` caps the prompts per figure (tests)."""
     from emojiml import models
@@ -152,7 +164,7 @@ def evaluate_kitchen(style: str = "noto", limit: int | None = None, progress=Non
         kitchen_images.append(result[0].image)
         png_sizes.append(len(png_bytes(result[0].image)))
         itself += int(result[0].details["kitchen_recipe"].base == entry.key)
-        text_pick_images.append(compose(propose_recipes(entry.name, style, n=1)[0].recipe).image)
+        text_pick_images.append(_first_drawable(propose_recipes(entry.name, style, n=8)).image)
         real_images.append(compose(Recipe(entry.key, style=style)).image)
         if font is not None and (drawn := font.render(entry, 128)) is not None:
             font_images.append(frame(drawn, 128))
