@@ -135,3 +135,24 @@ def test_mashup_and_generate_commands_write_files(tmp_path, capsys):
     assert main([*args, "--palette", "pastel", "--expression", "joy", "--out", str(tmp_path / "out")]) == 0
     assert len(list((tmp_path / "out").glob("sleepy_moon-fluent-0-*.png"))) == 2
     assert ":sleepy_moon:" in capsys.readouterr().out
+
+
+def test_sharpness_prefers_crisp_edges():
+    from PIL import ImageFilter
+
+    from emojiml.generate.kitchen.compose import Recipe, compose
+    from emojiml.generate.kitchen.evaluate import sharpness
+
+    crisp = compose(Recipe("🍕", style="noto")).image
+    soft = crisp.resize((32, 32), Image.Resampling.LANCZOS).resize((128, 128), Image.Resampling.LANCZOS)
+    assert sharpness(soft) < 0.5 * sharpness(crisp)
+    assert sharpness(crisp.filter(ImageFilter.BoxBlur(2))) < sharpness(crisp)
+
+
+def test_evaluate_kitchen_runs_and_keeps_its_floors(tmp_path, capsys):
+    figures = tmp_path / "kitchen.json"
+    assert main(["evaluate", "kitchen", "--style", "twemoji", "--limit", "2", "--json", str(figures)]) == 0
+    assert "R-precision@1 among 10" in capsys.readouterr().out
+    report = __import__("json").loads(figures.read_text())
+    assert report["sharpness_ratio_vector"] > 0.5 and report["max_png_bytes"] <= 128 * 1024
+    assert report["coverage"] == 1.0 and report["gibberish_refused"] == 1.0
