@@ -5,17 +5,19 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8501
+# Single-user mode (EMOJIML_AUTH=none) serves this machine only; with EMOJIML_AUTH=local|oidc set ADDRESS=0.0.0.0.
+ADDRESS ?= 127.0.0.1
 RUN_DEBS := fonts-noto-color-emoji npm
 TEST_DEBS := $(RUN_DEBS) chromium chromium-driver postgresql
 NPM_CATALOG := emojibase-data@17.0.0 emojilib@4.0.3 emoji-datasource@16.0.0
 NPM_DATASET := emoji-datasource-twitter@16.0.0 openmoji@16.0.0
 NPM_VECTORS := @iconify-json/noto@1.2.9 @iconify-json/twemoji@1.2.5 @iconify-json/openmoji@1.2.29 @iconify-json/fluent-emoji-flat@1.2.6
 
-.PHONY: run test setup setup-dev lint format catalog clean test-postgres dataset vectors
+.PHONY: loadtest run test setup setup-dev lint format catalog clean test-postgres dataset vectors
 
 run: setup vectors
 	$(BIN)/emojiml index
-	$(BIN)/streamlit run app.py --server.port $(PORT)
+	$(BIN)/streamlit run app.py --server.port $(PORT) --server.address $(ADDRESS)
 
 test: setup-dev vectors
 	$(BIN)/ruff check .
@@ -40,6 +42,11 @@ $(VENV)/.installed: requirements.txt pyproject.toml | $(VENV)/bin/python
 $(VENV)/.installed-dev: $(VENV)/.installed requirements-dev.txt
 	$(BIN)/python -m pip install --quiet -r requirements-dev.txt
 	touch $@
+
+# N browser sessions (8, then 16) tour the app on two processes sharing one PostgreSQL for 2 minutes each, then
+# report p50/p95 page-ready times, errors and rows lost (artifacts/loadtest.md). Not part of `make test`.
+loadtest: setup-dev
+	EMOJIML_LOADTEST=1 $(BIN)/python -m pytest tests/e2e/test_load.py -q -s -p no:randomly
 
 lint: setup-dev
 	$(BIN)/ruff check .
