@@ -88,6 +88,7 @@ def test_seeds_and_expressions_change_the_recipe():
         return [r.details["kitchen_recipe"] for r in generate(request, "kitchen")]
 
     assert len({recipes(1, seed=seed)[0] for seed in range(6)}) > 1
+    assert recipes(2, seed=3) == recipes(2, seed=3)  # a seed is reproducible
     angry = recipes(3, seed=0, expression="anger")
     assert {r.base for r in angry} == {"🥑"} and len(set(angry)) == 3
     assert {r.eyes for r in angry} | {r.mouth for r in angry} <= {"😠", "😡", "😤"}
