@@ -8,6 +8,7 @@ face (OpenMoji's tear outlines) go behind the base. Everything stays vector unti
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, replace
 from functools import cache
 from io import BytesIO
@@ -25,6 +26,7 @@ MAX_FILE_BYTES = 128 * 1024  # Slack's and Discord's custom-emoji limit
 FEATURE_PARTS = ("eyes", "mouth", "extras")
 FACE_SHARE = (0.22, 0.42)  # a placed face's radius, as a share of the base's size: readable, not swamping
 INSCRIBED_GROWTH = 1.6  # features may spill a little past the largest inscribed circle, as Emoji Kitchen's do
+HALO = 0.02  # the white rim under features on a non-face base, as a share of the donor's viewBox
 FRAME_PAD = 0.04  # margin on each side of the framed result, as in the image data set (generate.data.PAD)
 PROBE_MARGIN = 0.25  # the first render looks this far past the base's viewBox for features that spill over
 EXCLUDED_GROUPS = ("flags", "component")
@@ -158,7 +160,7 @@ def compose(recipe: Recipe, catalog: Catalog | None = None, size: int = OUTPUT_S
         mapping = colour_mapping(palette, base.colour)
         base_markup = recolour_markup(base_markup, mapping)
         definitions = recolour_markup(definitions, mapping)
-    behind, front = [], []
+    behind, front, halos = [], [], []
     seen_donors: set[str] = set()
     for part in borrowed:
         donor_entry = usable_emoji(recipe.donor(part), catalog, f"{part} donor")
@@ -169,14 +171,35 @@ def compose(recipe: Recipe, catalog: Catalog | None = None, size: int = OUTPUT_S
             definitions += donor.cut.definitions
             seen_donors.add(donor.slug)
         transform = _placement(donor, base)
+        halo_width = HALO * max(donor.icon.width, donor.icon.height)
         for piece in donor.pieces(part):
             target = behind if part == "extras" and piece.index < (donor.face_index or 0) else front
             target.append(f'<g transform="{transform}">{piece.markup}</g>')
+            if not base.is_face and part != "extras":
+                halos.append(f'<g transform="{transform}">{halo(piece.markup, halo_width)}</g>')
     body = f"<defs>{definitions}</defs>" if definitions else ""
-    body += "".join(behind) + base_markup + "".join(front)
+    body += "".join(behind) + base_markup + "".join(halos) + "".join(front)
     icon = framed(VectorIcon(base.icon.slug, body, base.icon.width, base.icon.height, base.icon.left, base.icon.top))
     svg = icon.svg(size)
     return Composition(replace(recipe, palette=palette), svg, render_svg(svg, size))
+
+
+_PAINT = re.compile(r'\b(fill|stroke)="(?!none")[^"]*"')
+_STROKE_WIDTH = re.compile(r'\bstroke-width="([0-9.eE+-]+)"')
+
+
+def halo(markup: str, width: float) -> str:
+    """A white copy of a feature, widened by ``width`` on each side, drawn under it on a non-face base.
+
+    Why: a face's features are drawn for a plain face disc; on a dark moon or a busy rocket, brown eyes and
+    OpenMoji's thin black lines disappear into the base. A thin white rim, as on stickers, keeps them legible.
+    """
+    markup = _PAINT.sub(lambda m: f'{m.group(1)}="#fff"', markup)
+    markup = _STROKE_WIDTH.sub(lambda m: f'stroke-width="{float(m.group(1)) + 2 * width:.4g}"', markup)
+    return (
+        f'<g fill="#fff" stroke="#fff" stroke-width="{2 * width:.4g}" stroke-linejoin="round" '
+        f'stroke-linecap="round" opacity="0.9">{markup}</g>'
+    )
 
 
 def framed(icon: VectorIcon, probe: int = 128) -> VectorIcon:
