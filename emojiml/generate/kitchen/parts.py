@@ -36,6 +36,8 @@ MEASURE_SIZE = 64
 EYE_LINE = 0.56  # share of the face box's height above which a feature is an eye or brow
 MOUTH_LINE = 0.45  # ... unless it is centred (within CENTRED of the width) and below this line: a mouth
 CENTRED = 0.1
+TALL = 0.5  # a filled piece this tall (share of the face's height) is shading, not a feature
+EAR_LINE, EAR_SIDE = 0.2, 0.3  # above this line and this far off-centre: inside an ear
 SOFT_ALPHA = 0.6  # mean opacity under which a piece is a soft glow (blush), not a drawn feature
 SOFT_MIN_PIXELS = 40  # smaller pieces look soft only because their edges are anti-aliased
 BIG_SHARE = 0.45  # a piece with this share of the face's area is part of the base
@@ -188,6 +190,10 @@ def label_pieces(cut: CutIcon, shapes: list[Shape | None]) -> tuple[tuple[str, .
             labels.append("base" if cy < fy0 + 0.5 * fh else "extras")
         elif i < face:
             labels.append("base")  # drawn before the face and inside it: hidden detail of the head
+        elif piece.fill != "none" and shape.height >= TALL * fh:
+            labels.append("base")  # taller than any eye or mouth: shading down the side of the head
+        elif cy < fy0 + EAR_LINE * fh and abs(cx - (fx0 + fx1) / 2) > EAR_SIDE * fw:
+            labels.append("base")  # high in a corner: the inside of an ear or a horn
         elif piece.fill != "none" and shape.area > 0.02 * face_shape.area and _close_colour(shape.colour, face_colour):
             labels.append("base")  # shading and highlights in the face's own colour
         elif abs(cx - (fx0 + fx1) / 2) < CENTRED * fw and cy > fy0 + MOUTH_LINE * fh:

@@ -10,6 +10,7 @@ of a filled shape, such as a mouth's interior). Groups are flattened: a piece ca
 
 from __future__ import annotations
 
+import math
 import re
 import xml.etree.ElementTree as ElementTree
 from dataclasses import dataclass
@@ -225,6 +226,38 @@ def _format(values: list[float]) -> str:
     return " ".join(f"{v:.6g}" for v in values)
 
 
+def _arc_points(x1, y1, x2, y2, rx, ry, rotation, large, sweep, samples: int = 8) -> list[tuple[float, float]]:
+    """Points along an SVG elliptical arc (endpoint to centre parameterisation, SVG 1.1 appendix F.6.5), so a
+    sub-path's box is the arc's and not a generous guess (a guess once swallowed 😋's eyes into its mouth)."""
+    if rx == 0 or ry == 0 or (x1 == x2 and y1 == y2):
+        return [(x2, y2)]
+    rx, ry = abs(rx), abs(ry)
+    cos_phi, sin_phi = math.cos(math.radians(rotation)), math.sin(math.radians(rotation))
+    dx, dy = (x1 - x2) / 2, (y1 - y2) / 2
+    x1p, y1p = cos_phi * dx + sin_phi * dy, -sin_phi * dx + cos_phi * dy
+    scale = x1p**2 / rx**2 + y1p**2 / ry**2
+    if scale > 1:
+        rx, ry = rx * math.sqrt(scale), ry * math.sqrt(scale)
+    numerator = rx**2 * ry**2 - rx**2 * y1p**2 - ry**2 * x1p**2
+    denominator = rx**2 * y1p**2 + ry**2 * x1p**2
+    root = math.sqrt(max(0.0, numerator / denominator)) * (-1 if large == sweep else 1)
+    cxp, cyp = root * rx * y1p / ry, -root * ry * x1p / rx
+    cx = cos_phi * cxp - sin_phi * cyp + (x1 + x2) / 2
+    cy = sin_phi * cxp + cos_phi * cyp + (y1 + y2) / 2
+    start = math.atan2((y1p - cyp) / ry, (x1p - cxp) / rx)
+    delta = math.atan2((-y1p - cyp) / ry, (-x1p - cxp) / rx) - start
+    if sweep and delta < 0:
+        delta += 2 * math.pi
+    elif not sweep and delta > 0:
+        delta -= 2 * math.pi
+    points = []
+    for k in range(1, samples + 1):
+        angle = start + delta * k / samples
+        ex, ey = rx * math.cos(angle), ry * math.sin(angle)
+        points.append((cx + cos_phi * ex - sin_phi * ey, cy + sin_phi * ex + cos_phi * ey))
+    return points
+
+
 def split_path(d: str) -> list[tuple[str, tuple[float, float, float, float]]]:
     """Path data ``d`` as standalone sub-paths, each with the box of its points (control points included).
 
@@ -270,9 +303,7 @@ def split_path(d: str) -> list[tuple[str, tuple[float, float, float, float]]]:
             y = y + args[0] if relative else args[0]
         elif lower == "a":
             end_x, end_y = (x + args[5], y + args[6]) if relative else (args[5], args[6])
-            for px in (x, end_x):
-                for py in (y, end_y):
-                    points += [(px - args[0], py - args[1]), (px + args[0], py + args[1])]
+            points += _arc_points(x, y, end_x, end_y, *args[:5])
             x, y = end_x, end_y
         else:
             for k in range(0, len(args), 2):
