@@ -17,7 +17,7 @@ from emojiml.generate.methods import EXPRESSIONS, GeneratedEmoji, GenerationRequ
 MAX_IMAGES = 16
 POOL_FACTOR = 3  # candidates drawn per requested image, then ranked
 MAX_POOL = 24
-RANK_TEMPERATURE = 0.06  # seeds other than 0 sample among near-best candidates with this Gumbel noise
+RANK_TEMPERATURE = 0.1  # seeds other than 0 sample among near-best candidates with this Gumbel noise
 
 
 def check_request(request: GenerationRequest) -> None:
