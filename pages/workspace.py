@@ -108,7 +108,8 @@ heatmap(events)
 if may_delete_workspaces():
     history = account_store().imports(workspace)
     if history:
-        st.caption("Imported by " + "; ".join(f"`{who}` ({source or 'a file'})" for who, source, _ in history[-5:]))
+        # st.text, not Markdown: file names come from uploads and must not render as links or images
+        st.text("Imported by " + "; ".join(f"{who} ({source or 'a file'})" for who, source, _ in history[-5:]))
     with st.expander("Delete this workspace"):
         st.warning(f"This removes every message, emoji event and piece of feedback stored for {workspace!r}.")
         confirm = st.text_input("Type the workspace's name to confirm", key="delete_confirm")
