@@ -163,7 +163,7 @@ def evaluate_kitchen(style: str = "noto", limit: int | None = None, progress=Non
         request_seconds.append(time.perf_counter() - started)
         kitchen_images.append(result[0].image)
         png_sizes.append(len(png_bytes(result[0].image)))
-        itself += int(result[0].details["kitchen_recipe"].base == entry.key)
+        itself += int(result[0].details["kitchen_recipe"]["base"] == entry.key)
         text_pick_images.append(_first_drawable(propose_recipes(entry.name, style, n=8)).image)
         real_images.append(compose(Recipe(entry.key, style=style)).image)
         if font is not None and (drawn := font.render(entry, 128)) is not None:
@@ -181,7 +181,7 @@ def evaluate_kitchen(style: str = "noto", limit: int | None = None, progress=Non
     wins, composition_ms, prompts = 0, [], compositional_prompts()[:limit]
     for prompt in prompts:
         chosen = generate_kitchen(GenerationRequest(prompt, style=style, n=1, seed=EVALUATION_SEED))[0]
-        recipe = chosen.details["kitchen_recipe"]
+        recipe = Recipe(**chosen.details["kitchen_recipe"])
         started = time.perf_counter()
         compose(recipe)  # parts are cached by now: this is the composition cost alone
         composition_ms.append((time.perf_counter() - started) * 1000)
