@@ -1,7 +1,7 @@
 """``emojiml evaluate kitchen``: the kitchen's figures, each from ``generate_kitchen`` fed plain prompts.
 
 - Sharpness: variance of the Laplacian of the luminance on opaque pixels (alpha 255, one pixel in from any
-  transparent one) of the 128 px PNGs, over the same for real Noto renders at 128 px: the Noto vector artwork
+  transparent one) of the 128 px PNGs, over the same for real renders at 128 px: the style's own vector artwork
   framed alike, and the Noto Color Emoji font (109 px bitmaps, the image data set's Noto) framed to 128 px.
 - R-precision@1 among 10 on held-out emoji (the image data set's 10% split by emoji; the judge never saw
   them): the prompt is the emoji's name; does the judge's image->text vector of the result rank the emoji's own
@@ -59,7 +59,11 @@ class KitchenReport:
     def rows(self) -> list[tuple[str, str, str]]:
         """(figure, value, target or reference) rows for the printed table and the README."""
         return [
-            ("sharpness vs Noto vector art at 128 px", f"{self.sharpness_ratio_vector:.2f}x", ">= 0.5x"),
+            (
+                f"sharpness vs the real {self.style} vector art at 128 px",
+                f"{self.sharpness_ratio_vector:.2f}x",
+                ">= 0.5x",
+            ),
             ("sharpness vs Noto font renders at 128 px", f"{self.sharpness_ratio_font:.2f}x", ">= 0.5x"),
             (
                 f"R-precision@1 among 10, {self.n_heldout} held-out names",
