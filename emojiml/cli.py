@@ -535,12 +535,12 @@ def cmd_train_context(args: argparse.Namespace) -> int:
 
     from emojiml.text.datasets import DatasetMissingError
     from emojiml.text.model_card import write_model_card
-    from emojiml.text.train import train_act, train_emotion
+    from emojiml.text.train import train_act, train_emotion, train_sentiment
 
     torch.set_num_threads(args.threads)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
-    trainer = train_emotion if args.model == "emotion" else train_act
-    rows = {"dailydialog_rows": args.dailydialog_rows}
+    trainer = {"emotion": train_emotion, "act": train_act, "sentiment": train_sentiment}[args.model]
+    rows = {"dailydialog_rows": args.dailydialog_rows} if args.model != "sentiment" else {}
     if args.model == "emotion":
         rows["goemotions_rows"] = args.goemotions_rows
     try:
@@ -594,14 +594,19 @@ def command_group(commands: argparse._SubParsersAction, name: str, about: str, d
 
 
 def add_context_commands(commands: argparse._SubParsersAction) -> None:
-    """``train emotion|act``, ``analyze`` and ``evaluate context``."""
+    """``train emotion|act|sentiment``, ``analyze`` and ``evaluate context``."""
     models = command_group(commands, "train", "train a model from the shared data", "model", "MODEL")
-    for name, about in (("emotion", "Ekman emotion (DailyDialog + GoEmotions)"), ("act", "DailyDialog dialogue acts")):
+    for name, about in (
+        ("emotion", "Ekman emotion (DailyDialog + GoEmotions)"),
+        ("act", "DailyDialog dialogue acts"),
+        ("sentiment", "polarity of developers' chat (se-sentiment GitHub + Jira)"),
+    ):
         model = models.add_parser(name, help=about)
-        model.add_argument("--epochs", type=int, default=8)
+        model.add_argument("--epochs", type=int, default=10 if name == "sentiment" else 8)
         model.add_argument("--seed", type=int, default=0)
         model.add_argument("--threads", type=int, default=1, help="torch CPU threads (the machine is shared)")
-        model.add_argument("--dailydialog-rows", type=int, help="use only the first dialogues up to N turns")
+        if name != "sentiment":
+            model.add_argument("--dailydialog-rows", type=int, help="use only the first dialogues up to N turns")
         if name == "emotion":
             model.add_argument("--goemotions-rows", type=int, help="use only the first N GoEmotions comments")
         model.add_argument("--out", help="output folder (default: emojiml/assets)")
