@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from emojiml.config import settings
+from emojiml.errors import EmojimlError
 
 EMOTIONS = ("anger", "disgust", "fear", "joy", "neutral", "sadness", "surprise")
 """Ekman's six plus neutral, in GoEmotions-Ekman's label order (labels.txt)."""
@@ -36,7 +37,7 @@ class Polarity:
     polarity: str
 
 
-class DatasetMissingError(FileNotFoundError):
+class DatasetMissingError(EmojimlError, FileNotFoundError):
     """A training/evaluation file is not under the data directory; the message names it."""
 
 
