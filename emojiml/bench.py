@@ -321,6 +321,14 @@ def _images_per_second(generator, cond, runs: int = 30) -> float:
     return round(cond.shape[0] / float(np.median(times)), 1)
 
 
+def bench_kitchen() -> dict:
+    """Kitchen: one composition (recipe -> SVG -> 128 px PNG, parts cached) over the 30 compositional prompts'
+    best recipes, and one whole request (prompt -> 4 ranked results), each the median of warm runs."""
+    from emojiml.generate.kitchen.bench import kitchen_timings
+
+    return kitchen_timings()
+
+
 SECTIONS: dict[str, Callable[[], dict]] = {
     "search": bench_search,
     "encoder": bench_encoder,
@@ -329,6 +337,7 @@ SECTIONS: dict[str, Callable[[], dict]] = {
     "recommend": bench_recommend,
     "context": bench_context,
     "generate": bench_generate,
+    "kitchen": bench_kitchen,
 }
 
 

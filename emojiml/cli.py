@@ -471,6 +471,9 @@ def build_parser() -> argparse.ArgumentParser:
     add_context_commands(commands)
     add_generate_commands(commands)
     add_user_commands(commands)
+    from emojiml.generate.kitchen.commands import add_kitchen_commands  # also adds --model kitchen to generate
+
+    add_kitchen_commands(commands)
     return parser
 
 
