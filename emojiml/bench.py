@@ -169,15 +169,17 @@ def bench_recommend() -> dict:
 
     import torch
 
+    from emojiml.recommend.base import MessageBatch
     from emojiml.recommend.collaborative import ImplicitRecommender, NMFRecommender
     from emojiml.recommend.evaluate import evaluate_workspace
-    from emojiml.recommend.hybrid import workspace_hybrid
-    from emojiml.recommend.suggest import content_only, suggest_batch
+    from emojiml.recommend.hybrid import content_hybrid, workspace_hybrid
+    from emojiml.recommend.suggest import suggest_batch
     from emojiml.recommend.train_content import read_tweeteval
     from emojiml.workspace import import_path
     from emojiml.workspace.store import WorkspaceStore
 
-    content = content_only()
+    content = content_hybrid()  # what `emojiml suggest` without a workspace runs
+    model = content.sources["content"]
     messages = read_tweeteval("val").texts[:1000]
     content.recommend(None, "warm up", k=10)
     threads = torch.get_num_threads()
@@ -195,10 +197,10 @@ def bench_recommend() -> dict:
     n = len(messages)
     batch_first, batch_rate = _steady_rate(lambda: suggest_batch(messages, k=3, model=content), n)
     encoder_rate = _steady_rate(lambda: models.encode(messages), n)[1]
-    encoder_tuned_rate = _steady_rate(lambda: content.model_.encode(messages), n)[1]
-    encoded = content.model_.encode(messages)
+    encoder_tuned_rate = _steady_rate(lambda: model.model_.encode(messages), n)[1]
+    encoded = model.model_.encode(messages)
     # everything but the encoder: SVM, towers, mentions
-    scoring_rate = _steady_rate(lambda: content.score_messages(messages, encoded), n)[1]
+    scoring_rate = _steady_rate(lambda: model.score_messages(MessageBatch(messages, encoded)), n)[1]
     figures = {
         **{f"suggest_one_{k}": v for k, v in _percentiles(one).items()},
         **{f"encoder_one_{k}": v for k, v in _percentiles(encoder).items()},
