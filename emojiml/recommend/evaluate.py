@@ -364,7 +364,8 @@ def choose_weights(events: pd.DataFrame, step: float = AUTO_STEP, half_life_days
         split = temporal_split(events)
     except RecommenderInputError:
         return None
-    sources = {name: source.fit(split.train) for name, source in workspace_sources(split.train, half_life_days).items()}
+    sources = workspace_sources(split.train, half_life_days, catalog=split.catalog)
+    sources = {name: source.fit(split.train) for name, source in sources.items()}
     pool = default_pool(split)
     normalized = _normalized(case_scores(sources, split), pool)
     swept = sweep(normalized, split, 10, step, pool)
@@ -431,7 +432,7 @@ def evaluate_workspace(
         "bpr": ImplicitRecommender("bpr", catalog=catalog),
     }
     scores = {name: source_scores(model.fit(train), cases) for name, model in baselines.items()}
-    sources = workspace_sources(train, half_life_days)
+    sources = workspace_sources(train, half_life_days, catalog=catalog)
     if not with_content:
         sources = {name: s for name, s in sources.items() if name in ("collaborative", "popularity")}
     hybrid_raw = case_scores({name: s.fit(train) for name, s in sources.items()}, split)

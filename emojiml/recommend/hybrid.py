@@ -281,15 +281,18 @@ def _spelling(catalog, candidates: Sequence[str] | None) -> dict[str, str]:
     return spelling
 
 
-def workspace_sources(events: pd.DataFrame, half_life_days: float = 90.0, channel: str | None = None):
-    """The product's five sources for one workspace (unfitted), sharing one catalog and one content model."""
+def workspace_sources(
+    events: pd.DataFrame, half_life_days: float = 90.0, channel: str | None = None, catalog=None
+) -> dict[str, Recommender]:
+    """The product's five sources for one workspace (unfitted), sharing one catalog (``catalog``, else the
+    events') and one content model."""
     from emojiml.recommend.base import workspace_catalog
     from emojiml.recommend.collaborative import NMFRecommender, PersonalRecommender
     from emojiml.recommend.content import ContentRecommender
     from emojiml.recommend.popularity import TrendingRecommender
     from emojiml.recommend.reacted_messages import NeighbourRecommender, ReactionModelRecommender
 
-    catalog = workspace_catalog(events)
+    catalog = catalog or workspace_catalog(events)
     content = ContentRecommender(catalog=catalog)
     return {
         "collaborative": PersonalRecommender(NMFRecommender(n_components=4, weighting="log", catalog=catalog)),

@@ -173,7 +173,7 @@ class ReactionModelRecommender(_FromMessages):
         self,
         prior_strength: float = 3.0,
         scale: float = 10.0,
-        backoff_messages: float = 300.0,
+        backoff_messages: float = 50.0,
         catalog: Catalog | None = None,
         content=None,
     ) -> None:
@@ -217,7 +217,7 @@ class ReactionModelRecommender(_FromMessages):
         if not batch.texts:
             return np.zeros((0, len(self.catalog_)))
         own = self.scale * (batch.vectors - self.mean_) @ self.head_.T + self.bias_  # (N, n_emoji)
-        content = np.log(self.content_.score_messages(batch) + 1e-4)
+        content = np.log(self.content_.score_messages(batch) + 1e-3)
         scores = (1.0 - self.backoff_) * own + self.backoff_ * content
         empty = np.array([not (t or "").strip() for t in batch.texts], dtype=bool)
         scores[empty] = 0.0

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from emojiml.recommend.hybrid import HybridRecommender, content_hybrid, rebalance
@@ -79,7 +80,7 @@ def test_a_person_with_one_reaction_gets_suggestions():
     one = make_events([("zoe", "🎉", 40, "dev")])
     one["text"] = "finally fixed it"
     hybrid = HybridRecommender({"popularity": PopularityRecommender(), "neighbours": NeighbourRecommender()})
-    result = hybrid.fit(events._append(one, ignore_index=True)).suggest("zoe", "released version 9", k=3)
+    result = hybrid.fit(pd.concat([events, one], ignore_index=True)).suggest("zoe", "released version 9", k=3)
     assert len(result.suggestions) == 3
 
 
