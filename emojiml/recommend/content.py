@@ -218,11 +218,23 @@ class ContentRecommender(RankingMixin):
         return self.score_messages([message])[0]
 
     def encode(self, texts: Sequence[str], times: np.ndarray | None = None, calibrated: bool = False) -> MessageBatch:
-        """A batch with this model's one encoder pass (sentence vectors + tuned logits), for every source."""
+        """A batch with this model's one encoder pass, for every source.
+
+        The tuned layers (three more transformer layers, half the encoder's cost again) run only for a
+        ``calibrated`` batch: they serve the 20-label decision; in open-catalog ranking their share is
+        ``tuned_weight / LABEL_TEMPERATURE`` (under 0.1) of the frequent labels' logits, so there the plain
+        encoder's vectors are used and the tuned logits count as uniform."""
         check_fitted(self)
         texts = [t or "" for t in texts]
+        if not texts:
+            return MessageBatch(texts, None, times, calibrated)
         filled = [t if t.strip() else " " for t in texts]
-        return MessageBatch(texts, self.model_.encode(filled) if texts else None, times, calibrated)
+        if calibrated:
+            return MessageBatch(texts, self.model_.encode(filled), times, calibrated)
+        from emojiml import models
+
+        uniform = np.zeros((len(filled), len(self.model_.ensemble.labels)), np.float32)
+        return MessageBatch(texts, EncodedMessages(models.encode(filled), uniform), times, calibrated)
 
     def score_messages(self, messages: Sequence[str] | MessageBatch, user: str | None = None) -> np.ndarray:
         """(N, n_emoji) scores for many messages at once (one encoder batch); empty messages score 0.
@@ -236,7 +248,9 @@ class ContentRecommender(RankingMixin):
         if not filled:
             return scores
         chosen = [texts[i] for i in filled]
-        encoded = self.model_.encode(chosen) if batch.encoded is None else batch.encoded.rows(filled)
+        if batch.encoded is None:
+            batch = self.encode(texts, batch.times, batch.calibrated)
+        encoded = batch.encoded.rows(filled)
         scores[filled] = self.model_.catalog_probabilities(
             chosen, encoded, self.emoji_space_, self.label_columns_, self.pool_, self.usage_, batch.calibrated
         )

@@ -313,10 +313,11 @@ def workspace_hybrid(
     validation part carved from its own history (``evaluate.choose_weights``), else the defaults."""
     from emojiml.recommend.evaluate import choose_weights
 
-    chosen_by = "given"
+    chosen_by = "as given"
     if weights is None:
         choice = choose_weights(events)
-        weights, chosen_by = (choice.weights, choice.note) if choice is not None else (None, "defaults")
+        too_little = "at the defaults (too little history to choose a mix for this workspace)"
+        weights, chosen_by = (choice.weights, choice.note) if choice is not None else (None, too_little)
     hybrid = HybridRecommender(workspace_sources(events, half_life_days, channel), weights, chosen_by=chosen_by)
     return hybrid.fit(events)
 

@@ -35,7 +35,7 @@ def suggest_batch(
     if model is None:
         model = content_hybrid() if events is None else workspace_hybrid(events, weights)
     elif weights is not None:
-        model = model.with_weights(weights, "given")
+        model = model.with_weights(weights, "as given")
     if events is not None:
         user = resolve_user(events, user)
     return model.suggest_many(user, list(messages), k, candidates)
