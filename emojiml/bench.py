@@ -212,6 +212,11 @@ def bench_recommend() -> dict:
         "content_scoring_without_encoder_msgs_per_s": scoring_rate,
         "batch_torch_threads": threads,
     }
+    # the targets, as ratios within this one run: one message <= 1.5x the encoder, batch >= 0.8x
+    figures["suggest_one_over_encoder_one_p50"] = round(
+        figures["suggest_one_p50_ms"] / figures["encoder_one_p50_ms"], 2
+    )
+    figures["suggest_batch_over_encoder_batch_rate"] = round(batch_rate / encoder_rate, 2)
     export = settings().data_dir / "slack-exports" / "r-contributors-slack" / "slack_export_raw.tar.gz"
     if not export.exists():
         return {**figures, "r_contributors": "not found"}

@@ -328,9 +328,9 @@ class WeightChoice:
         )
 
 
-def case_scores(sources: Mapping[str, Recommender], split: Split) -> dict[str, np.ndarray]:
+def case_scores(sources: Mapping[str, Recommender], split: Split) -> tuple[dict[str, np.ndarray], MessageBatch]:
     """(n_cases, n_emoji) raw scores of every fitted source on the split's cases: one encoder pass for all
-    message-reading sources, trending at each case's time and in its channel."""
+    message-reading sources (the batch is returned for the hybrid), trending at each case's time and channel."""
     from emojiml.recommend.content import ContentRecommender
     from emojiml.recommend.popularity import TrendingRecommender
 
@@ -345,7 +345,7 @@ def case_scores(sources: Mapping[str, Recommender], split: Split) -> dict[str, n
             out[name] = source_scores(source, cases, lambda case, s=source: s.score_at(case.time, case.channel))
         else:
             out[name] = source_scores(source, cases, batch=batch)
-    return out
+    return out, batch
 
 
 def _normalized(raw: Mapping[str, np.ndarray], pool: np.ndarray) -> dict[str, np.ndarray]:
@@ -367,7 +367,7 @@ def choose_weights(events: pd.DataFrame, step: float = AUTO_STEP, half_life_days
     sources = workspace_sources(split.train, half_life_days, catalog=split.catalog)
     sources = {name: source.fit(split.train) for name, source in sources.items()}
     pool = default_pool(split)
-    normalized = _normalized(case_scores(sources, split), pool)
+    normalized = _normalized(case_scores(sources, split)[0], pool)
     swept = sweep(normalized, split, 10, step, pool)
     table = swept.table.fillna(0.0)
     best = table.loc[(table["ndcg_any"] + table["ndcg_new"]).idxmax()]
@@ -418,7 +418,7 @@ def evaluate_workspace(
     (an optimistic reference, not something the product could know).
     """
     from emojiml.recommend.collaborative import ImplicitRecommender, NMFRecommender
-    from emojiml.recommend.hybrid import DEFAULT_WEIGHTS, workspace_sources
+    from emojiml.recommend.hybrid import DEFAULT_WEIGHTS, HybridRecommender, workspace_sources
     from emojiml.recommend.popularity import OwnFrequencyRecommender, PopularityRecommender
 
     split = temporal_split(events)
@@ -435,7 +435,8 @@ def evaluate_workspace(
     sources = workspace_sources(train, half_life_days, catalog=catalog)
     if not with_content:
         sources = {name: s for name, s in sources.items() if name in ("collaborative", "popularity")}
-    hybrid_raw = case_scores({name: s.fit(train) for name, s in sources.items()}, split)
+    sources = {name: s.fit(train) for name, s in sources.items()}
+    hybrid_raw, batch = case_scores(sources, split)
     scores["trending"] = hybrid_raw["popularity"]
     for name in ("content", "neighbours", "reactions"):
         if name in hybrid_raw:
@@ -452,10 +453,12 @@ def evaluate_workspace(
     choice = choose_weights(train, step, half_life_days) if with_content else None
     auto = choice.weights if choice is not None else {n: DEFAULT_WEIGHTS[n] for n in names}
     auto = {n: auto.get(n, 0.0) for n in names}
-    for variant in VARIANTS:
-        mixed = sum(auto[name] * normalized[name] for name in names)
-        results.append(evaluate_scores(mixed, split, k, variant, "hybrid (auto)", pool))
-    for variant in VARIANTS:
-        mixed = sum(best[variant][name] * normalized[name] for name in names)
-        results.append(evaluate_scores(mixed, split, k, variant, "hybrid (best mix)", pool))
+    # both hybrid rows rank exactly as the product does (HybridRecommender.mix: steps aside, tone, echo);
+    # trending is scored at each case's time, as the product would have at that moment
+    hybrid = HybridRecommender(sources, auto).fit_around(train)
+    users = cases["user"].astype(str).tolist()
+    for label, mixes in (("hybrid (auto)", {v: auto for v in VARIANTS}), ("hybrid (best mix)", best)):
+        for variant in VARIANTS:
+            mixed = hybrid.with_weights(mixes[variant]).mix(hybrid_raw, users, batch)[0]
+            results.append(evaluate_scores(mixed, split, k, variant, label, pool))
     return WorkspaceEvaluation(results, swept, best, auto, len(train), len(cases), round(sweep_seconds, 3))
