@@ -11,6 +11,11 @@ release note gets 🎉 and :partyr:, a question gets 👀). Slack exports carry 
     how often the emoji is used. In a small workspace it leans on the TweetEval content model
     (``backoff_messages``: at that many reacted messages the two count equally).
 Both step aside, with a note, in a workspace without message text (e.g. a CSV of reactions only).
+
+Defaults chosen on a validation part carved from r-contributors' *training* events (the last fifth of each
+person's training reactions; NDCG@10 any + new): neighbours 0.3 / 50 (0.595 / 0.308 against 0.579 / 0.260 at
+20 neighbours); reaction model scale 10, prior strength 1, back-off 50 (0.635 / 0.567 against 0.625 / 0.496 at
+prior strength 3; scales 5 and 20 and prior strength 10 were worse).
 """
 
 from __future__ import annotations
@@ -118,7 +123,7 @@ class NeighbourRecommender(_FromMessages):
     def __init__(
         self,
         min_similarity: float = 0.3,
-        neighbours: int = 20,
+        neighbours: int = 50,
         half_life_days: float = 365.0,
         catalog: Catalog | None = None,
     ) -> None:
@@ -171,7 +176,7 @@ class ReactionModelRecommender(_FromMessages):
 
     def __init__(
         self,
-        prior_strength: float = 3.0,
+        prior_strength: float = 1.0,
         scale: float = 10.0,
         backoff_messages: float = 50.0,
         catalog: Catalog | None = None,

@@ -37,6 +37,7 @@ FACTORIES = {
 }
 BAD_PARAMETERS = {
     "nmf": lambda: NMFRecommender(used_weight=2.0),
+    "trending": lambda: TrendingRecommender(half_life_days=0),
     "als": lambda: ImplicitRecommender("svd"),
     "personal": lambda: PersonalRecommender(neighbour_weight=-1),
     "neighbours": lambda: NeighbourRecommender(neighbours=0),
