@@ -50,7 +50,8 @@ PRESETS = {
 }
 # People answer 🚀 with 🚀: an emoji written in the message is added on top of the mix (normalised units), whatever
 # the weights, so "we shipped it 🚀" gets 🚀 even where the mix leans on reaction history. A product rule (asked for
-# by the issue: the default message got no 🚀), not tuned on any split.
+# by the issue: the default message got no 🚀); on r-contributors' validation part it costs .011 NDCG@10 any emoji
+# and gains .002 new emoji (with tone at its chosen strength).
 ECHO = 0.5
 ECHO_REASON = "written in the message"
 NON_ENGLISH_NOTE = "This message does not look English: the message models were trained on English, so trust them less."
