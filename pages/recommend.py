@@ -6,8 +6,9 @@ from emojiml import charts
 from emojiml.errors import EmojimlError
 from emojiml.page_cache import recommend_evaluation, recommend_hybrid, workspace_events, workspace_store
 from emojiml.page_widgets import workspace_picker
-from emojiml.recommend.base import people_by_reactions
+from emojiml.recommend.base import RecommenderInputError, people_by_reactions
 from emojiml.recommend.hybrid import PRESETS, SOURCE_LABELS, SOURCES, HybridWeightsError, rebalance
+from emojiml.workspace import UnknownWorkspaceError
 
 NEW_PERSON = "— someone new —"
 SLIDER_KEYS = {source: f"recommend_weight_{source}" for source in SOURCES}
@@ -31,8 +32,14 @@ revision = info.revision if info else 0
 try:
     events = workspace_events(workspace, None, revision)
     hybrid = recommend_hybrid(workspace, revision)
+except UnknownWorkspaceError as error:
+    st.error(f"{error} Pick another workspace.")
+    st.stop()
+except RecommenderInputError as error:
+    st.error(f"This workspace cannot be used for recommendations yet: {error} Import an export with reactions.")
+    st.stop()
 except EmojimlError as error:
-    st.error(f"This workspace cannot be used for recommendations yet: {error}")
+    st.error(f"Recommendations are not available: {error}")
     st.stop()
 
 people = people_by_reactions(events)
@@ -153,8 +160,10 @@ st.caption(
 try:
     with st.spinner("Evaluating every method on this workspace (first time only)…"):
         evaluation = recommend_evaluation(workspace, revision)
-except EmojimlError as error:
+except RecommenderInputError as error:
     st.info(f"Not enough history to evaluate: {error}")
+except EmojimlError as error:
+    st.error(f"The evaluation failed: {error}")
 else:
     variant = st.radio(
         "Which emoji count", ("any", "new"), horizontal=True, key="recommend_variant", format_func="{} emoji".format

@@ -25,7 +25,7 @@ class RecommenderInputError(EmojimlError, ValueError):
     """Events or arguments a recommender cannot use; the message says what to fix."""
 
 
-class NotFittedError(RuntimeError):
+class NotFittedError(EmojimlError, RuntimeError):
     """``score``/``recommend`` called before ``fit``."""
 
 
