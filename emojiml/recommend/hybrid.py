@@ -173,7 +173,7 @@ class HybridRecommender(RankingMixin):
             note = source.step_aside(user, message)
             if note is not None:
                 silent.add(name)
-                if note and weights[name] > 0:
+                if note:  # shown even at weight 0: "nobody-here has no reactions yet" matters either way
                     notes[note] = None
                 weights[name] = 0.0
         if sum(weights.values()) <= 0:  # every source with weight was silenced: fall back to what can speak
