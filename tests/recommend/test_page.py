@@ -48,4 +48,4 @@ def test_a_thumbs_up_is_stored_with_weights_and_sources():
         "neighbours",
         "reactions",
     }
-    assert set(row["sources"]) - {"tone"} <= set(row["weights"])
+    assert set(row["sources"]) - {"tone", "echo"} <= set(row["weights"])
