@@ -9,7 +9,8 @@ Each emoji gets a *positivity* in [-1, 1] from three sources:
     towards 0 for emoji with few reactions (``WORKSPACE_SHRINK`` pseudo-messages).
 Each message gets the product's sentiment score (``emojiml.text.sentiment.combine``: VADER plus the emotion
 model, as the Context page shows it). A message whose score is at most ``-NEGATIVE_AT`` pushes positive emoji
-down and negative (concerned) ones up, in proportion to how negative it is; a positive message pushes negative
+down (as far as this workspace itself avoids them on bad news: 🎉 yes, a supportive 👍 hardly) and negative
+(concerned) ones up, in proportion to how negative it is; a positive message pushes negative
 emoji down. The adjustment is added to the hybrid's normalised score, so it is one of the contributions a
 person sees, and a suggestion it lifted says "fits a negative message".
 """
@@ -35,6 +36,8 @@ PENALTY = 0.25
 LIFT = 0.25
 NEGATIVE_AT = THRESHOLD / 2  # "the build is broken again" scores about -0.18: mild, and still no 🎉
 WORKSPACE_SHRINK = 10.0
+CATALOG_FLOOR = 0.5  # a cheerful emoji is minded at least this much on bad news, whatever the workspace does
+VADER_NEGATIVE = 0.05  # VADER's own cut: a compound score at or below -0.05 reads negative
 FITS_NEGATIVE = "fits a negative message"
 
 
@@ -63,6 +66,9 @@ class Tone:
         self.catalog_ = catalog
         positivity = catalog_positivity(catalog)
         self.workspace_ = np.zeros(len(catalog))
+        on_negative = np.zeros(len(catalog))  # reacted messages that read negative, per emoji
+        count = np.zeros(len(catalog))
+        base = 0.0  # share of this workspace's reacted messages that read negative
         if events is not None and not events.empty and "text" in events.columns:
             reacted = events[events["text"].fillna("").astype(str).str.strip() != ""]
             if len(reacted):
@@ -72,9 +78,19 @@ class Tone:
                 keep = columns >= 0
                 values = texts.map(compound).to_numpy()[keep]
                 total = np.bincount(columns[keep], weights=values, minlength=len(catalog))
-                count = np.bincount(columns[keep], minlength=len(catalog))
+                count = np.bincount(columns[keep], minlength=len(catalog)).astype(np.float64)
+                on_negative = np.bincount(columns[keep], weights=values <= -VADER_NEGATIVE, minlength=len(catalog))
                 self.workspace_ = total / (count + WORKSPACE_SHRINK)
+                base = float(np.mean([v <= -VADER_NEGATIVE for v in compound.values()]))
         self.positivity_ = np.clip(positivity + self.workspace_, -1.0, 1.0)  # (n_emoji,)
+        # How much this workspace minds the emoji on bad news: 1 for an emoji it never gives to negative messages,
+        # 0 for one it gives to them as often as to any message (👍, ❤️ of support). An emoji with little history
+        # starts from the catalog's view (the more cheerful, the less it is expected on bad news).
+        cheer = np.maximum(self.positivity_, 0.0)
+        expected = np.maximum(base, 1e-3) * (1.0 - cheer)
+        rate = (on_negative + WORKSPACE_SHRINK * expected) / (count + WORKSPACE_SHRINK)
+        minds = np.clip(1.0 - rate / max(base, 1e-3), 0.0, 1.0) if base > 0 else cheer
+        self.minds_ = np.maximum(minds, CATALOG_FLOOR * cheer)  # the catalog's view never fully gives way
         return self
 
     def of(self, batch: MessageBatch) -> MessageTone:
@@ -103,7 +119,7 @@ class Tone:
         positive_emoji = np.maximum(self.positivity_, 0.0)
         negative_emoji = np.maximum(-self.positivity_, 0.0)
         negative, positive = float(tone.negative[row]), float(tone.positive[row])
-        penalty = -PENALTY * (negative * positive_emoji + positive * negative_emoji)
+        penalty = -PENALTY * (negative * positive_emoji * self.minds_ + positive * negative_emoji)
         return penalty + LIFT * negative * negative_emoji * mixed
 
     def fits_negative(self, tone: MessageTone, row: int, index: int) -> bool:
@@ -118,4 +134,13 @@ def catalog_positivity(catalog: Catalog) -> np.ndarray:
     vader = models.vader()
     named = np.array([vader.polarity_scores(", ".join([e.name, *e.keywords]))["compound"] for e in catalog])
     prior = np.array([np.nan if e.sentiment is None else e.sentiment for e in catalog])
-    return np.where(np.isnan(prior), named, 0.5 * named + 0.5 * np.nan_to_num(prior))
+    positivity = np.where(np.isnan(prior), named, 0.5 * named + 0.5 * np.nan_to_num(prior))
+    custom = np.array([e.is_custom for e in catalog])
+    if custom.any():  # ":partyr:" reads as nothing to VADER: borrow from the nearest Unicode emoji by name meaning
+        vectors = models.catalog_embeddings(catalog)
+        unicode = np.flatnonzero(~custom)
+        similarity = vectors[custom] @ vectors[unicode].T  # (n_custom, n_unicode)
+        nearest = similarity.argmax(axis=1)
+        borrowed = positivity[unicode[nearest]] * np.clip(similarity.max(axis=1), 0.0, 1.0)
+        positivity[custom] = np.where(np.abs(positivity[custom]) > 0.05, positivity[custom], borrowed)
+    return positivity
