@@ -160,6 +160,7 @@ def cmd_evaluate_recommender(args: argparse.Namespace) -> int:
                     "test_cases": evaluation.n_cases,
                     "methods": table.to_dict(orient="records"),
                     "best_mix": evaluation.best_mix,
+                    "auto_mix": evaluation.auto_mix,
                     "sweep": evaluation.sweep.table.to_dict(orient="records"),
                 },
                 indent=2,
@@ -171,6 +172,10 @@ def cmd_evaluate_recommender(args: argparse.Namespace) -> int:
         print(table.to_string(index=False))
         for variant, mix in evaluation.best_mix.items():
             print(f"best mix ({variant}): " + ", ".join(f"{s}={w:.1f}" for s, w in mix.items()))
+        print(
+            "auto mix (chosen on the training part): "
+            + ", ".join(f"{s}={w:.1f}" for s, w in evaluation.auto_mix.items())
+        )
     return 0
 
 
