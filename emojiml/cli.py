@@ -326,7 +326,8 @@ def cmd_train_generator(args: argparse.Namespace) -> int:
     if args.kl_weight is not None:
         config = replace(config, kl_weight=args.kl_weight)
     try:
-        trainer = train(args.generator_model, Path(args.data), work, args.minutes, resume=args.resume, config=config)
+        rated = Path(args.feedback) if args.feedback else None
+        trainer = train(args.generator_model, Path(args.data), work, args.minutes, args.resume, config, feedback=rated)
     except DatasetError as error:
         raise UserError(str(error)) from error
     out = Path(args.out) if args.out else settings().asset_dir
@@ -456,6 +457,7 @@ def add_generate_commands(commands: argparse._SubParsersAction) -> None:
             "--kl-weight", type=float, help="VAE: weight of the KL term per nat (default: TrainConfig's)"
         )
         training.add_argument("--threads", type=int, default=1, help="torch CPU threads (the machine is shared)")
+        training.add_argument("--feedback", help="GAN/VAE: rated set from export-feedback (liked: extra positives)")
         training.set_defaults(func=cmd_train_generator, generator_model=name)
 
     targets = command_group(commands, "evaluate", "print quality figures", "target", "TARGET")
@@ -521,6 +523,9 @@ def build_parser() -> argparse.ArgumentParser:
     add_recommend_commands(commands)
     add_context_commands(commands)
     add_generate_commands(commands)
+    from emojiml.generate.feedback import add_feedback_commands  # Studio (issue 18)
+
+    add_feedback_commands(commands)
     return parser
 
 
