@@ -59,3 +59,29 @@ def context_analyzer():
     from emojiml.text.analyze import ContextAnalyzer
 
     return ContextAnalyzer(search=emoji_search())
+
+
+# --- Studio: Generate and Interpolate (emojiml.generate.studio, emojiml.generate.latent) ---
+@st.cache_resource(show_spinner="Drawing the real emoji to compare results with (first run only)…")
+def studio_reference():
+    """Every curated emoji in Noto with its judge features: what each result's nearest real emoji comes from."""
+    from emojiml.generate.studio import real_emoji_index
+
+    return real_emoji_index()
+
+
+@st.cache_resource(show_spinner="Encoding the real emoji with the VAE (first run only)…")
+def latent_atlas():
+    """The real emoji's VAE codes and their PCA plane, for the Interpolate page's map and attributes."""
+    from emojiml.generate.latent import latent_atlas
+
+    return latent_atlas()
+
+
+@st.cache_resource(show_spinner="Indexing this workspace's emoji…", max_entries=16)
+def workspace_search(workspace: str, revision: int):
+    """Search over the Unicode catalog plus the workspace's custom emoji (generated ones with their keywords);
+    ``revision`` moves on when an emoji is added, so the index follows."""
+    from emojiml.generate.studio import workspace_catalog
+
+    return models.emoji_search(workspace_catalog(workspace_store(), workspace))

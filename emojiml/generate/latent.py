@@ -318,3 +318,18 @@ def vae_mashup(a: Emoji, b: Emoji, style: str = "noto", n: int = 4, seed: int = 
     return [
         GeneratedEmoji(image, name, "vae", seed, recipe=recipe, details={"index": k}) for k, image in enumerate(images)
     ]
+
+
+def styles() -> tuple[str, ...]:
+    """The art styles the VAE is conditioned on."""
+    return tuple(_vae().config.styles)
+
+
+def animation_gif(morph: Morph) -> bytes:
+    """The morph as a looping 128x128 GIF of at most 128 KB (``sample.gif_bytes``), or a message to act on."""
+    from emojiml.generate.sample import gif_bytes
+
+    try:
+        return gif_bytes(morph.frames)
+    except ValueError as error:
+        raise StudioInputError(f"{error} (now {len(morph.frames)}).") from error

@@ -366,6 +366,24 @@ def mashup_for_studio(
     return describe(emojis, f"{a.name} {b.name}", style, progress)
 
 
+def generation_row(result: StudioEmoji, position: int) -> dict:
+    """Result ``position`` of a batch as a row of the store's ``generations`` table (``record_generations``)."""
+    return {
+        "prompt": result.prompt,
+        "method": result.emoji.method,
+        "style": result.style,
+        "seed": int(result.emoji.seed),
+        "position": position,
+        "model_version": result.model_version,
+        "name": result.export_name,
+        "png": result.png,
+        "recipe": result.emoji.recipe,
+        "prompt_score": result.prompt_score,
+        "uncertainty": result.uncertainty,
+        "nearest": result.nearest.key,
+    }
+
+
 # ------------------------------------------------------------------------------------------------ exports
 def export_zip(results: Sequence[StudioEmoji]) -> bytes:
     """A zip of the results' PNGs (and SVGs where the method drew one), named like Slack emoji, plus a
