@@ -37,9 +37,11 @@ def workspace_events(workspace: str, channel: str | None, revision: int):
 @st.cache_resource(show_spinner="Fitting the recommenders (NMF, content model, trending)…", max_entries=8)
 def recommend_hybrid(workspace: str, revision: int):
     """The workspace's fitted hybrid, refitted when an import changes the workspace (``revision``)."""
+    from emojiml.generate.studio import workspace_catalog
     from emojiml.recommend.hybrid import workspace_hybrid
 
-    return workspace_hybrid(workspace_events(workspace, None, revision))
+    catalog = workspace_catalog(workspace_store(), workspace)  # with the custom emoji the Generate page added
+    return workspace_hybrid(workspace_events(workspace, None, revision), catalog=catalog)
 
 
 @st.cache_data(show_spinner=False, max_entries=8)

@@ -16,6 +16,7 @@ from typing import Self
 import numpy as np
 import pandas as pd
 
+from emojiml.catalog import Catalog
 from emojiml.recommend.base import (
     RankingMixin,
     Recommender,
@@ -182,14 +183,16 @@ def workspace_hybrid(
     weights: Mapping[str, float] | None = None,
     half_life_days: float = 90.0,
     channel: str | None = None,
+    catalog: Catalog | None = None,
 ) -> HybridRecommender:
-    """The product hybrid for one workspace: personal history + NMF, the content model, and trending."""
+    """The product hybrid for one workspace: personal history + NMF, the content model, and trending.
+    ``catalog``: the base catalog (default Unicode), e.g. with the workspace's generated custom emoji."""
     from emojiml.recommend.base import workspace_catalog
     from emojiml.recommend.collaborative import NMFRecommender, PersonalRecommender
     from emojiml.recommend.content import ContentRecommender
     from emojiml.recommend.popularity import TrendingRecommender
 
-    catalog = workspace_catalog(events)
+    catalog = workspace_catalog(events, catalog)
     sources = {
         "collaborative": PersonalRecommender(NMFRecommender(n_components=4, weighting="log", catalog=catalog)),
         "content": ContentRecommender(catalog=catalog),
