@@ -143,7 +143,7 @@ class RealEmojiIndex:
     entries: tuple[Emoji, ...]
     images: np.ndarray  # (N, S, S, 4) uint8 RGBA, S = REFERENCE_SIZE
     features: np.ndarray  # (N, F) unit judge features
-    self_scores: np.ndarray  # (N,) sorted: judge image->text cosine of each emoji with its own name + keywords
+    self_scores: np.ndarray  # (N,) sorted: judge image->text cosine of each emoji with its own name
     copy_distance: float  # 1st percentile of real emoji's distance to their nearest *other* emoji
     typical_distance: float  # the median of that distance
 
@@ -206,6 +206,27 @@ def catalog_vectors(entries: Sequence[Emoji]) -> np.ndarray:
     return vectors[[catalog.index_of(entry.key) for entry in entries]]
 
 
+def _name_vectors(entries: Sequence[Emoji]) -> np.ndarray:
+    """(N, 384) sentence vectors of the emoji's bare names, cached on disk. Why names and not name + keywords:
+    prompts are a few words, and a few words score lower than a keyword list; calibrating against names keeps
+    "taco" on a real taco as certain as real emoji are of their own names."""
+    from emojiml import models
+
+    texts = [entry.name for entry in entries]
+    digest = hashlib.sha256("\n".join(texts).encode()).hexdigest()[:16]
+    path = settings().cache_dir / f"emoji-names-{models.ENCODER_NAME}-{digest}.npy"
+    if path.exists():
+        vectors = np.load(path, allow_pickle=False)
+        if vectors.shape == (len(texts), 384):
+            return vectors
+    vectors = models.encode(texts, batch_size=128)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_name(f"{path.stem}.tmp.npy")
+    np.save(temporary, vectors)
+    temporary.replace(path)
+    return vectors
+
+
 @cache
 def real_emoji_index() -> RealEmojiIndex:
     """The reference every result is compared with, built once per process (a few seconds the first time)."""
@@ -217,7 +238,7 @@ def real_emoji_index() -> RealEmojiIndex:
     features = judge_features(judge, x)
     with torch.no_grad():
         image_text = torch.cat([judge.text_vectors(chunk) for chunk in x.split(256)]).numpy()
-    names = catalog_vectors(entries)
+    names = _name_vectors(entries)
     self_scores = np.sort((image_text * names).sum(axis=1))
     similarity = features @ features.T
     np.fill_diagonal(similarity, -np.inf)
@@ -255,13 +276,17 @@ class StudioEmoji:
 
 
 def unique_names(names: Sequence[str]) -> list[str]:
-    """Slack names made unique by a numeric suffix, in order: taco_cat, taco_cat_2, taco_cat_3."""
-    seen: dict[str, int] = {}
+    """Slack names made unique by the lowest free numeric suffix, in order: taco_cat, taco_cat_2, taco_cat_3."""
+    taken: set[str] = set()
     out = []
     for name in names:
         base = slack_name(name)
-        seen[base] = seen.get(base, 0) + 1
-        out.append(base if seen[base] == 1 else f"{base}_{seen[base]}")
+        candidate, suffix = base, 1
+        while candidate in taken:
+            suffix += 1
+            candidate = f"{base}_{suffix}"
+        taken.add(candidate)
+        out.append(candidate)
     return out
 
 
@@ -426,7 +451,7 @@ def add_to_workspace(store, workspace: str, result: StudioEmoji, name: str | Non
     chosen = slack_name(name or result.export_name)
     if name is not None and not re.fullmatch(r"[a-z0-9_]{1,32}", name.strip()):
         raise StudioInputError(f"{name!r} is not a Slack emoji name: use up to 32 lower-case letters, digits or _.")
-    if chosen in store.custom_emoji_art_names(workspace) or f":{chosen}:" in store.custom_emoji(workspace):
+    if chosen in store.custom_emoji_art_names(workspace) or f":{chosen}:" in _custom_keys(store, workspace):
         raise CustomEmojiExistsError(f"{workspace} already has :{chosen}:; pick another name.")
     keywords = prompt_keywords(result.prompt, chosen)
     store.add_custom_emoji(workspace, chosen, keywords, result.png, prompt=result.prompt, method=result.emoji.method)
@@ -443,4 +468,9 @@ def workspace_catalog(store, workspace: str, base: Catalog | None = None) -> Cat
         for row in store.custom_emoji_art(workspace)
     ]
     catalog = (base or default_catalog()).with_custom(art)
-    return catalog.with_custom(custom_emoji(key) for key in store.custom_emoji(workspace))
+    return catalog.with_custom(custom_emoji(key) for key in _custom_keys(store, workspace))
+
+
+def _custom_keys(store, workspace: str) -> list[str]:
+    """The workspace's custom emoji keys; none for a workspace not stored yet (adding an emoji creates it)."""
+    return store.custom_emoji(workspace) if store.workspace(workspace) else []
