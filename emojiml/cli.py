@@ -326,8 +326,10 @@ def cmd_train_generator(args: argparse.Namespace) -> int:
     if args.kl_weight is not None:
         config = replace(config, kl_weight=args.kl_weight)
     try:
-        rated = Path(args.feedback) if args.feedback else None
-        trainer = train(args.generator_model, Path(args.data), work, args.minutes, args.resume, config, feedback=rated)
+        rated = {"feedback": Path(args.feedback)} if args.feedback else {}  # the Studio's ratings (issue 18)
+        trainer = train(
+            args.generator_model, Path(args.data), work, args.minutes, resume=args.resume, config=config, **rated
+        )
     except DatasetError as error:
         raise UserError(str(error)) from error
     out = Path(args.out) if args.out else settings().asset_dir
