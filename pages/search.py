@@ -5,7 +5,8 @@ import base64
 import streamlit as st
 
 from emojiml import charts
-from emojiml.models import ModelUnavailableError
+from emojiml.auth.page_gate import visible_workspaces
+from emojiml.errors import EmojimlError
 from emojiml.page_cache import emoji_search, workspace_search
 from emojiml.workspace import open_store
 
@@ -18,12 +19,13 @@ st.caption("Shortcodes (`:+1:`), names, keywords and synonyms: “luck” finds 
 left, middle, right = st.columns([4, 2, 1])
 query = left.text_input("Search", placeholder="party, :tada:, luck, 🔥 …", key="query")
 top = right.number_input("Results", min_value=5, max_value=60, value=20, step=5)
-stored = {info.name: info.revision for info in open_store().workspaces()}  # no demo import for a plain search
+revisions = {info.name: info.revision for info in open_store().workspaces()}  # no demo import for a plain search
+stored = {name: revisions[name] for name in visible_workspaces(list(revisions))}  # only those this person may see
 scope = middle.selectbox("Custom emoji of", [UNICODE_ONLY, *stored], key="search_workspace")
 
 try:
     search = emoji_search() if scope == UNICODE_ONLY else workspace_search(scope, stored[scope])
-except ModelUnavailableError as error:
+except EmojimlError as error:
     st.error(f"Search is unavailable: {error}")
     st.stop()
 
@@ -49,4 +51,4 @@ for start in range(0, len(result.hits), COLUMNS):
             st.code(hit.emoji.char, language=None)
 
 with st.expander("Why these results"):
-    st.plotly_chart(charts.search_scores(result.hits), use_container_width=True)
+    st.plotly_chart(charts.search_scores(result.hits), width="stretch")

@@ -16,6 +16,7 @@ import numpy as np
 import torch
 from PIL import Image, UnidentifiedImageError
 
+from emojiml.errors import EmojimlError
 from emojiml.generate.data import frame
 
 OUTPUT_SIZE = 128
@@ -28,7 +29,7 @@ MAX_INPUT_BYTES = 8 * 1024 * 1024
 MODELS = ("gan", "vae")
 
 
-class GenerationInputError(ValueError):
+class GenerationInputError(EmojimlError, ValueError):
     """A prompt, style, group, count or input image a person must change; the message lists valid choices."""
 
 
