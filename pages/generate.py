@@ -113,6 +113,8 @@ if go:
     else:
         bar.empty()
         st.session_state["generate_results"] = list(zip(ids, results, strict=True))
+        for key in ("generate_add_pick", "generate_add_name"):  # a new batch: name the new first result
+            st.session_state.pop(key, None)
         st.session_state["generate_seconds"] = time.perf_counter() - started
 
 
@@ -181,13 +183,19 @@ if shown:
             st.caption("Tick “select” under the emoji you want in a zip (PNG 128×128 ≤ 128 KB, SVG where drawn).")
     with add_column.container(border=True):
         st.markdown(f"**Add to {workspace}'s custom emoji**")
+        names = [result.export_name for _, result in shown]
+        st.session_state.setdefault("generate_add_name", names[0])
         choice = st.selectbox(
-            "Emoji", range(len(shown)), format_func=lambda k: f":{shown[k][1].export_name}:", key="generate_add_pick"
+            "Emoji",
+            names,
+            format_func=lambda name: f":{name}:",
+            key="generate_add_pick",
+            on_change=lambda: st.session_state.update(generate_add_name=st.session_state["generate_add_pick"]),
         )
-        name = st.text_input("Name", value=shown[choice][1].export_name, max_chars=32, key="generate_add_name")
+        name = st.text_input("Name", max_chars=32, key="generate_add_name")
         if st.button("Add to workspace", key="generate_add"):
             try:
-                added = studio.add_to_workspace(store, workspace, shown[choice][1], name)
+                added = studio.add_to_workspace(store, workspace, shown[names.index(choice)][1], name)
             except EmojimlError as error:
                 st.error(str(error))
             else:

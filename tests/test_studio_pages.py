@@ -212,3 +212,14 @@ def test_an_uploaded_png_interpolates():
     at.get("file_uploader")[0].set_value(("my_cat.png", png(cat), "image/png")).run()
     assert not at.exception and not at.error
     assert "12 frames" in captions(at)
+
+
+def test_the_add_form_follows_the_latest_batch_and_the_picked_emoji():
+    at = page("generate.py")
+    at.slider(key="generate_n").set_value(2)
+    for prompt in ("sleepy moon", "blue heart"):
+        at.text_input(key="generate_prompt").input(prompt)
+        at.button(key="generate_go").click().run()
+    assert at.text_input(key="generate_add_name").value == "blue_heart"
+    at.selectbox(key="generate_add_pick").set_value("blue_heart_2").run()
+    assert not at.exception and at.text_input(key="generate_add_name").value == "blue_heart_2"
