@@ -50,7 +50,11 @@ else:
     prompt = ""
 
 style_column, group_column, expression_column, colour_column = st.columns(4)
-style = style_column.selectbox("Art style", studio.method_styles(method), key="generate_style")
+styles = studio.method_styles(method)
+if not styles:
+    st.error(f"The {method} method has no artwork installed here: run `make run`, which fetches it.")
+    st.stop()
+style = style_column.selectbox("Art style", styles, key="generate_style")
 group = group_column.selectbox(
     "Unicode group",
     [ANY_GROUP, *studio.unicode_groups()],
@@ -99,7 +103,8 @@ if go:
                 n=int(n),
                 seed=int(seed),
             )
-            results = studio.generate_for_studio(request, method, lambda f, t: bar.progress(f, text=t))
+            preferences = studio.recipe_preferences_for(store, workspace, method)
+            results = studio.generate_for_studio(request, method, lambda f, t: bar.progress(f, text=t), preferences)
         elif None in pair:
             raise studio.StudioInputError("Pick two emoji to mash up: search for each above.")
         else:

@@ -68,22 +68,38 @@ def method_fields(method: str) -> frozenset[str]:
     return METHOD_FIELDS.get(method, ALL_FIELDS)
 
 
+# Where a method's style and palette choices come from when its module carries no ``STYLES`` / ``PALETTES``:
+# "module:attribute", a tuple or a function returning one.
+STYLE_SOURCES: dict[str, str] = {"kitchen": "emojiml.generate.vectors:installed_icon_sets"}
+PALETTE_SOURCES: dict[str, str] = {"kitchen": "emojiml.generate.kitchen.palette:PALETTES"}
+
+
 def _method_module(method: str):
     import importlib
 
     return importlib.import_module(METHODS[method].split(":")[0])
 
 
+def _choices(sources: dict[str, str], method: str, attribute: str, default: tuple[str, ...]) -> tuple[str, ...]:
+    import importlib
+
+    if method in sources:
+        module_name, name = sources[method].split(":")
+        value = getattr(importlib.import_module(module_name), name)
+        return tuple(value() if callable(value) else value)
+    return tuple(getattr(_method_module(method), attribute, default))
+
+
 def method_styles(method: str) -> tuple[str, ...]:
-    """The art styles ``method`` can draw: its module's ``STYLES`` when it has one, else the data set's."""
+    """The art styles ``method`` can draw (its module's ``STYLES``, or ``STYLE_SOURCES``), else the data set's."""
     from emojiml.generate.data import STYLES
 
-    return tuple(getattr(_method_module(method), "STYLES", STYLES))
+    return _choices(STYLE_SOURCES, method, "STYLES", STYLES)
 
 
 def method_palettes(method: str) -> tuple[str, ...]:
-    """Named palettes ``method`` offers (its module's ``PALETTES``), besides any hex colour."""
-    return tuple(getattr(_method_module(method), "PALETTES", ()))
+    """Named palettes ``method`` offers (its module's ``PALETTES``, or ``PALETTE_SOURCES``) besides hex colours."""
+    return _choices(PALETTE_SOURCES, method, "PALETTES", ())
 
 
 @cache
@@ -348,21 +364,55 @@ def describe(emojis: Sequence[GeneratedEmoji], prompt: str, style: str, progress
     return results
 
 
+# Methods whose results differ by recipe, so the ratings can re-rank them: the page asks for twice as many and
+# keeps the best by prompt score plus the recipe's preference (emojiml.generate.feedback.rerank).
+FEEDBACK_RANKED = frozenset({"kitchen"})
+
+
+def recipe_preferences_for(store, workspace: str, method: str) -> dict[str, float]:
+    """The workspace's ratings as recipe preferences, for a method they can re-rank (else none)."""
+    from emojiml.generate.feedback import rated_records, recipe_preferences
+
+    if method not in FEEDBACK_RANKED:
+        return {}
+    return recipe_preferences([r for r in rated_records(store, workspace) if r.method == method])
+
+
 def generate_for_studio(
-    request: GenerationRequest, method: str, progress: ProgressCallback | None = None
+    request: GenerationRequest,
+    method: str,
+    progress: ProgressCallback | None = None,
+    preferences: dict[str, float] | None = None,
 ) -> list[StudioEmoji]:
-    """``methods.generate`` for the page: the request checked, every result described (see :func:`describe`)."""
+    """``methods.generate`` for the page: the request checked, every result described (see :func:`describe`);
+    with ``preferences`` (recipe -> rating, from the ratings) a recipe-ranked method's results are re-ranked."""
+    from emojiml.generate.feedback import rerank
+
     request = check_request(request, method)
     if progress:
         progress(0.05, f"Drawing {request.n} emoji with {method}…")
-    emojis = generate(request, method)
+    if preferences and method in FEEDBACK_RANKED:
+        pool = generate(replace(request, n=min(MAX_RESULTS, 2 * request.n)), method)
+        emojis = rerank(pool, preferences, request.n)
+    else:
+        emojis = generate(request, method)
     if progress:
         progress(0.6, "Comparing with the real emoji…")
     return describe(emojis, request.prompt, request.style, progress)
 
 
 # Mashups of two catalog emoji, by method: "module:function" taking (a, b, style, n, seed) -> list[GeneratedEmoji].
-MASHUPS: dict[str, str] = {"vae": "emojiml.generate.latent:vae_mashup"}
+MASHUPS: dict[str, str] = {
+    "kitchen": "emojiml.generate.studio:kitchen_mashup",
+    "vae": "emojiml.generate.latent:vae_mashup",
+}
+
+
+def kitchen_mashup(a: Emoji, b: Emoji, style: str = "noto", n: int = 1, seed: int = 0) -> list[GeneratedEmoji]:
+    """Emoji Kitchen's A + B (A's base, B's face): one composition, whatever ``n`` and ``seed``."""
+    from emojiml.generate.kitchen import mashup
+
+    return [mashup(a.key, b.key, style)]
 
 
 def mashup_methods() -> tuple[str, ...]:

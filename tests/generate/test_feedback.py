@@ -159,3 +159,17 @@ def test_cli_export_feedback_writes_the_rated_set(tmp_path, monkeypatch, capsys,
     finally:
         monkeypatch.delenv("EMOJIML_DATABASE_URL")
         settings.cache_clear()
+
+
+def test_rerank_lifts_liked_recipes_and_sinks_disliked_ones():
+    from emojiml.generate.methods import GeneratedEmoji
+
+    image = Image.new("RGBA", (128, 128))
+    pool = [
+        GeneratedEmoji(image, "a", "kitchen", 0, recipe="🌵 + 😭", prompt_score=0.30),
+        GeneratedEmoji(image, "b", "kitchen", 0, recipe="🌵 + 😢", prompt_score=0.28),
+        GeneratedEmoji(image, "c", "kitchen", 0, recipe="🥒 + 😭", prompt_score=0.25),
+    ]
+    assert [e.name for e in feedback.rerank(pool, {}, 2)] == ["a", "b"]
+    preferences = feedback.recipe_preferences(records((-1, "", "🌵 + 😭"), (1, "", "🥒 + 😭"), (1, "", "🥒 + 😭")))
+    assert [e.name for e in feedback.rerank(pool, preferences, 2)] == ["c", "b"]
