@@ -223,3 +223,16 @@ def test_the_add_form_follows_the_latest_batch_and_the_picked_emoji():
     assert at.text_input(key="generate_add_name").value == "blue_heart"
     at.selectbox(key="generate_add_pick").set_value("blue_heart_2").run()
     assert not at.exception and at.text_input(key="generate_add_name").value == "blue_heart_2"
+
+
+def test_the_search_page_finds_a_workspace_s_generated_emoji():
+    from emojiml.workspace import open_store
+
+    cat = png(Image.new("RGBA", (128, 128), (250, 200, 40, 255)))
+    open_store().add_custom_emoji("studio-search", "zebra_taco", ("zebra", "taco", "stripes"), cat)
+    at = AppTest.from_file(str(REPO / "pages" / "search.py"), default_timeout=300).run()
+    at.selectbox(key="search_workspace").set_value("studio-search")
+    at.text_input(key="query").input("zebra taco").run()
+    assert not at.exception
+    assert "**zebra taco**" in [m.value for m in at.markdown]
+    assert len(at.image) >= 1, "a generated emoji is drawn from its PNG"
