@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+import streamlit as st
 from streamlit import config as streamlit_config
 from streamlit.testing.v1 import AppTest
 
@@ -27,6 +28,8 @@ def auth_mode(monkeypatch, tmp_path):
     monkeypatch.delenv("EMOJIML_AUTH")
     monkeypatch.delenv("EMOJIML_DATABASE_URL")
     settings.cache_clear()
+    st.cache_resource.clear()  # nothing cached on this test's database may serve later page tests
+    st.cache_data.clear()
 
 
 def _page_text(at: AppTest) -> str:
@@ -106,5 +109,7 @@ def test_an_unreachable_database_gives_a_message_not_a_traceback(monkeypatch):
         monkeypatch.delenv("EMOJIML_AUTH")
         monkeypatch.delenv("EMOJIML_DATABASE_URL")
         settings.cache_clear()
+        st.cache_resource.clear()
+        st.cache_data.clear()
     assert not at.exception
     assert "cannot be reached right now" in at.error[0].value or "failed" in at.error[0].value

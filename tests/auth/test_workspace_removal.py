@@ -76,6 +76,7 @@ def test_privacy_option_stores_emoji_events_without_message_text(tmp_path, monke
 
 
 def test_workspace_page_deletes_only_after_the_name_is_typed(tmp_path, monkeypatch):
+    import streamlit as st
     from streamlit.testing.v1 import AppTest
 
     from emojiml.config import REPO_DIR, settings
@@ -95,3 +96,5 @@ def test_workspace_page_deletes_only_after_the_name_is_typed(tmp_path, monkeypat
     finally:
         monkeypatch.delenv("EMOJIML_DATABASE_URL")
         settings.cache_clear()
+        st.cache_resource.clear()  # the page cached a store on this test's database: later page tests need theirs
+        st.cache_data.clear()
