@@ -759,8 +759,11 @@ class WorkspaceStore:
     def custom_emoji_art_names(self, workspace: str) -> set[str]:
         return {art.name for art in self.custom_emoji_art(workspace)}
 
-    def record_generations(self, workspace: str, rows: Sequence[dict]) -> list[int]:
-        """Store a batch of generations (keys: the ``generations`` columns but id/rating/times); their ids."""
+    def record_generations(self, workspace: str, rows: Sequence[dict], keep_unrated: int = 2000) -> list[int]:
+        """Store a batch of generations (keys: the ``generations`` columns but id/rating/times); their ids.
+
+        Only the newest ``keep_unrated`` unrated generations of a workspace are kept (each holds a PNG of
+        ~20 KB, and a page click adds up to 16); rated ones are the training set and are never dropped."""
         now = time.time()
         with self._write() as connection:
             ws = self._workspace_id(connection, workspace)
@@ -768,6 +771,9 @@ class WorkspaceStore:
             for row in rows:
                 values = {**row, "workspace_id": ws, "prompt": _clean_text(row["prompt"]), "created_at": now}
                 ids.append(connection.execute(generations.insert().values(values)).inserted_primary_key[0])
+            unrated = (generations.c.workspace_id == ws) & generations.c.rating.is_(None)
+            newest = select(generations.c.id).where(unrated).order_by(generations.c.id.desc()).limit(keep_unrated)
+            connection.execute(generations.delete().where(unrated, generations.c.id.not_in(newest.scalar_subquery())))
         return ids
 
     def rate_generation(self, generation_id: int, rating: int | None) -> None:

@@ -173,3 +173,10 @@ def test_rerank_lifts_liked_recipes_and_sinks_disliked_ones():
     assert [e.name for e in feedback.rerank(pool, {}, 2)] == ["a", "b"]
     preferences = feedback.recipe_preferences(records((-1, "", "🌵 + 😭"), (1, "", "🥒 + 😭"), (1, "", "🥒 + 😭")))
     assert [e.name for e in feedback.rerank(pool, preferences, 2)] == ["c", "b"]
+
+
+def test_only_the_newest_unrated_generations_are_kept_and_rated_ones_stay(store):
+    first = store.record_generations("team", [row("old", 0.5), row("rated", 0.5)], keep_unrated=2)
+    store.rate_generation(first[1], 1)
+    store.record_generations("team", [row("new", 0.5), row("newer", 0.5)], keep_unrated=2)
+    assert sorted(store.generations_frame("team")["prompt"]) == ["new", "newer", "rated"]
