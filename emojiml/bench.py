@@ -336,6 +336,48 @@ def bench_kitchen() -> dict:
     return kitchen_timings()
 
 
+def bench_studio() -> dict:
+    """The Studio pages' own work, warm: one Generate click (8 emoji drawn, compared with the real emoji, scored,
+    stored for review) for GAN and VAE over five prompts, and one Interpolate view (16-frame spherical morph +
+    the GIF export) over three pairs; medians, with the largest PNG and GIF each produced."""
+    import tempfile
+
+    from emojiml.catalog import default_catalog
+    from emojiml.generate import latent, studio
+    from emojiml.generate.methods import GenerationRequest
+    from emojiml.workspace.store import WorkspaceStore
+
+    prompts = ("taco cat", "sleepy moon", "robot with heart eyes", "birthday cake", "thumbs up")
+    figures: dict[str, float] = {}
+    with tempfile.TemporaryDirectory() as home:
+        store = WorkspaceStore(f"sqlite:///{home}/bench.db")
+        for method in ("gan", "vae"):
+            studio.generate_for_studio(GenerationRequest("warm up", n=8), method)
+            times, largest = [], 0
+            for seed, prompt in enumerate(prompts):
+                t0 = time.perf_counter()
+                results = studio.generate_for_studio(GenerationRequest(prompt, n=8, seed=seed), method)
+                store.record_generations("bench", [studio.generation_row(r, k) for k, r in enumerate(results)])
+                times.append(time.perf_counter() - t0)
+                largest = max(largest, *(len(r.png) for r in results))
+            figures[f"{method}_generate_8_s"] = round(float(np.median(times)), 3)
+            figures[f"{method}_largest_png_bytes"] = largest
+        store.dispose()
+    catalog = default_catalog()
+    pairs = [(catalog.get(a), catalog.get(b)) for a, b in (("😀", "🐱"), ("🍕", "🚀"), ("❤", "💙"))]
+    ends = [(latent.catalog_endpoint(a), latent.catalog_endpoint(b)) for a, b in pairs]
+    latent.animation_gif(latent.morph(*ends[0], 16))  # warm up
+    times, largest = [], 0
+    for a, b in ends:
+        t0 = time.perf_counter()
+        animation = latent.animation_gif(latent.morph(a, b, 16, "spherical"))
+        times.append(time.perf_counter() - t0)
+        largest = max(largest, len(animation))
+    figures["interpolate_16_frames_gif_s"] = round(float(np.median(times)), 3)
+    figures["largest_gif_bytes"] = largest
+    return figures
+
+
 SECTIONS: dict[str, Callable[[], dict]] = {
     "search": bench_search,
     "encoder": bench_encoder,
@@ -345,6 +387,7 @@ SECTIONS: dict[str, Callable[[], dict]] = {
     "context": bench_context,
     "generate": bench_generate,
     "kitchen": bench_kitchen,
+    "studio": bench_studio,
 }
 
 

@@ -305,7 +305,10 @@ def cmd_train_generator(args: argparse.Namespace) -> int:
     config = TrainConfig(model=args.generator_model, size=args.size, batch=args.batch, seed=args.seed)
     if args.kl_weight is not None:
         config = replace(config, kl_weight=args.kl_weight)
-    trainer = train(args.generator_model, Path(args.data), work, args.minutes, resume=args.resume, config=config)
+    rated = {"feedback": Path(args.feedback)} if args.feedback else {}  # the Studio's ratings (issue 18)
+    trainer = train(
+        args.generator_model, Path(args.data), work, args.minutes, resume=args.resume, config=config, **rated
+    )
     out = Path(args.out) if args.out else settings().asset_dir
     out.mkdir(parents=True, exist_ok=True)
     for suffix in (".safetensors", ".json"):
@@ -410,6 +413,7 @@ def add_generate_commands(commands: argparse._SubParsersAction) -> None:
             "--kl-weight", type=float, help="VAE: weight of the KL term per nat (default: TrainConfig's)"
         )
         training.add_argument("--threads", type=int, default=1, help="torch CPU threads (the machine is shared)")
+        training.add_argument("--feedback", help="GAN/VAE: rated set from export-feedback (liked: extra positives)")
         training.set_defaults(func=cmd_train_generator, generator_model=name)
 
     targets = command_group(commands, "evaluate", "print quality figures", "target", "TARGET")
@@ -479,6 +483,9 @@ def build_parser() -> argparse.ArgumentParser:
     from emojiml.generate.kitchen.commands import add_kitchen_commands  # also adds --model kitchen to generate
 
     add_kitchen_commands(commands)
+    from emojiml.generate.feedback import add_feedback_commands  # Studio (issue 18)
+
+    add_feedback_commands(commands)
     return parser
 
 
