@@ -136,8 +136,9 @@ def check_events(events: pd.DataFrame, required: Iterable[str] = ("user", "emoji
     missing = [c for c in required if c not in events.columns]
     if missing:
         raise RecommenderInputError(f"The events table lacks column(s) {', '.join(missing)}.")
-    clean = events.dropna(subset=list(required))
-    return clean[(clean["user"].astype(str) != "") & (clean["emoji"].astype(str) != "")]
+    keep = events[list(required)].notna().all(axis=1)
+    keep &= (events["user"].astype(str) != "") & (events["emoji"].astype(str) != "")
+    return events if keep.all() else events[keep]  # no copy of a clean table (gigabytes at 10^7 events)
 
 
 def event_indices(events: pd.DataFrame, catalog: Catalog) -> np.ndarray:
