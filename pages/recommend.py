@@ -9,6 +9,7 @@ from emojiml.page_cache import recommend_evaluation, recommend_hybrid, workspace
 from emojiml.page_widgets import workspace_picker
 from emojiml.recommend.base import RecommenderInputError
 from emojiml.recommend.hybrid import DEFAULT_WEIGHTS, SOURCES, HybridWeightsError
+from emojiml.recommend.version import model_version
 from emojiml.workspace import UnknownWorkspaceError
 
 NEW_PERSON = "— someone new —"
@@ -103,6 +104,7 @@ def suggestions_panel() -> None:
                     weights=result.weights,
                     sources=suggestion.contributions,
                     message=message,
+                    model_version=model_version(revision),
                 )
                 st.toast(f"Saved {icon} for {suggestion.emoji.char}")
     feedback = store.feedback_frame(workspace)
