@@ -285,6 +285,11 @@ def _note(title: str, text: str, height: int = 240) -> go.Figure:
     return figure
 
 
+def _subtitle(figure: go.Figure, note: str) -> None:
+    """A short note under the title (where it cannot collide with axes or legends)."""
+    figure.update_layout(title_text=f"{figure.layout.title.text}<br><sup>{note}</sup>")
+
+
 def _date_axis(figure: go.Figure, periods: pd.Series, freq: str) -> None:
     """Whole-period ticks on a padded range: a single week is drawn as a week, never as milliseconds."""
     first, last = pd.Timestamp(periods.min()), pd.Timestamp(periods.max())
@@ -296,47 +301,34 @@ def _date_axis(figure: go.Figure, periods: pd.Series, freq: str) -> None:
 
 
 def acceptance_bars(table: pd.DataFrame, by: str, title: str) -> go.Figure:
-    """👍 share per group with its 95 % Wilson interval, labelled with the number of votes."""
+    """👍 share per group with its 95 % Wilson interval; each label carries its number of votes."""
     if table.empty:
         return _note(title, "No votes yet: rate suggestions with 👍/👎 on the Recommend page")
-    frame = table.assign(label=_escaped(table[by]))
+    votes = table["votes"].astype(int)
+    labels = _escaped(table[by]) + [f" ({n} vote{'s' if n != 1 else ''})" for n in votes]
     figure = go.Figure(
         go.Bar(
-            x=frame["share"],
-            y=frame["label"],
+            x=table["share"],
+            y=labels,
             orientation="h",
             marker_color=[SOURCE_COLORS.get(str(v), "#4C78A8") for v in table[by]],
             error_x={
                 "type": "data",
                 "symmetric": False,
-                "array": frame["ci_high"] - frame["share"],
-                "arrayminus": frame["share"] - frame["ci_low"],
+                "array": table["ci_high"] - table["share"],
+                "arrayminus": table["share"] - table["ci_low"],
             },
-            text=[
-                f"{share:.0%} of {votes} vote{'s' if votes != 1 else ''}"
-                for share, votes in zip(frame["share"], frame["votes"], strict=True)
-            ],
-            textposition="inside",
-            hovertemplate="%{y}: %{x:.0%}<extra></extra>",
+            hovertemplate="%{y}: %{x:.0%} 👍<extra></extra>",
         )
     )
     figure.update_layout(
         title=title,
         xaxis={"range": [0, 1], "tickformat": ".0%", "title": "👍 share (bars: 95 % Wilson interval)"},
         yaxis={"autorange": "reversed", "title": None},
-        height=max(220, 110 + 36 * len(frame)),
+        height=max(240, 130 + 36 * len(table)),
     )
-    if len(frame) == 1:
-        figure.add_annotation(
-            text=f"Only one {by.replace('_', ' ')} has votes so far: nothing to compare it with yet",
-            xref="paper",
-            yref="paper",
-            x=0.5,
-            y=-0.45,
-            showarrow=False,
-            font={"size": 12, "color": "#666"},
-        )
-        figure.update_layout(margin={"b": 90})
+    if len(table) == 1:  # a lone bar compares nothing: say so
+        _subtitle(figure, f"Only one {by.replace('_', ' ')} has votes so far: nothing to compare it with yet")
     return figure
 
 
@@ -360,15 +352,7 @@ def acceptance_timeline(table: pd.DataFrame, by: str, freq: str) -> go.Figure:
     figure.update_layout(yaxis={"range": [-0.05, 1.05], "tickformat": ".0%", "title": "👍 share"}, height=340)
     _date_axis(figure, frame["period"], freq)
     if frame["period"].nunique() == 1:
-        figure.add_annotation(
-            text=f"All votes fall in one {PERIOD_WORDS[freq]}: the trend needs a second one",
-            xref="paper",
-            yref="paper",
-            x=0.5,
-            y=1.0,
-            showarrow=False,
-            font={"size": 12, "color": "#666"},
-        )
+        _subtitle(figure, f"All votes fall in one {PERIOD_WORDS[freq]}: the trend needs a second one")
     return figure
 
 
@@ -443,15 +427,7 @@ def channel_trend_lines(table: pd.DataFrame, channel: str, freq: str) -> go.Figu
     figure.update_layout(yaxis={"title": "uses", "rangemode": "tozero"}, height=360)
     _date_axis(figure, frame["period"], freq)
     if frame["period"].nunique() == 1:
-        figure.add_annotation(
-            text=f"One {PERIOD_WORDS[freq]} of events: widen the date range to see a trend",
-            xref="paper",
-            yref="paper",
-            x=0.5,
-            y=1.0,
-            showarrow=False,
-            font={"size": 12, "color": "#666"},
-        )
+        _subtitle(figure, f"One {PERIOD_WORDS[freq]} of events: widen the date range to see a trend")
     return figure
 
 
