@@ -328,7 +328,7 @@ def acceptance_bars(table: pd.DataFrame, by: str, title: str) -> go.Figure:
         height=max(240, 130 + 36 * len(table)),
     )
     if len(table) == 1:  # a lone bar compares nothing: say so
-        _subtitle(figure, f"Only one {by.replace('_', ' ')} has votes so far: nothing to compare it with yet")
+        _subtitle(figure, f"Only one {by.replace('_', ' ')} so far: nothing to compare yet")
     return figure
 
 
@@ -349,7 +349,11 @@ def acceptance_timeline(table: pd.DataFrame, by: str, freq: str) -> go.Figure:
         color_discrete_map=SOURCE_COLORS,
     )
     figure.update_traces(hovertemplate="%{x|%d %b %Y}: %{y:.0%} of %{customdata[0]} vote(s)<extra></extra>")
-    figure.update_layout(yaxis={"range": [-0.05, 1.05], "tickformat": ".0%", "title": "👍 share"}, height=340)
+    figure.update_layout(
+        yaxis={"range": [-0.05, 1.05], "tickformat": ".0%", "title": "👍 share"},
+        legend_title_text=by.replace("_", " "),
+        height=340,
+    )
     _date_axis(figure, frame["period"], freq)
     if frame["period"].nunique() == 1:
         _subtitle(figure, f"All votes fall in one {PERIOD_WORDS[freq]}: the trend needs a second one")
@@ -408,7 +412,7 @@ def diversity_timeline(table: pd.DataFrame, freq: str) -> go.Figure:
     figure.update_layout(
         title=title,
         yaxis={"title": "distinct emoji", "rangemode": "tozero"},
-        yaxis2={"title": "entropy (bits)", "overlaying": "y", "side": "right", "rangemode": "tozero"},
+        yaxis2={"title": "entropy (bits)", "overlaying": "y", "side": "right", "rangemode": "tozero", "dtick": 1},
         legend={"orientation": "h", "y": -0.2},
         height=360,
     )
@@ -417,14 +421,15 @@ def diversity_timeline(table: pd.DataFrame, freq: str) -> go.Figure:
 
 
 def channel_trend_lines(table: pd.DataFrame, channel: str, freq: str) -> go.Figure:
-    """Uses per period of a channel's top emoji: which rise and which fall."""
+    """Uses per period of a channel's top emoji, stacked: which rise and which fall (bars stay readable when
+    most periods are empty, where zero-filled lines turn into spikes)."""
     title = f"Top emoji in #{html.escape(str(channel))} per {PERIOD_WORDS[freq]}"
     shown = table[table["channel"] == channel] if not table.empty else table
     if shown.empty:
         return _no_events(title)
     frame = shown.assign(emoji=_escaped(shown["emoji"]))
-    figure = px.line(frame, x="period", y="uses", color="emoji", markers=True, title=title)
-    figure.update_layout(yaxis={"title": "uses", "rangemode": "tozero"}, height=360)
+    figure = px.bar(frame, x="period", y="uses", color="emoji", title=title)
+    figure.update_layout(yaxis={"title": "uses", "rangemode": "tozero"}, height=360, bargap=0.1)
     _date_axis(figure, frame["period"], freq)
     if frame["period"].nunique() == 1:
         _subtitle(figure, f"One {PERIOD_WORDS[freq]} of events: widen the date range to see a trend")
@@ -450,7 +455,11 @@ def people_diversity(table: pd.DataFrame) -> go.Figure:
         hovertemplate="%{customdata[0]}: %{x} events, %{customdata[1]} distinct emoji, mostly %{customdata[2]}"
         "<br>entropy %{y:.2f} bits<extra></extra>"
     )
-    figure.update_layout(xaxis_title="emoji events (log scale)", yaxis_title="entropy (bits)", height=380)
+    figure.update_layout(
+        xaxis={"title": "emoji events (log scale)", "dtick": 1},  # ticks at 1, 10, 100: no crowded minor labels
+        yaxis_title="entropy (bits)",
+        height=380,
+    )
     return figure
 
 

@@ -74,7 +74,10 @@ def table_with_download(name: str, caption: str) -> None:
     """A table and its CSV download button."""
     table = tables[name]
     st.caption(caption)
-    st.dataframe(table, hide_index=True, width="stretch", height=min(400, 40 + 35 * max(1, len(table))))
+    dates = {c: st.column_config.DateColumn(format="YYYY-MM-DD") for c in ("period",) if c in table.columns}
+    st.dataframe(
+        table, hide_index=True, width="stretch", height=min(400, 40 + 35 * max(1, len(table))), column_config=dates
+    )
     st.download_button(
         f"⬇️ {name}.csv",
         table.to_csv(index=False).encode(),
@@ -97,7 +100,7 @@ metrics = st.columns(4)
 metrics[0].metric("Votes", summary["votes"])
 metrics[1].metric("👍 share", f"{summary['acceptance']:.0%}" if summary["acceptance"] is not None else "—")
 metrics[2].metric("Votes on retired models", summary["retired_version_votes"])
-metrics[3].metric("Votes without a model version", summary["unrecorded_version_votes"])
+metrics[3].metric("Votes without a version", summary["unrecorded_version_votes"])
 if summary["votes"]:
     by_source, by_mix = st.columns(2)
     by_source.plotly_chart(

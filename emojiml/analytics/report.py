@@ -80,14 +80,15 @@ def in_range(frame: pd.DataFrame, since=None, until=None) -> pd.DataFrame:
 
 
 def default_pivot(feedback: pd.DataFrame) -> pd.Timestamp | None:
-    """Where to split before/after: when the latest model version got its first vote, if there were
-    earlier ones; else the middle of the votes' time range. None without votes."""
+    """Where to split before/after: the start (UTC midnight) of the day the latest model version got its first
+    vote, if there were earlier ones; else of the day in the middle of the votes' time range. Whole days,
+    because that is what ``--pivot`` and the page's date box can express. None without votes."""
     if feedback.empty:
         return None
     versions = feedback.groupby("model_version")["timestamp"].min().sort_values()
     if len(versions) > 1:
-        return versions.iloc[-1]
-    return feedback["timestamp"].min() + (feedback["timestamp"].max() - feedback["timestamp"].min()) / 2
+        return versions.iloc[-1].floor("D")
+    return (feedback["timestamp"].min() + (feedback["timestamp"].max() - feedback["timestamp"].min()) / 2).floor("D")
 
 
 def build_report(
