@@ -88,14 +88,14 @@ def acceptance_over_time(feedback: pd.DataFrame, by: str = "source", freq: str =
     return _summarise(frame.groupby(["period", by], sort=True))[columns]
 
 
-def before_after(feedback: pd.DataFrame, pivot: pd.Timestamp, by: str | None = None) -> pd.DataFrame:
+def before_after(feedback: pd.DataFrame, pivot: pd.Timestamp | None, by: str | None = None) -> pd.DataFrame:
     """The 👍 share before and from ``pivot`` (overall, or per ``by``), with Wilson intervals for each share and a
     Newcombe interval for the change (after − before). A side without votes leaves its intervals empty."""
     columns = ["group", "votes_before", "share_before", "ci_low_before", "ci_high_before"]
     columns += ["votes_after", "share_after", "ci_low_after", "ci_high_after", "change", "change_low", "change_high"]
     if by is not None and by not in GROUPINGS:
         raise AnalyticsInputError(f"Cannot group feedback by {by!r}; choose one of {', '.join(GROUPINGS)}.")
-    if feedback.empty:
+    if feedback.empty or pivot is None:
         return pd.DataFrame(columns=columns)
     pivot = utc_day(pivot)
     groups = [("all votes", feedback)] if by is None else list(feedback.groupby(by, sort=True))

@@ -117,10 +117,8 @@ def build_report(
         "acceptance_by_person": acceptance(votes, "user"),
         "acceptance_over_time": acceptance_over_time(votes, "source", freq),
         "acceptance_by_person_over_time": acceptance_over_time(votes, "user", freq),
-        "before_after": before_after(votes, pivot) if pivot is not None else before_after(votes.iloc[:0], 0),
-        "before_after_by_source": (
-            before_after(votes, pivot, "source") if pivot is not None else before_after(votes.iloc[:0], 0)
-        ),
+        "before_after": before_after(votes, pivot),
+        "before_after_by_source": before_after(votes, pivot, "source"),
         "reactions_per_message": engagement.reactions_per_message(events, messages if not (since or until) else None),
         "people": engagement.person_diversity(events),
         "diversity_over_time": engagement.diversity_over_time(events, freq),
