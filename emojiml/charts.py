@@ -387,6 +387,10 @@ def before_after_chart(table: pd.DataFrame, pivot: str | None) -> go.Figure:
     figure.update_layout(
         title=title, barmode="group", yaxis={"range": [0, 1.15], "tickformat": ".0%", "title": "👍 share"}, height=360
     )
+    if not table["votes_before"].sum():
+        _subtitle(figure, "No votes before this day: pick a later split to compare")
+    elif not table["votes_after"].sum():
+        _subtitle(figure, "No votes from this day on: pick an earlier split to compare")
     return figure
 
 

@@ -55,3 +55,13 @@ def test_channel_trend_lines_escape_channel_and_emoji_names(demo_events):
     figure = charts.channel_trend_lines(engagement.channel_trends(events, "M"), "<i>ops</i>", "M")
     assert "&lt;i&gt;ops&lt;/i&gt;" in figure.layout.title.text
     assert {trace.name for trace in figure.data} >= {"👍"}
+
+
+def test_a_split_with_no_votes_on_one_side_says_which_way_to_move_it():
+    from emojiml.analytics.feedback import before_after
+
+    frame = votes(["U1", "U2"], [1, 0])
+    figure = charts.before_after_chart(before_after(frame, "2025-01-01", "user"), "2025-01-01")
+    assert "pick a later split" in figure.layout.title.text
+    figure = charts.before_after_chart(before_after(frame, "2026-01-01", "user"), "2026-01-01")
+    assert "pick an earlier split" in figure.layout.title.text
