@@ -145,7 +145,7 @@ def check_events(events: pd.DataFrame, required: Iterable[str] = ("user", "emoji
 def event_indices(events: pd.DataFrame, catalog: Catalog) -> np.ndarray:
     """Catalog position of each event's emoji (-1 where the catalog does not know it).
 
-    Each distinct key is looked up once (``pd.factorize``): a per-row loop cost 25 s at 3 million events."""
+    Each distinct key is looked up once (``pd.factorize``): a per-row loop cost 12 s at 3 million events."""
     codes, keys = pd.factorize(events["emoji"].astype(str))
     lookup = np.array([-1 if (i := catalog.index_of(key)) is None else i for key in keys] + [-1], dtype=np.int64)
     return lookup[codes]  # a missing key (code -1) reads the trailing -1

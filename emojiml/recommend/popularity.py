@@ -110,7 +110,7 @@ class TrendingRecommender(RankingMixin):
         self.now_ = float(self.times_.max()) if self.times_.size else 0.0
         self.rankable_ = rankable_mask(self.catalog_, indices)
         # the decayed counts at ``now_``, per channel (rows) and emoji: ``score`` reads them instead of
-        # decaying every event on each call (0.3 s per suggestion at 3 million events)
+        # decaying every event on each call (0.05 s per suggestion at 3 million events, 0.5 s at 30 million)
         decay = np.exp2(-(self.now_ - self.times_) / (self.half_life_days * 86400.0))
         self.decayed_now_ = sparse.csr_matrix(
             (decay, (self.channel_codes_, self.indices_)), shape=(len(names), len(self.catalog_))
