@@ -378,6 +378,16 @@ def bench_studio() -> dict:
     return figures
 
 
+def bench_scale(sizes: list[int] | None = None) -> list[dict]:
+    """Fit and suggest on synthetic workspaces of 10^3-10^6 people (``emojiml.recommend.scale``)."""
+    from emojiml.recommend.scale import SIZES
+    from emojiml.recommend.scale import bench_scale as measure
+
+    return measure(sizes or SIZES)
+
+
+ON_REQUEST = {"scale": bench_scale}  # minutes and gigabytes: run only when named in ``--only``
+
 SECTIONS: dict[str, Callable[[], dict]] = {
     "search": bench_search,
     "encoder": bench_encoder,
@@ -391,16 +401,21 @@ SECTIONS: dict[str, Callable[[], dict]] = {
 }
 
 
-def run_bench(only: list[str] | None = None) -> dict:
-    """Run the named sections (all by default) and return their figures, keyed by section."""
-    unknown = sorted(set(only or []) - set(SECTIONS))
+def run_bench(only: list[str] | None = None, sizes: list[int] | None = None) -> dict:
+    """Run the named sections (all but ``ON_REQUEST`` by default) and return their figures, keyed by section."""
+    unknown = sorted(set(only or []) - set(SECTIONS) - set(ON_REQUEST))
     if unknown:
-        raise EmojimlError(f"Unknown bench section(s) {', '.join(unknown)}; choose from {', '.join(SECTIONS)}.")
+        choices = ", ".join([*SECTIONS, *ON_REQUEST])
+        raise EmojimlError(f"Unknown bench section(s) {', '.join(unknown)}; choose from {choices}.")
+    if sizes and "scale" not in (only or []):
+        raise EmojimlError("--sizes applies to the scale section: add --only scale.")
     machine = {"cpus": _cpu_count(), "device": settings().device, "encoder_precision": models.encoder_precision()}
     results = {"machine": machine}
     for name, section in SECTIONS.items():
         if not only or name in only:
             results[name] = section()
+    if "scale" in (only or []):
+        results["scale"] = bench_scale(sizes)
     return results
 
 

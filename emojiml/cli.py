@@ -12,6 +12,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from emojiml.analytics.commands import add_analytics_commands
 from emojiml.auth.cli import add_user_commands
 from emojiml.config import settings
 from emojiml.errors import EmojimlError
@@ -63,10 +64,19 @@ def cmd_index(args: argparse.Namespace) -> int:
     return 0
 
 
+def _scale_size(text: str) -> int:
+    from emojiml.recommend.scale import ScaleSizeError, check_sizes, parse_size
+
+    try:
+        return check_sizes([parse_size(text)])[0]
+    except ScaleSizeError as error:  # argparse prints it as one line and exits 2
+        raise argparse.ArgumentTypeError(str(error)) from error
+
+
 def cmd_bench(args: argparse.Namespace) -> int:
     from emojiml.bench import run_bench
 
-    results = run_bench(args.only)
+    results = run_bench(args.only, args.sizes)
     print(json.dumps(results, indent=2))
     return 0
 
@@ -473,7 +483,8 @@ def build_parser() -> argparse.ArgumentParser:
     index.set_defaults(func=cmd_index)
 
     bench = commands.add_parser("bench", help="print speed figures as JSON")
-    bench.add_argument("--only", nargs="*", help="sections to run (default: all)")
+    bench.add_argument("--only", nargs="*", help="sections to run (default: all but scale)")
+    bench.add_argument("--sizes", nargs="+", type=_scale_size, help="people per scale run (default: 1e3 1e4 1e5 1e6)")
     bench.set_defaults(func=cmd_bench)
     _add_workspace_commands(commands)
     add_recommend_commands(commands)
@@ -486,6 +497,7 @@ def build_parser() -> argparse.ArgumentParser:
     from emojiml.generate.feedback import add_feedback_commands  # Studio (issue 18)
 
     add_feedback_commands(commands)
+    add_analytics_commands(commands)
     return parser
 
 
