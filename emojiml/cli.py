@@ -46,8 +46,9 @@ def cmd_search(args: argparse.Namespace) -> int:
     from emojiml import models
 
     result = models.emoji_search().search(args.query, top=args.top)
-    if result.notice:
-        print(result.notice, file=sys.stderr)
+    for note in (result.notice, result.hint):
+        if note:
+            print(note, file=sys.stderr)
     for hit in result.hits:
         print(f"{hit.emoji.char}\t{hit.emoji.name}")
     return 0 if result.hits else EXIT_USAGE
