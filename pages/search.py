@@ -9,8 +9,7 @@ from emojiml.page_cache import emoji_search
 from emojiml.search import SearchHit
 
 COLUMNS = 5
-SKIN_TONE = "skin_tone"
-"""Session key of the skin-tone preference: not a widget key, so it outlives page switches and reruns."""
+SKIN_TONE = "skin_tone"  # session key of the skin-tone preference: no widget's, so it outlives page switches
 TONE_LABELS = [
     "✋ default",
     *(
