@@ -147,16 +147,17 @@ def _is_latin(text: str) -> bool:
 
 
 @cache
-def _names_in_other_languages() -> tuple[tuple[str, str], ...]:
-    """(lower-cased name, emoji) for every emoji name the ``emoji`` package has in ``OTHER_LANGUAGES``."""
+def _names_in_other_languages() -> dict[str, tuple[str, ...]]:
+    """Lower-cased emoji name -> the emoji so named, over every name the ``emoji`` package has in
+    ``OTHER_LANGUAGES`` (loaded on the first query that needs them: 0.3 s)."""
     for language in OTHER_LANGUAGES:
         emoji_package.config.load_language(language)
-    return tuple(
-        (data[language].strip(":").replace("_", " ").lower(), char)
-        for char, data in emoji_package.EMOJI_DATA.items()
-        for language in OTHER_LANGUAGES
-        if data.get(language)
-    )
+    names: dict[str, list[str]] = {}
+    for char, data in emoji_package.EMOJI_DATA.items():
+        for language in OTHER_LANGUAGES:
+            if data.get(language):
+                names.setdefault(data[language].strip(":").replace("_", " ").lower(), []).append(char)
+    return {name: tuple(dict.fromkeys(chars)) for name, chars in names.items()}
 
 
 def _flag_intent(text: str) -> bool:
@@ -249,16 +250,19 @@ class EmojiSearch:
         needle = " ".join(_terms(query))
         if len(needle) < (4 if latin else 1) or needle in STOP_WORDS:
             return set()
-        rows: set[int] = set()
-        for name, char in _names_in_other_languages():
-            found = needle == name or (
-                not latin and (needle in name.split() or (len(name) >= 2 and " " not in needle and name in needle))
+        names = _names_in_other_languages()
+        if latin:
+            chars = names.get(needle, ())
+        else:
+            chars = tuple(
+                char
+                for name, named in names.items()
+                if needle == name or needle in name.split() or (len(name) >= 2 and " " not in needle and name in needle)
+                for char in named
             )
-            index = self.catalog.index_of(char) if found else None
-            row = None if index is None else self._row_of.get(self.catalog.base_index(index))
-            if row is not None:
-                rows.add(row)
-        return rows
+        indices = (self.catalog.index_of(char) for char in chars)
+        rows = {self._row_of.get(self.catalog.base_index(i)) for i in indices if i is not None}
+        return {row for row in rows if row is not None}
 
     def search(self, raw_query: str, top: int = 10, skin_tone: int = 0) -> SearchResult:
         """The ``top`` emoji for ``raw_query``, best first; ``skin_tone`` (1-5, 0 none) is applied to the hits
