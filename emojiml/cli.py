@@ -522,6 +522,9 @@ def build_parser() -> argparse.ArgumentParser:
     add_recommend_commands(commands)
     add_context_commands(commands)
     add_generate_commands(commands)
+    from emojiml.search_probes import add_search_commands
+
+    add_search_commands(command_group(commands, "evaluate", "print quality figures", "target", "TARGET"))
     return parser
 
 

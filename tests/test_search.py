@@ -1,9 +1,9 @@
-from pathlib import Path
+import json
 
 import pytest
 
-from emojiml.catalog import normalize_key
 from emojiml.search import EMPTY_QUERY_PROMPT, MAX_QUERY_CHARS, clean_query
+from emojiml.search_probes import DEFAULT_PROBES, hit_rates, read_probes
 
 SYNONYMS = {
     "party": {"🥳", "🎉"},
@@ -68,24 +68,25 @@ def test_results_are_skin_tone_bases_and_respect_top(search):
 
 
 # --- intent: probes, opposites, function words, phrases, weak matches, other languages, skin tone -------------
-PROBES = Path(__file__).parent / "fixtures" / "search_probes.tsv"
-
-
-def probe_hit_rates(search) -> tuple[float, float]:
-    """hit@1 and hit@3 of ``search`` over the probe list (query -> the emoji that answer it)."""
-    rows = [line.split("\t") for line in PROBES.read_text("utf-8").splitlines() if line and not line.startswith("#")]
-    at1 = at3 = 0
-    for query, answers in rows:
-        wanted = {normalize_key(e) for e in answers.split()}
-        found = [hit.emoji.key for hit in search.search(query, top=3).hits]
-        at1 += found[0] in wanted
-        at3 += bool(wanted & set(found))
-    return at1 / len(rows), at3 / len(rows)
-
-
 def test_probe_queries_stay_above_their_recorded_floor(search):
-    at1, at3 = probe_hit_rates(search)  # 0.907 / 0.953 when recorded (0.791 / 0.884 before intent rules)
-    assert at1 >= 0.88 and at3 >= 0.93, (at1, at3)
+    rates = hit_rates(search, read_probes(DEFAULT_PROBES))  # 0.907 / 0.953 when recorded (0.791 / 0.884 before)
+    assert rates["hit@1"] >= 0.88 and rates["hit@3"] >= 0.93, rates
+
+
+def test_evaluate_search_prints_the_probe_rates(capsys):
+    from emojiml.cli import main
+
+    assert main(["evaluate", "search"]) == 0
+    printed = json.loads(capsys.readouterr().out)
+    assert printed["probes"] == 43 and 0 <= printed["hit@3"] <= 1
+
+
+def test_a_malformed_probe_list_is_one_clear_error(tmp_path, capsys):
+    from emojiml.cli import main
+
+    (tmp_path / "probes.tsv").write_text("thumbs up\n", encoding="utf-8")
+    assert main(["evaluate", "search", "--probes", str(tmp_path / "probes.tsv")]) == 2
+    assert "line 1" in capsys.readouterr().err
 
 
 def test_opposites_are_not_neighbours(search):
