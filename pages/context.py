@@ -6,7 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from emojiml import charts
-from emojiml.models import ModelUnavailableError
+from emojiml.errors import EmojimlError
 from emojiml.page_cache import context_analyzer, workspace_events, workspace_store
 from emojiml.page_widgets import workspace_picker
 from emojiml.text.analyze import Message, analysis_table
@@ -31,7 +31,7 @@ st.caption(
 
 try:
     analyzer = context_analyzer()
-except ModelUnavailableError as error:
+except EmojimlError as error:
     st.error(f"The context models are unavailable: {error}")
     st.stop()
 

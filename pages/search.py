@@ -4,7 +4,7 @@ import streamlit as st
 
 from emojiml import charts
 from emojiml.catalog import SKIN_TONES
-from emojiml.models import ModelUnavailableError
+from emojiml.errors import EmojimlError
 from emojiml.page_cache import emoji_search
 from emojiml.search import SearchHit
 
@@ -37,7 +37,7 @@ top = right.number_input("Results", min_value=5, max_value=60, value=20, step=5)
 
 try:
     search = emoji_search()
-except ModelUnavailableError as error:
+except EmojimlError as error:
     st.error(f"Search is unavailable: {error}")
     st.stop()
 
@@ -72,4 +72,4 @@ else:  # loose guesses stay out of sight unless asked for
         result_grid(result.hits)
 
 with st.expander("Why these results"):
-    st.plotly_chart(charts.search_scores(result.hits), use_container_width=True)
+    st.plotly_chart(charts.search_scores(result.hits), width="stretch")

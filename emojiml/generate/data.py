@@ -27,6 +27,7 @@ import numpy as np
 from PIL import Image, ImageDraw, ImageFont
 
 from emojiml.catalog import Catalog, Emoji, default_catalog
+from emojiml.errors import EmojimlError
 
 log = logging.getLogger(__name__)
 
@@ -40,7 +41,7 @@ SPLIT_SEED = 6
 PAD = 0.04  # share of the canvas left empty on each side, so every style is framed alike
 
 
-class DatasetError(RuntimeError):
+class DatasetError(EmojimlError, RuntimeError):
     """The data set is missing, incomplete or was built by another version; the message says what to run."""
 
 

@@ -14,8 +14,8 @@ import torch
 from torch import nn
 from torch.nn.utils import spectral_norm
 
+from emojiml.checkpoint import JsonConfig, load_checkpoint
 from emojiml.generate.blocks import ConditionEncoder, ImageDecoder, unsharp_mask
-from emojiml.generate.checkpoint import JsonConfig, load_checkpoint
 
 
 @dataclass(frozen=True)

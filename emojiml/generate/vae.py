@@ -15,8 +15,8 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from emojiml.checkpoint import JsonConfig, load_checkpoint
 from emojiml.generate.blocks import ConditionEncoder, ImageDecoder, unsharp_mask
-from emojiml.generate.checkpoint import JsonConfig, load_checkpoint
 
 
 @dataclass(frozen=True)

@@ -14,13 +14,14 @@ from pathlib import Path
 
 import pandas as pd
 
+from emojiml.errors import EmojimlError
 from emojiml.text.analyze import Message
 from emojiml.workspace.slack_text import is_system_message, readable
 
 FORMATS = ("txt", "jsonl")
 
 
-class InputFormatError(ValueError):
+class InputFormatError(EmojimlError, ValueError):
     """The input file cannot be read as messages; the message names the file and line."""
 
 

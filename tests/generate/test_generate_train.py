@@ -7,7 +7,7 @@ import json
 import pytest
 import torch
 
-from emojiml.generate.checkpoint import CheckpointError
+from emojiml.checkpoint import CheckpointError
 from emojiml.generate.gan import load_generator
 from emojiml.generate.train import TrainConfig, train
 from emojiml.generate.vae import load_vae
