@@ -149,3 +149,9 @@ def test_a_long_message_with_code_blocks_keeps_its_code_and_gives_topics_only_wo
         w for t in conversation_topics([shown, "the loader breaks again", "loader fixed"], None).topics for w in t.words
     }
     assert words and not words & {"df", "pd", "read_csv", "csv", "data", "file", "tada", "https"}
+
+
+def test_mentioned_display_names_do_not_become_topics(demo_messages, demo_users):
+    shown = [readable(m["text"], demo_users) for m in demo_messages if m["channel"] == "general" and m.get("text")]
+    words = {w for t in conversation_topics(shown[:300], None, n_topics=4).topics for w in t.words}
+    assert words and not words & {"tandon", "stubbs", "shih", "micah", "neeraj"}, words
