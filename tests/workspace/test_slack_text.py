@@ -155,3 +155,16 @@ def test_mentioned_display_names_do_not_become_topics(demo_messages, demo_users)
     shown = [readable(m["text"], demo_users) for m in demo_messages if m["channel"] == "general" and m.get("text")]
     words = {w for t in conversation_topics(shown[:300], None, n_topics=4).topics for w in t.words}
     assert words and not words & {"tandon", "stubbs", "shih", "micah", "neeraj"}, words
+
+
+def test_mixed_language_messages_read_cleanly():
+    """Lines as the haskell-jp export (Apache-2.0) writes them: Japanese with mentions, links and quotes."""
+    users = {"U5B3EGEFQ": "igrep"}
+    text = (
+        "<@U5B3EGEFQ> :point_up: issueにしておきました。<https://github.com/haskell-jp/x/issues/37> の 2つめ\n&gt; lens"
+    )
+    assert (
+        readable(text, users)
+        == "@igrep ☝️ issueにしておきました。https://github.com/haskell-jp/x/issues/37 の 2つめ\n> lens"
+    )
+    assert is_system_message("<@U4KUNQF9N> has joined the channel")
