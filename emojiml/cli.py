@@ -48,8 +48,9 @@ def cmd_search(args: argparse.Namespace) -> int:
     from emojiml import models
 
     result = models.emoji_search().search(args.query, top=args.top)
-    if result.notice:
-        print(result.notice, file=sys.stderr)
+    for note in (result.notice, result.hint):
+        if note:
+            print(note, file=sys.stderr)
     for hit in result.hits:
         print(f"{hit.emoji.char}\t{hit.emoji.name}")
     return 0 if result.hits else EXIT_USAGE
@@ -498,6 +499,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     add_feedback_commands(commands)
     add_analytics_commands(commands)
+    from emojiml.search_probes import add_search_commands
+
+    add_search_commands(command_group(commands, "evaluate", "print quality figures", "target", "TARGET"))
     return parser
 
 
