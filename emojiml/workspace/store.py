@@ -228,6 +228,18 @@ class CustomEmojiArt:
     method: str
 
 
+# Where each piece of feedback came from, one row per feedback row. A table of its own rather than new columns
+# on ``feedback``: ``create_all`` adds a missing table to an existing database but never a missing column, so
+# stores written before it open unchanged and their rows simply have no origin (read back as None).
+feedback_origin = Table(
+    "feedback_origin",
+    metadata,
+    Column("feedback_id", ForeignKey("feedback.id", ondelete="CASCADE"), primary_key=True),
+    Column("source", String(), nullable=False),  # the source that contributed most to the voted suggestion
+    Column("mix", String(), nullable=False),  # the blend's name ("default", "auto", ...) or its weights
+    Column("model_version", String(), nullable=False),  # which fitted recommender produced it
+)
+
 EVENT_COLUMNS = [
     "workspace",
     "channel",
@@ -243,6 +255,29 @@ EVENT_COLUMNS = [
     "text",
 ]
 FEEDBACK_COLUMNS = ["workspace", "user", "emoji", "vote", "weights", "sources", "message", "timestamp"]
+ORIGIN_COLUMNS = ["source", "mix", "model_version"]  # None on rows stored before origins were recorded
+
+
+def leading_source(sources: object) -> str:
+    """The source with the largest contribution in a stored ``sources`` dict; "unknown" when there is none."""
+    if isinstance(sources, dict) and sources:
+        try:
+            return max(sources, key=lambda name: float(sources[name] or 0))
+        except (TypeError, ValueError):
+            return "unknown"
+    if isinstance(sources, list) and len(sources) == 1:  # one source named without scores
+        return str(sources[0])
+    return "unknown"
+
+
+def mix_label(weights: object) -> str:
+    """A stable name for a blend of weights: ``collaborative 0.40 · content 0.10 · popularity 0.50``."""
+    if not isinstance(weights, dict) or not weights:
+        return "unknown"
+    try:
+        return " · ".join(f"{name} {float(value):.2f}" for name, value in sorted(weights.items()))
+    except (TypeError, ValueError):
+        return "unknown"
 
 
 @dataclass(frozen=True)
@@ -531,13 +566,20 @@ class WorkspaceStore:
         sources: dict | list | None = None,
         message: str = "",
         timestamp: float | None = None,
+        source: str | None = None,
+        mix: str | None = None,
+        model_version: str = "",
     ) -> None:
-        """Store one 👍/👎 on a suggestion (``vote`` +1 or -1) with the blend that produced it."""
+        """Store one 👍/👎 on a suggestion (``vote`` +1 or -1) with the blend that produced it.
+
+        ``source`` defaults to the leading one in ``sources`` and ``mix`` to ``mix_label(weights)``, so every
+        row says where it came from; ``model_version`` names the fitted recommender (empty: not known).
+        """
         if vote not in (1, -1):
             raise ValueError(f"vote must be +1 or -1, not {vote!r}")
         with self._write() as connection:
             ws = self._workspace_id(connection, workspace)
-            connection.execute(
+            inserted = connection.execute(
                 feedback.insert(),
                 {
                     "workspace_id": ws,
@@ -550,8 +592,18 @@ class WorkspaceStore:
                     "timestamp": time.time() if timestamp is None else timestamp,
                 },
             )
+            connection.execute(
+                feedback_origin.insert(),
+                {
+                    "feedback_id": inserted.inserted_primary_key[0],
+                    "source": source or leading_source(sources),
+                    "mix": mix or mix_label(weights),
+                    "model_version": model_version,
+                },
+            )
 
     def feedback_frame(self, workspace: str) -> pd.DataFrame:
+        """Every vote of ``workspace``, oldest first: ``FEEDBACK_COLUMNS`` then ``ORIGIN_COLUMNS``."""
         query = (
             select(
                 workspaces.c.name,
@@ -562,13 +614,17 @@ class WorkspaceStore:
                 feedback.c.sources,
                 feedback.c.message,
                 feedback.c.timestamp,
+                feedback_origin.c.source,
+                feedback_origin.c.mix,
+                feedback_origin.c.model_version,
             )
             .join(workspaces, workspaces.c.id == feedback.c.workspace_id)
+            .outerjoin(feedback_origin, feedback_origin.c.feedback_id == feedback.c.id)
             .where(workspaces.c.name == workspace, _plausible(feedback.c.timestamp))
             .order_by(feedback.c.timestamp, feedback.c.id)
         )
         with self.engine.connect() as connection:
-            frame = pd.DataFrame(connection.execute(query).all(), columns=FEEDBACK_COLUMNS)
+            frame = pd.DataFrame(connection.execute(query).all(), columns=FEEDBACK_COLUMNS + ORIGIN_COLUMNS)
         frame["timestamp"] = _utc(frame["timestamp"])
         return frame
 
