@@ -236,3 +236,54 @@ def test_the_search_page_finds_a_workspace_s_generated_emoji():
     assert not at.exception
     assert "**zebra taco**" in [m.value for m in at.markdown]
     assert len(at.image) >= 1, "a generated emoji is drawn from its PNG"
+
+
+def kitchen_installed() -> bool:
+    from emojiml.generate.methods import available_methods
+    from emojiml.generate.studio import method_styles
+
+    return "kitchen" in available_methods() and bool(method_styles("kitchen"))
+
+
+needs_kitchen = pytest.mark.skipif(not kitchen_installed(), reason="the kitchen's vector artwork is not installed")
+
+
+@needs_kitchen
+def test_kitchen_uses_expression_and_palette_and_offers_svg():
+    at = page("generate.py")
+    at.selectbox(key="generate_method").set_value("kitchen").run()
+    assert not at.selectbox(key="generate_expression").disabled and not at.selectbox(key="generate_colour").disabled
+    at.text_input(key="generate_prompt").input("crying cactus")
+    at.slider(key="generate_n").set_value(2)
+    at.selectbox(key="generate_expression").set_value("sadness")
+    at.selectbox(key="generate_colour").set_value("pastel")
+    at.button(key="generate_go").click().run()
+    assert not at.exception and not at.error
+    assert captions(at).count("recipe: 🌵") == 2
+    assert len([b for b in at.get("download_button") if b.proto.label == "SVG"]) == 2
+
+
+@needs_kitchen
+def test_kitchen_refuses_a_bad_hex_colour():
+    at = page("generate.py")
+    at.selectbox(key="generate_method").set_value("kitchen").run()
+    at.selectbox(key="generate_colour").set_value("a hex colour…").run()
+    at.text_input(key="generate_prompt").input("sleepy moon")
+    at.text_input(key="generate_hex").input("#12zz")
+    at.button(key="generate_go").click().run()
+    assert not at.exception and "not one of red" in errors(at)
+
+
+@needs_kitchen
+def test_kitchen_mashup_and_a_b_that_is_no_face():
+    at = page("generate.py")
+    at.radio(key="generate_mode").set_value("Mash up two emoji").run()
+    at.selectbox(key="generate_method").set_value("kitchen")
+    at.text_input(key="mashup_a_query").input("cactus")
+    at.text_input(key="mashup_b_query").input("loudly crying face").run()
+    at.button(key="generate_go").click().run()
+    assert not at.exception and not at.error
+    assert "**:cactus_sob:**" in [m.value for m in at.markdown]
+    at.text_input(key="mashup_b_query").input("pizza").run()
+    at.button(key="generate_go").click().run()
+    assert "must be a face" in errors(at)
