@@ -266,6 +266,51 @@ def state_sequence(table: pd.DataFrame) -> go.Figure:
     return figure
 
 
+# --- Studio: the VAE latent space (emojiml.generate.latent) ---
+def latent_map(
+    coords,
+    groups: Sequence[str],
+    labels: Sequence[str],
+    path=None,
+    path_labels: Sequence[str] = (),
+    explained: tuple[float, float] | None = None,
+) -> go.Figure:
+    """Real emoji's latent codes on their PCA plane, coloured by Unicode group, the emoji on hover, with an
+    interpolation path (one marker per frame, A and B labelled) drawn on top."""
+    frame = pd.DataFrame({"x": coords[:, 0], "y": coords[:, 1], "group": list(groups), "emoji": list(labels)})
+    figure = px.scatter(
+        frame,
+        x="x",
+        y="y",
+        color="group",
+        hover_name="emoji",
+        hover_data={"x": False, "y": False, "group": True},
+        title="The VAE's latent space: real emoji (PCA of their codes)",
+        opacity=0.55,
+    )
+    figure.update_traces(marker={"size": 6})
+    if path is not None and len(path):
+        names = list(path_labels) or [f"frame {k + 1}" for k in range(len(path))]
+        figure.add_trace(
+            go.Scatter(
+                x=path[:, 0],
+                y=path[:, 1],
+                mode="lines+markers",
+                name="interpolation",
+                text=names,
+                hoverinfo="text",
+                line={"color": "#1F2430", "width": 3},
+                marker={"size": 9, "color": "#F5A623", "line": {"color": "#1F2430", "width": 1}},
+            )
+        )
+        for index, tag in ((0, "A"), (len(path) - 1, "B")):
+            figure.add_annotation(x=path[index, 0], y=path[index, 1], text=f"<b>{tag}</b>", showarrow=True, arrowhead=2)
+    axis = ("PC1", "PC2")
+    if explained:
+        axis = (f"PC1 ({explained[0]:.0%} of variance)", f"PC2 ({explained[1]:.0%})")
+    figure.update_layout(xaxis_title=axis[0], yaxis_title=axis[1], height=520, legend_title=None)
+
+
 # --- analytics (emojiml.analytics tables) --------------------------------------------------------------------
 DAY_MS = 86_400_000
 PERIOD_TICKS = {"D": DAY_MS, "W": 7 * DAY_MS, "M": "M1"}

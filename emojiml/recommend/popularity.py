@@ -15,6 +15,7 @@ from scipy import sparse
 from emojiml.catalog import Catalog
 from emojiml.recommend.base import (
     RankingMixin,
+    RecommenderInputError,
     check_events,
     check_fitted,
     event_indices,
@@ -88,14 +89,14 @@ class TrendingRecommender(RankingMixin):
         channel_weight: float = 0.5,
         catalog: Catalog | None = None,
     ) -> None:
-        if not half_life_days > 0:
-            raise ValueError("half_life_days must be positive.")
         self.half_life_days = half_life_days
         self.channel = channel
         self.channel_weight = channel_weight
         self.catalog = catalog
 
     def fit(self, events: pd.DataFrame) -> Self:
+        if not self.half_life_days > 0 or not 0.0 <= self.channel_weight <= 1.0:
+            raise RecommenderInputError("Trending needs half_life_days > 0 and 0 ≤ channel_weight ≤ 1.")
         events = check_events(events, ("user", "emoji", "timestamp"))
         self.catalog_ = self.catalog or workspace_catalog(events)
         indices = event_indices(events, self.catalog_)
