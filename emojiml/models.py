@@ -275,6 +275,13 @@ def act_classifier() -> ContextClassifier:
     return _context_classifier("act", "emojiml train act")
 
 
+@cache
+def sentiment_classifier() -> ContextClassifier:
+    """Polarity (negative, neutral, positive) of a message read on its own, trained on developers' GitHub and Jira
+    comments; assets/sentiment.safetensors + sentiment.json."""
+    return _context_classifier("sentiment", "emojiml train sentiment")
+
+
 def emoji_search_with_encoder(
     encoder: Callable[[list[str]], np.ndarray], catalog: Catalog | None = None
 ) -> EmojiSearch:
