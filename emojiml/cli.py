@@ -294,6 +294,7 @@ def cmd_build_dataset(args: argparse.Namespace) -> int:
             size=args.size,
             node_modules=Path(args.npm_dir) if args.npm_dir else None,
             limit=args.limit,
+            hires=args.hires or None,
         )
     except DatasetError as error:
         raise UserError(str(error)) from error
@@ -430,9 +431,10 @@ def cmd_interpolate(args: argparse.Namespace) -> int:
 
 def add_generate_commands(commands: argparse._SubParsersAction) -> None:
     dataset = commands.add_parser("build-dataset", help="render the emoji image data set for the GAN and VAE")
-    dataset.add_argument("--sources", default="noto,twemoji,openmoji", help="comma-separated: noto,twemoji,openmoji")
+    dataset.add_argument("--sources", default="noto,twemoji,openmoji,fluent", help="comma-separated styles")
     dataset.add_argument("--size", type=int, default=64)
-    dataset.add_argument("--npm-dir", default="build/npm-generate/node_modules", help="node_modules from make dataset")
+    dataset.add_argument("--hires", type=int, default=128, help="also render at this size (upscaler targets; 0: no)")
+    dataset.add_argument("--npm-dir", default="build/npm-vectors/node_modules", help="@iconify-json sets")
     dataset.add_argument("--limit", type=int, help="only the first N emoji (tiny subsets for tests)")
     dataset.add_argument("--out", default="build/dataset")
     dataset.set_defaults(func=cmd_build_dataset)

@@ -16,8 +16,10 @@ from safetensors import SafetensorError
 from safetensors.torch import load_file, save_file
 from torch import nn
 
+from emojiml.errors import EmojimlError
 
-class CheckpointError(RuntimeError):
+
+class CheckpointError(EmojimlError, RuntimeError):
     """A checkpoint is missing, corrupt or does not match its config; the message says what to do."""
 
 
@@ -82,13 +84,23 @@ def load_weights(model: nn.Module, path: Path) -> nn.Module:
     return model.eval()
 
 
-def load_checkpoint(path: Path, kind: str, config_type: type[JsonConfig], build) -> nn.Module:
+def load_checkpoint(
+    path: Path, kind: str, config_type: type[JsonConfig], build, native_size: int | None = None
+) -> nn.Module:
     """The ``kind`` model saved at ``path`` (.safetensors + .json), built by ``build(config)`` and filled;
-    :class:`CheckpointError` when the files are missing, of another kind, or do not match."""
+    :class:`CheckpointError` when the files are missing, of another kind, of another native resolution than
+    ``native_size`` (the 32 px models of the first release), or do not match. Weights always load on the CPU,
+    wherever they were trained (a CUDA run saves CPU tensors; ``load_file`` maps to the CPU)."""
     meta = read_config(path)
     config_file = Path(path).with_suffix(".json")
     if meta.get("kind") != kind:
         raise CheckpointError(f"{config_file} is not a {kind} checkpoint (kind={meta.get('kind')}).")
+    size = meta.get("config", {}).get("size") if isinstance(meta.get("config"), dict) else None
+    if native_size is not None and size != native_size:
+        raise CheckpointError(
+            f"{config_file} is a {size} px {kind} model; this version draws at {native_size} px and upscales to "
+            f"128 px: retrain it with `emojiml train {kind} --size {native_size}` or restore the shipped files."
+        )
     try:
         model = build(config_type.from_dict(meta["config"]))
     except (KeyError, TypeError, ValueError) as error:

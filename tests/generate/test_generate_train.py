@@ -32,7 +32,7 @@ def test_a_few_steps_train_save_and_resume(kind, tiny_dataset, tmp_path):
     )
     with torch.no_grad():
         x = model.sample(cond, torch.Generator().manual_seed(0))
-    assert x.shape == (4, 4, 32, 32)
+    assert x.shape == (4, 4, 64, 64)
     assert x.min() >= -1 and x.max() <= 1
     rgb, alpha = (x[:, :3] + 1) / 2, (x[:, 3:] + 1) / 2
     assert (rgb <= alpha + 1e-5).all()  # premultiplied: no colour where nothing is drawn
