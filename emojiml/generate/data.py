@@ -328,7 +328,7 @@ def _save_xz(path: Path, array: np.ndarray) -> None:
     """Write ``array`` as ``path`` + ".xz": xz halves what zlib leaves of emoji images."""
     buffer = BytesIO()
     np.save(buffer, array, allow_pickle=False)
-    Path(f"{path}.xz").write_bytes(lzma.compress(buffer.getvalue(), preset=3))
+    Path(f"{path}.xz").write_bytes(lzma.compress(buffer.getvalue(), preset=1))
 
 
 def write_prompt_vectors(root: Path, encode=None) -> None:
@@ -358,7 +358,7 @@ def pack_dataset(root: Path, out: Path, hires_limit: int = 3000, seed: int = 0, 
         position = {int(i): k for k, i in enumerate(dataset.hires_index)}
         _save_xz(out / "images_hires.npy", dataset.hires[[position[int(i)] for i in keep]])
         _save_xz(out / "hires_index.npy", keep.astype(np.int64))
-    (out / "dataset.json").write_text((Path(root) / "dataset.json").read_text())
+    (out / "dataset.json.xz").write_bytes(lzma.compress((Path(root) / "dataset.json").read_bytes()))
     write_prompt_vectors(out, encode)
     return out
 
@@ -367,9 +367,12 @@ def load_dataset(root: Path) -> EmojiDataset:
     """Read a data set written by :func:`build_dataset`; a clear error when it is missing or inconsistent."""
     root = Path(root)
     meta_path = root / "dataset.json"
-    if not meta_path.exists():
+    if meta_path.exists():
+        meta = json.loads(meta_path.read_text())
+    elif Path(f"{meta_path}.xz").exists():  # a packed copy
+        meta = json.loads(lzma.decompress(Path(f"{meta_path}.xz").read_bytes()))
+    else:
         raise DatasetError(f"No data set in {root}: run `emojiml build-dataset --out {root}` (after `make dataset`).")
-    meta = json.loads(meta_path.read_text())
     samples = tuple(Sample(**{**s, "keywords": tuple(s["keywords"])}) for s in meta["samples"])
     images = _load_array(root, "images")
     text_vectors = _load_array(root, "text_vectors")

@@ -96,7 +96,10 @@ def frechet_distance(a: np.ndarray, b: np.ndarray) -> float:
     """FID between two feature sets (rows are samples)."""
     mu_a, mu_b = a.mean(0), b.mean(0)
     cov_a, cov_b = np.cov(a, rowvar=False), np.cov(b, rowvar=False)
-    covmean, _ = linalg.sqrtm(cov_a @ cov_b, disp=False)
+    try:
+        covmean = linalg.sqrtm(cov_a @ cov_b, disp=False)[0]
+    except TypeError:  # SciPy >= 1.16 dropped ``disp`` (a GPU machine had it): one return value
+        covmean = linalg.sqrtm(cov_a @ cov_b)
     covmean = covmean.real
     return float(((mu_a - mu_b) ** 2).sum() + np.trace(cov_a + cov_b - 2 * covmean))
 

@@ -118,7 +118,7 @@ def lanczos(x: torch.Tensor, size: int) -> torch.Tensor:
     if x.shape[-1] == size:
         return x
     x = ((x.detach().float().clamp(-1, 1) + 1) / 2 * 255 + 0.5).to(torch.uint8).permute(0, 2, 3, 1).cpu().numpy()
-    out = [np.asarray(Image.fromarray(a, "RGBA").resize((size, size), Image.Resampling.LANCZOS)) for a in x]
+    out = [np.asarray(Image.fromarray(a, "RGBa").resize((size, size), Image.Resampling.LANCZOS)) for a in x]
     return torch.from_numpy(np.stack(out)).permute(0, 3, 1, 2).float() / 255 * 2 - 1
 
 
