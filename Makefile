@@ -5,18 +5,21 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8501
-RUN_DEBS := fonts-noto-color-emoji
+# Single-user mode (EMOJIML_AUTH=none) serves this machine only; with EMOJIML_AUTH=local|oidc set ADDRESS=0.0.0.0.
+ADDRESS ?= 127.0.0.1
+RUN_DEBS := fonts-noto-color-emoji npm
 TEST_DEBS := $(RUN_DEBS) chromium chromium-driver postgresql
 NPM_CATALOG := emojibase-data@17.0.0 emojilib@4.0.3 emoji-datasource@16.0.0
 NPM_DATASET := emoji-datasource-twitter@16.0.0 openmoji@16.0.0
+NPM_VECTORS := @iconify-json/noto@1.2.9 @iconify-json/twemoji@1.2.5 @iconify-json/openmoji@1.2.29 @iconify-json/fluent-emoji-flat@1.2.6
 
-.PHONY: run test setup setup-dev lint format catalog clean test-postgres dataset
+.PHONY: loadtest run test setup setup-dev lint format catalog clean test-postgres dataset vectors
 
-run: setup
+run: setup vectors
 	$(BIN)/emojiml index
-	$(BIN)/streamlit run app.py --server.port $(PORT)
+	$(BIN)/streamlit run app.py --server.port $(PORT) --server.address $(ADDRESS)
 
-test: setup-dev
+test: setup-dev vectors
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/python -m pytest
@@ -39,6 +42,11 @@ $(VENV)/.installed: requirements.txt pyproject.toml | $(VENV)/bin/python
 $(VENV)/.installed-dev: $(VENV)/.installed requirements-dev.txt
 	$(BIN)/python -m pip install --quiet -r requirements-dev.txt
 	touch $@
+
+# N browser sessions (8, then 16) tour the app on two processes sharing one PostgreSQL for 2 minutes each, then
+# report p50/p95 page-ready times, errors and rows lost (artifacts/loadtest.md). Not part of `make test`.
+loadtest: setup-dev
+	EMOJIML_LOADTEST=1 $(BIN)/python -m pytest tests/e2e/test_load.py -q -s -p no:randomly
 
 lint: setup-dev
 	$(BIN)/ruff check .
@@ -63,6 +71,14 @@ test-postgres: setup-dev
 dataset: setup
 	mkdir -p build/npm-generate && cd build/npm-generate && ( [ -f package.json ] || npm init -y >/dev/null ) && npm install --silent $(NPM_DATASET)
 	$(BIN)/emojiml build-dataset --sources noto,twemoji,openmoji --size 64 --npm-dir build/npm-generate/node_modules --out build/dataset
+
+# Vector emoji (SVG) for the kitchen and the image data set: four Iconify sets from npm into build/npm-vectors
+# (git-ignored; licenses in emojiml/assets/ATTRIBUTION.md, checked against each package's info.json on load).
+vectors: build/npm-vectors/.installed
+
+build/npm-vectors/.installed: Makefile
+	mkdir -p build/npm-vectors && cd build/npm-vectors && ( [ -f package.json ] || npm init -y >/dev/null ) && npm install --silent --no-audit --no-fund $(NPM_VECTORS)
+	touch $@
 
 clean:
 	rm -rf $(VENV) build .pytest_cache .ruff_cache

@@ -19,6 +19,7 @@ import numpy as np
 from emojiml import models
 from emojiml.catalog import default_catalog
 from emojiml.config import settings
+from emojiml.errors import EmojimlError
 from emojiml.search import EmojiSearch
 
 SENTENCES = [
@@ -132,7 +133,7 @@ def bench_import() -> dict:
 
     source = settings().data_dir / IMPORT_EXPORT
     if not source.exists():
-        raise ValueError(f"The import bench needs {source} (set EMOJIML_DATA to the shared data folder).")
+        raise EmojimlError(f"The import bench needs {source} (set EMOJIML_DATA to the shared data folder).")
     default_catalog()
     with tempfile.TemporaryDirectory(prefix="emojiml-bench-") as tmp:
         store = WorkspaceStore(f"sqlite:///{tmp}/bench.db")
@@ -332,7 +333,7 @@ def run_bench(only: list[str] | None = None) -> dict:
     """Run the named sections (all by default) and return their figures, keyed by section."""
     unknown = sorted(set(only or []) - set(SECTIONS))
     if unknown:
-        raise ValueError(f"Unknown bench section(s) {', '.join(unknown)}; choose from {', '.join(SECTIONS)}.")
+        raise EmojimlError(f"Unknown bench section(s) {', '.join(unknown)}; choose from {', '.join(SECTIONS)}.")
     machine = {"cpus": _cpu_count(), "device": settings().device, "encoder_precision": models.encoder_precision()}
     results = {"machine": machine}
     for name, section in SECTIONS.items():

@@ -178,6 +178,22 @@ class Catalog:
         """Index of the skin-tone base of entry ``index`` (itself when it has no tone)."""
         return self._by_key.get(self.entries[index].base_key, index)
 
+    def with_skin_tone(self, index: int, tone: int) -> int | None:
+        """Index of entry ``index`` in skin tone ``tone`` (1-5; every person in it), ``None`` when it has none.
+
+        A ZWJ sequence carries its modifier after a person, not at the end (🧑🏽‍💻), so the variant is found by
+        base key and tone rather than by appending the modifier."""
+        return self._toned.get((self.entries[index].base_key, tone))
+
+    @cached_property
+    def _toned(self) -> dict[tuple[str, int], int]:
+        toned: dict[tuple[str, int], int] = {}
+        for index, entry in enumerate(self.entries):
+            tones = {ch for ch in entry.key if ch in SKIN_TONES}
+            if len(tones) == 1:
+                toned.setdefault((entry.base_key, SKIN_TONES.index(tones.pop()) + 1), index)
+        return toned
+
     @cached_property
     def base_indices(self) -> tuple[int, ...]:
         """Entries without a skin-tone modifier: what search and recommenders rank."""

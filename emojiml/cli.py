@@ -12,6 +12,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from emojiml.auth.cli import add_user_commands
 from emojiml.config import settings
 from emojiml.errors import EmojimlError
 
@@ -65,10 +66,7 @@ def cmd_index(args: argparse.Namespace) -> int:
 def cmd_bench(args: argparse.Namespace) -> int:
     from emojiml.bench import run_bench
 
-    try:
-        results = run_bench(args.only)
-    except ValueError as error:
-        raise UserError(str(error)) from error
+    results = run_bench(args.only)
     print(json.dumps(results, indent=2))
     return 0
 
@@ -77,12 +75,10 @@ def cmd_bench(args: argparse.Namespace) -> int:
 def cmd_import(args: argparse.Namespace) -> int:
     from sqlalchemy.exc import SQLAlchemyError
 
-    from emojiml.workspace import ExportError, import_path
+    from emojiml.workspace import import_path
 
     try:
         report = import_path(args.path, args.workspace)
-    except ExportError as error:
-        raise UserError(str(error)) from error
     except SQLAlchemyError as error:  # the database, not the export: say which one, in one line
         raise UserError(f"the workspace store ({settings().database_url}) failed: {error.args[0]}") from error
     print("\n".join(report.lines()))
@@ -118,38 +114,29 @@ def _add_workspace_commands(commands: argparse._SubParsersAction) -> None:
 def cmd_train_content(args: argparse.Namespace) -> int:
     import torch
 
-    from emojiml.recommend.train_content import TweetEvalMissingError, train_content
+    from emojiml.recommend.train_content import train_content
 
     torch.set_num_threads(args.threads)
-    try:
-        train_content(Path(args.out) if args.out else None)
-    except TweetEvalMissingError as error:
-        raise UserError(str(error)) from error
+    train_content(Path(args.out) if args.out else None)
     return 0
 
 
 def cmd_evaluate_emoji_prediction(args: argparse.Namespace) -> int:
-    from emojiml.recommend.train_content import TweetEvalMissingError, evaluate_emoji_prediction
+    from emojiml.recommend.train_content import evaluate_emoji_prediction
 
-    try:
-        result = evaluate_emoji_prediction(args.split, args.limit)
-    except TweetEvalMissingError as error:
-        raise UserError(str(error)) from error
+    result = evaluate_emoji_prediction(args.split, args.limit)
     print(json.dumps(result, indent=2) if args.format == "json" else "\n".join(f"{k}\t{v}" for k, v in result.items()))
     return 0
 
 
 def _workspace_events(name_or_path: str):
     """Events of a stored workspace, or of an export path (imported into the store first)."""
-    from emojiml.workspace import ExportError, UnknownWorkspaceError, import_path, open_store
+    from emojiml.workspace import UnknownWorkspaceError, import_path, open_store
 
     store = open_store()
     name = name_or_path
     if store.workspace(name_or_path) is None and Path(name_or_path).exists():
-        try:
-            name = import_path(name_or_path, store=store).workspace
-        except ExportError as error:
-            raise UserError(str(error)) from error
+        name = import_path(name_or_path, store=store).workspace
     try:
         return store.events_frame(name)
     except UnknownWorkspaceError as error:
@@ -157,16 +144,12 @@ def _workspace_events(name_or_path: str):
 
 
 def cmd_evaluate_recommender(args: argparse.Namespace) -> int:
-    from emojiml.recommend.base import RecommenderInputError
     from emojiml.recommend.evaluate import evaluate_workspace
 
     if args.k < 1:
         raise UserError("--k must be at least 1.")
     events = _workspace_events(args.workspace)
-    try:
-        evaluation = evaluate_workspace(events, k=args.k)
-    except RecommenderInputError as error:
-        raise UserError(str(error)) from error
+    evaluation = evaluate_workspace(events, k=args.k)
     table = evaluation.table()
     if args.format == "json":
         print(
@@ -201,7 +184,6 @@ def _read_lines(path: str, what: str) -> list[str]:
 
 
 def cmd_suggest(args: argparse.Namespace) -> int:
-    from emojiml.recommend.base import RecommenderInputError
     from emojiml.recommend.hybrid import parse_weights
     from emojiml.recommend.suggest import suggest_batch
 
@@ -215,12 +197,9 @@ def cmd_suggest(args: argparse.Namespace) -> int:
         candidates = [line.strip() for line in _read_lines(args.candidates, "candidates") if line.strip()]
         if not candidates:
             raise UserError(f"The candidates file {args.candidates} has no emoji (one per line).")
-    try:
-        weights = parse_weights(args.weights) if args.weights else None
-        events = _workspace_events(args.workspace) if args.workspace else None
-        results = suggest_batch(messages, events, args.user, weights, args.top, candidates)
-    except RecommenderInputError as error:
-        raise UserError(str(error)) from error
+    weights = parse_weights(args.weights) if args.weights else None
+    events = _workspace_events(args.workspace) if args.workspace else None
+    results = suggest_batch(messages, events, args.user, weights, args.top, candidates)
     for message, result in zip(messages, results, strict=True):
         written = [result.written(s) for s in result.suggestions]
         if args.format == "tsv":
@@ -284,20 +263,17 @@ def add_recommend_commands(commands) -> None:
 
 
 def cmd_build_dataset(args: argparse.Namespace) -> int:
-    from emojiml.generate.data import DatasetError, build_dataset
+    from emojiml.generate.data import build_dataset
 
     sources = tuple(s.strip() for s in args.sources.split(",") if s.strip())
-    try:
-        dataset = build_dataset(
-            Path(args.out),
-            sources=sources,
-            size=args.size,
-            node_modules=Path(args.npm_dir) if args.npm_dir else None,
-            limit=args.limit,
-            hires=args.hires or None,
-        )
-    except DatasetError as error:
-        raise UserError(str(error)) from error
+    dataset = build_dataset(
+        Path(args.out),
+        sources=sources,
+        size=args.size,
+        node_modules=Path(args.npm_dir) if args.npm_dir else None,
+        limit=args.limit,
+        hires=args.hires or None,
+    )
     n_emoji = len({s.emoji for s in dataset.samples})
     held = len({s.emoji for s in dataset.samples if s.split == "holdout"})
     print(f"Wrote {len(dataset.samples)} images of {n_emoji} emoji ({held} held out) to {args.out}")
@@ -310,7 +286,6 @@ def cmd_train_generator(args: argparse.Namespace) -> int:
 
     import torch
 
-    from emojiml.generate.data import DatasetError
     from emojiml.generate.train import MAX_MINUTES, TrainConfig, train
 
     if not 0 < args.minutes <= MAX_MINUTES:
@@ -326,10 +301,7 @@ def cmd_train_generator(args: argparse.Namespace) -> int:
     config = TrainConfig(model=args.generator_model, size=args.size, batch=args.batch, seed=args.seed)
     if args.kl_weight is not None:
         config = replace(config, kl_weight=args.kl_weight)
-    try:
-        trainer = train(args.generator_model, Path(args.data), work, args.minutes, resume=args.resume, config=config)
-    except DatasetError as error:
-        raise UserError(str(error)) from error
+    trainer = train(args.generator_model, Path(args.data), work, args.minutes, resume=args.resume, config=config)
     out = Path(args.out) if args.out else settings().asset_dir
     out.mkdir(parents=True, exist_ok=True)
     for suffix in (".safetensors", ".json"):
@@ -343,13 +315,10 @@ def cmd_train_generator(args: argparse.Namespace) -> int:
 
 
 def _train_judge(args: argparse.Namespace) -> int:
-    from emojiml.generate.data import DatasetError, load_dataset
+    from emojiml.generate.data import load_dataset
     from emojiml.generate.judge import train_judge
 
-    try:
-        dataset = load_dataset(Path(args.data))
-    except DatasetError as error:
-        raise UserError(str(error)) from error
+    dataset = load_dataset(Path(args.data))
     out = Path(args.out) if args.out else settings().asset_dir
     report = train_judge(dataset, out / "judge", minutes=args.minutes, seed=args.seed)
     print(f"Trained the evaluation judge: {report}; wrote {out / 'judge'}.*")
@@ -358,17 +327,13 @@ def _train_judge(args: argparse.Namespace) -> int:
 
 def cmd_evaluate_generation(args: argparse.Namespace) -> int:
     from emojiml import models
-    from emojiml.generate.checkpoint import CheckpointError
-    from emojiml.generate.data import DatasetError, load_dataset
+    from emojiml.generate.data import load_dataset
     from emojiml.generate.evaluate import evaluate_generation, report_dict, report_table, write_card_metrics
 
-    try:
-        dataset = load_dataset(Path(args.data))
-        judge = models.evaluation_judge()
-        loaders = {"gan": models.gan_generator, "vae": models.vae_model}
-        reports = [evaluate_generation(name, loaders[name](), judge, dataset) for name in args.models]
-    except (DatasetError, CheckpointError) as error:
-        raise UserError(str(error)) from error
+    dataset = load_dataset(Path(args.data))
+    judge = models.evaluation_judge()
+    loaders = {"gan": models.gan_generator, "vae": models.vae_model}
+    reports = [evaluate_generation(name, loaders[name](), judge, dataset) for name in args.models]
     table = report_table(reports)
     print(table)
     if args.json:
@@ -379,20 +344,10 @@ def cmd_evaluate_generation(args: argparse.Namespace) -> int:
     return 0
 
 
-def _sampling_error():
-    from emojiml.generate.checkpoint import CheckpointError
-    from emojiml.generate.sample import GenerationInputError
-
-    return (GenerationInputError, CheckpointError)
-
-
 def cmd_generate(args: argparse.Namespace) -> int:
     from emojiml.generate.sample import generate_emoji, png_bytes
 
-    try:
-        images = generate_emoji(args.prompt, args.style, args.group, args.n, args.seed, args.model)
-    except _sampling_error() as error:
-        raise UserError(str(error)) from error
+    images = generate_emoji(args.prompt, args.style, args.group, args.n, args.seed, args.model)
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     stem = "-".join(args.prompt.split())[:40] or "emoji"
@@ -405,10 +360,7 @@ def cmd_generate(args: argparse.Namespace) -> int:
 def cmd_generate_grid(args: argparse.Namespace) -> int:
     from emojiml.generate.sample import prompt_grid
 
-    try:
-        grid = prompt_grid(args.model, seeds=args.seeds)
-    except _sampling_error() as error:
-        raise UserError(str(error)) from error
+    grid = prompt_grid(args.model, seeds=args.seeds)
     Path(args.out).parent.mkdir(parents=True, exist_ok=True)
     grid.save(args.out, optimize=True)
     print(f"Wrote {args.out}: rows = README prompts, columns = {args.seeds} seeds per style")
@@ -418,10 +370,7 @@ def cmd_generate_grid(args: argparse.Namespace) -> int:
 def cmd_interpolate(args: argparse.Namespace) -> int:
     from emojiml.generate.sample import gif_bytes, interpolate_emoji
 
-    try:
-        frames = interpolate_emoji(args.source, args.target, args.steps, args.style)
-    except _sampling_error() as error:
-        raise UserError(str(error)) from error
+    frames = interpolate_emoji(args.source, args.target, args.steps, args.style)
     out = Path(args.out)
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_bytes(gif_bytes(frames))
@@ -523,6 +472,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_recommend_commands(commands)
     add_context_commands(commands)
     add_generate_commands(commands)
+    add_user_commands(commands)
     return parser
 
 
@@ -535,7 +485,6 @@ def cmd_train_context(args: argparse.Namespace) -> int:
 
     import torch
 
-    from emojiml.text.datasets import DatasetMissingError
     from emojiml.text.model_card import write_model_card
     from emojiml.text.train import train_act, train_emotion
 
@@ -545,10 +494,7 @@ def cmd_train_context(args: argparse.Namespace) -> int:
     rows = {"dailydialog_rows": args.dailydialog_rows}
     if args.model == "emotion":
         rows["goemotions_rows"] = args.goemotions_rows
-    try:
-        model = trainer(epochs=args.epochs, seed=args.seed, **rows)
-    except DatasetMissingError as error:
-        raise UserError(str(error)) from error
+    model = trainer(epochs=args.epochs, seed=args.seed, **rows)
     out = Path(args.out) if args.out else settings().asset_dir
     model.save(out, args.model)
     card = write_model_card(model, args.model, out, " ".join(["emojiml", *sys.argv[1:]]) if sys.argv else "")
@@ -558,29 +504,20 @@ def cmd_train_context(args: argparse.Namespace) -> int:
 
 def cmd_analyze(args: argparse.Namespace) -> int:
     """One JSON line per input line: sentiment, emotion, act, state, entities, topics, suggestions."""
-    from emojiml.models import ModelUnavailableError
     from emojiml.text.analyze import ContextAnalyzer
-    from emojiml.text.inputs import InputFormatError, read_messages
+    from emojiml.text.inputs import read_messages
 
-    try:
-        messages = read_messages(Path(args.input), args.format)
-        analyses = ContextAnalyzer().analyze(messages)
-    except (InputFormatError, ModelUnavailableError) as error:
-        raise UserError(str(error)) from error
+    messages = read_messages(Path(args.input), args.format)
+    analyses = ContextAnalyzer().analyze(messages)
     for analysis in analyses:
         print(json.dumps(analysis.to_record(), ensure_ascii=False))
     return 0
 
 
 def cmd_evaluate_context(args: argparse.Namespace) -> int:
-    from emojiml.models import ModelUnavailableError
-    from emojiml.text.datasets import DatasetMissingError
     from emojiml.text.evaluate import evaluate_context
 
-    try:
-        results = evaluate_context(args.split)
-    except (DatasetMissingError, ModelUnavailableError) as error:
-        raise UserError(str(error)) from error
+    results = evaluate_context(args.split)
     print(json.dumps(results, indent=2))
     return 0
 

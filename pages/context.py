@@ -6,7 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from emojiml import charts
-from emojiml.models import ModelUnavailableError
+from emojiml.errors import EmojimlError
 from emojiml.page_cache import context_analyzer, workspace_events, workspace_store
 from emojiml.page_widgets import workspace_picker
 from emojiml.text.analyze import Message, analysis_table
@@ -31,7 +31,7 @@ st.caption(
 
 try:
     analyzer = context_analyzer()
-except ModelUnavailableError as error:
+except EmojimlError as error:
     st.error(f"The context models are unavailable: {error}")
     st.stop()
 
@@ -55,13 +55,20 @@ else:
         channel = right.selectbox("Channel", store.channels(workspace), key="context_channel")
         info = store.workspace(workspace)
         events = workspace_events(workspace, channel, info.revision if info else 0)
+        people, custom = store.users(workspace), store.custom_emoji(workspace)
     except UnknownWorkspaceError as error:
         st.error(f"{error} Pick another workspace.")
         st.stop()
-    messages = channel_messages(events, channel, CHANNEL_MESSAGES) if channel else []
-    st.caption(f"The channel's latest {len(messages)} messages that carry emoji (what the workspace store keeps).")
+    messages = channel_messages(events, channel, CHANNEL_MESSAGES, people, custom) if channel else []
+    st.caption(
+        f"The channel's latest {len(messages)} messages that carry emoji (what the workspace store keeps), "
+        "as Slack shows them; joins, leaves, topic changes and bots' messages are left out."
+    )
     if not messages:
-        st.warning("This channel has no stored messages with text: pick another channel.")
+        st.warning(
+            "This channel has no stored messages by people (only joins, bots' posts or none with text): "
+            "pick another channel."
+        )
         st.stop()
 
 with st.status(f"Analysing {len(messages)} messages…", expanded=False) as status:

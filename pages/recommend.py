@@ -4,7 +4,7 @@ import pandas as pd
 import streamlit as st
 
 from emojiml import charts
-from emojiml.models import ModelUnavailableError
+from emojiml.errors import EmojimlError
 from emojiml.page_cache import recommend_evaluation, recommend_hybrid, workspace_events, workspace_store
 from emojiml.page_widgets import workspace_picker
 from emojiml.recommend.base import RecommenderInputError
@@ -34,11 +34,11 @@ try:
 except UnknownWorkspaceError as error:
     st.error(f"{error} Pick another workspace.")
     st.stop()
-except ModelUnavailableError as error:
-    st.error(f"The content model is not available: {error}")
-    st.stop()
 except RecommenderInputError as error:
     st.error(f"This workspace cannot be used for recommendations yet: {error} Import an export with reactions.")
+    st.stop()
+except EmojimlError as error:
+    st.error(f"Recommendations are not available: {error}")
     st.stop()
 
 reactions = events[events["kind"] == "reaction"] if not events.empty else events
@@ -136,6 +136,8 @@ try:
         evaluation = recommend_evaluation(workspace, revision)
 except RecommenderInputError as error:
     st.info(f"Not enough history to evaluate: {error}")
+except EmojimlError as error:
+    st.error(f"The evaluation failed: {error}")
 else:
     variant = st.radio("Variant", ("any", "new"), horizontal=True, key="recommend_variant")
     current = st.session_state.get("recommend_current_mix", DEFAULT_WEIGHTS)

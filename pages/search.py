@@ -3,7 +3,7 @@
 import streamlit as st
 
 from emojiml import charts
-from emojiml.models import ModelUnavailableError
+from emojiml.errors import EmojimlError
 from emojiml.page_cache import emoji_search
 
 COLUMNS = 5
@@ -17,7 +17,7 @@ top = right.number_input("Results", min_value=5, max_value=60, value=20, step=5)
 
 try:
     search = emoji_search()
-except ModelUnavailableError as error:
+except EmojimlError as error:
     st.error(f"Search is unavailable: {error}")
     st.stop()
 
@@ -38,4 +38,4 @@ for start in range(0, len(result.hits), COLUMNS):
             st.code(hit.emoji.char, language=None)
 
 with st.expander("Why these results"):
-    st.plotly_chart(charts.search_scores(result.hits), use_container_width=True)
+    st.plotly_chart(charts.search_scores(result.hits), width="stretch")

@@ -5,10 +5,13 @@ import streamlit as st
 from sqlalchemy.exc import SQLAlchemyError
 
 from emojiml import charts
+from emojiml.auth import account_store
+from emojiml.auth.page_gate import import_refusal, may_delete_workspaces, record_import
 from emojiml.page_cache import workspace_events, workspace_store
 from emojiml.page_widgets import workspace_picker
 from emojiml.workspace import ExportError, UnknownWorkspaceError, import_upload
 from emojiml.workspace.archive import DEFAULT_LIMITS, MB
+from emojiml.workspace.removal import removal_summary, remove_workspace
 
 ALL_CHANNELS = "All channels"
 
@@ -20,6 +23,8 @@ st.caption(
 )
 
 store = workspace_store()
+if note := st.session_state.pop("deleted_note", None):
+    st.success(note)
 
 with st.expander("Import an export"):
     upload = st.file_uploader(
@@ -28,7 +33,10 @@ with st.expander("Import an export"):
         type=["zip", "json", "csv", "gz", "tgz"],
     )
     name = st.text_input("Workspace name", placeholder="default: the file name", max_chars=100)
-    if upload is not None and st.button("Import", type="primary"):
+    refusal = import_refusal([info.name for info in store.workspaces()], name.strip() or None)
+    if upload is not None and refusal and st.button("Import", type="primary"):
+        st.error(refusal)
+    elif upload is not None and st.button("Import", type="primary"):
         bar = st.progress(0.0, text=f"Reading {upload.name}…")
         try:
             report = import_upload(
@@ -45,6 +53,7 @@ with st.expander("Import an export"):
             bar.empty()
             st.error(f"Nothing was imported: the workspace store failed ({error.args[0]}). Try again in a moment.")
         else:
+            record_import(report.workspace, upload.name)
             st.session_state["workspace"] = report.workspace
             st.success(report.lines()[0])
             details = report.lines()[1:]
@@ -95,3 +104,17 @@ def heatmap(events: pd.DataFrame) -> None:
 
 
 heatmap(events)
+
+if may_delete_workspaces():
+    history = account_store().imports(workspace)
+    if history:
+        # st.text, not Markdown: file names come from uploads and must not render as links or images
+        st.text("Imported by " + "; ".join(f"{who} ({source or 'a file'})" for who, source, _ in history[-5:]))
+    with st.expander("Delete this workspace"):
+        st.warning(f"This removes every message, emoji event and piece of feedback stored for {workspace!r}.")
+        confirm = st.text_input("Type the workspace's name to confirm", key="delete_confirm")
+        if st.button("Delete workspace", disabled=confirm != workspace):
+            removed = remove_workspace(store, workspace)
+            st.session_state.pop("workspace", None)
+            st.session_state["deleted_note"] = removal_summary(workspace, removed)
+            st.rerun()

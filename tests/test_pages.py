@@ -14,7 +14,13 @@ def run_page(path: str) -> AppTest:
 
 
 def test_app_shell_runs_the_home_page():
-    at = AppTest.from_file(str(REPO / "app.py"), default_timeout=120).run()
+    from streamlit import config
+
+    config.set_option("server.address", "127.0.0.1")  # as `make run` serves; elsewhere single-user mode refuses
+    try:
+        at = AppTest.from_file(str(REPO / "app.py"), default_timeout=120).run()
+    finally:
+        config.set_option("server.address", None)
     assert not at.exception
     assert at.title[0].value.startswith("🔎")
 

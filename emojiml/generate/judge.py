@@ -19,8 +19,8 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from emojiml.checkpoint import JsonConfig, load_checkpoint, save_model
 from emojiml.generate.blocks import TEXT_DIM, augment_real
-from emojiml.generate.checkpoint import JsonConfig, load_checkpoint, save_model
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import contextlib
 import copy
-import json
 import logging
 import time
 from dataclasses import asdict, dataclass, replace
@@ -22,11 +21,18 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 from PIL import Image
-from safetensors.torch import load_file, save_file
 from torch import nn
 
+from emojiml.checkpoint import (
+    load_optimizer,
+    read_json,
+    read_tensors,
+    save_model,
+    save_optimizer,
+    save_tensors,
+    write_json,
+)
 from emojiml.generate.blocks import augment_real, diff_augment, ssim_loss
-from emojiml.generate.checkpoint import load_optimizer, save_model, save_optimizer
 from emojiml.generate.data import EmojiDataset, load_dataset
 from emojiml.generate.gan import Discriminator, GANConfig, Generator
 from emojiml.generate.vae import ConditionalVAE, ImageEncoder, VAEConfig, reconstruction_loss
@@ -124,7 +130,7 @@ def prompt_vectors(dataset: EmojiDataset, prompts: tuple[str, ...], encode) -> n
     all (a GPU machine has no sentence encoder), else from ``encode``."""
     stored = dataset.root / "prompt_vectors.json"
     if stored.exists():
-        table = json.loads(stored.read_text())
+        table = read_json(stored)
         if all(p in table for p in prompts):
             return np.array([table[p] for p in prompts], dtype=np.float32)
     if encode is None:
@@ -250,14 +256,12 @@ class Trainer:
         optim_meta = {}
         for prefix, module in self.modules().items():
             for key, value in module.state_dict().items():
-                tensors[f"{prefix}.{key}"] = value.detach().cpu().clone().contiguous()
+                tensors[f"{prefix}.{key}"] = value.detach().clone().contiguous()
         for prefix, optimizer in self.optimizers().items():
             opt_tensors, optim_meta[prefix] = save_optimizer(optimizer, f"opt_{prefix}")
-            opt_tensors = {k: v.cpu() for k, v in opt_tensors.items()}
             tensors.update(opt_tensors)
         self.work.mkdir(parents=True, exist_ok=True)
-        save_file(tensors, str(self.work / "state.tmp"))
-        (self.work / "state.tmp").replace(self.work / "state.safetensors")
+        save_tensors(tensors, self.work / "state.safetensors")
         meta = {
             "model": self.name,
             "step": self.step_count,
@@ -267,12 +271,12 @@ class Trainer:
             "optimizers": optim_meta,
             "history": self.history[-400:],
         }
-        (self.work / "state.json").write_text(json.dumps(meta))
+        write_json(self.work / "state.json", meta, indent=None)
         self.export(self.work / self.name)
 
     def load_state(self) -> None:
-        meta = json.loads((self.work / "state.json").read_text())
-        tensors = load_file(str(self.work / "state.safetensors"))
+        meta = read_json(self.work / "state.json")
+        tensors = read_tensors(self.work / "state.safetensors")
         for prefix, module in self.modules().items():
             own = {k[len(prefix) + 1 :]: v for k, v in tensors.items() if k.startswith(prefix + ".")}
             module.load_state_dict(own, strict=True)
@@ -472,7 +476,7 @@ def train(
     work = Path(work)
     config = config or TrainConfig(model=model)
     if resume and (work / "state.json").exists():
-        saved = json.loads((work / "state.json").read_text())
+        saved = read_json(work / "state.json")
         config = replace(TrainConfig(**saved["config"]), sample_every_s=config.sample_every_s)
     trainer = TRAINERS[model](load_dataset(data), config, work, encode)
     if resume and (work / "state.json").exists():

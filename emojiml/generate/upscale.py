@@ -20,8 +20,8 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from emojiml.checkpoint import JsonConfig, load_checkpoint, save_model
 from emojiml.generate.blocks import ssim_loss
-from emojiml.generate.checkpoint import JsonConfig, load_checkpoint, save_model
 
 
 @dataclass(frozen=True)

@@ -15,8 +15,8 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from emojiml.checkpoint import JsonConfig, load_checkpoint
 from emojiml.generate.blocks import ConditionEncoder, ImageDecoder
-from emojiml.generate.checkpoint import JsonConfig, load_checkpoint
 
 NATIVE_SIZE = 64  # what the sampling pipeline (the 2x upscaler to 128 px) expects
 

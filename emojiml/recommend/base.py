@@ -16,15 +16,16 @@ import pandas as pd
 from scipy import sparse
 
 from emojiml.catalog import Catalog, Emoji, default_catalog
+from emojiml.errors import EmojimlError
 
 WEIGHTINGS = ("raw", "log", "bm25")
 
 
-class RecommenderInputError(ValueError):
+class RecommenderInputError(EmojimlError, ValueError):
     """Events or arguments a recommender cannot use; the message says what to fix."""
 
 
-class NotFittedError(RuntimeError):
+class NotFittedError(EmojimlError, RuntimeError):
     """``score``/``recommend`` called before ``fit``."""
 
 

@@ -13,7 +13,6 @@ probability mass the towers gave those 20, so the catalog scores stay one distri
 from __future__ import annotations
 
 import functools
-import json
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,6 +24,7 @@ import torch
 from scipy.special import log_softmax, softmax
 
 from emojiml.catalog import Catalog, emoji_in_text
+from emojiml.checkpoint import RESTORE, CheckpointError, read_json
 from emojiml.recommend.base import RankingMixin, check_fitted, rankable_mask, workspace_catalog
 from emojiml.recommend.emoji_tower import EmojiTower
 from emojiml.recommend.sparse_text import SparseTextClassifier
@@ -87,23 +87,31 @@ class ContentModel:
 
     @classmethod
     def load(cls, directory: Path) -> ContentModel:
-        meta = json.loads((directory / "content.json").read_text())
-        ensemble = EnsembleConfig(
-            labels=tuple(meta["labels"]),
-            svm_weight=float(meta["svm_weight"]),
-            bias=tuple(meta["bias"]),
-            centering=float(meta["centering"]),
-            label_log_prior=tuple(meta["label_log_prior"]),
-            prior_adjustment=float(meta["prior_adjustment"]),
-            usage_prior=float(meta["usage_prior"]),
-            tuned_weight=float(meta["tuned_weight"]),
-        )
-        return cls(
+        """The four parts from ``directory``; :class:`CheckpointError` naming the file that is missing or corrupt."""
+        meta = read_json(directory / "content.json")
+        try:
+            ensemble = EnsembleConfig(
+                labels=tuple(meta["labels"]),
+                svm_weight=float(meta["svm_weight"]),
+                bias=tuple(meta["bias"]),
+                centering=float(meta["centering"]),
+                label_log_prior=tuple(meta["label_log_prior"]),
+                prior_adjustment=float(meta["prior_adjustment"]),
+                usage_prior=float(meta["usage_prior"]),
+                tuned_weight=float(meta["tuned_weight"]),
+            )
+        except (KeyError, TypeError, ValueError) as error:
+            raise CheckpointError(f"{directory / 'content.json'} lacks {error!r}; {RESTORE}.") from error
+        model = cls(
             SparseTextClassifier.load(directory / "content-sparse"),
             EmojiTower.load(directory / "content-tower"),
             ensemble,
             TunedLayers.load(directory / "content-tuned", encoder_layers()),
         )
+        counts = {len(ensemble.labels), len(ensemble.bias), len(model.sparse.intercept_), model.tuned.config.n_labels}
+        if len(counts) > 1:
+            raise CheckpointError(f"{directory} holds content model parts with different label counts; {RESTORE}.")
+        return model
 
     def encode(self, texts: list[str]) -> EncodedMessages:
         """One pass of the shared encoder: sentence vectors and the tuned layers' logits."""

@@ -9,13 +9,14 @@ a residual linear map (identity at start), so training begins from plain cosine 
 
 from __future__ import annotations
 
-import json
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import numpy as np
 import torch
 from torch import nn
+
+from emojiml.checkpoint import build_config, load_weights, read_config, save_model
 
 
 @dataclass(frozen=True)
@@ -56,20 +57,11 @@ class EmojiTower(nn.Module):
         return self.log_scale.exp() * self.embed_messages(messages) @ self.embed_emoji(emoji).T  # (B, C)
 
     def save(self, path: Path) -> None:
-        from safetensors.torch import save_file
-
-        save_file(
-            {k: v.detach().contiguous() for k, v in self.state_dict().items()}, str(path.with_suffix(".safetensors"))
-        )
-        path.with_suffix(".json").write_text(json.dumps(asdict(self.config), indent=2))
+        save_model(self, asdict(self.config), path)
 
     @classmethod
     def load(cls, path: Path) -> EmojiTower:
-        from safetensors.torch import load_file
-
-        model = cls(EmojiTowerConfig(**json.loads(path.with_suffix(".json").read_text())))
-        model.load_state_dict(load_file(str(path.with_suffix(".safetensors"))))
-        return model.eval()
+        return load_weights(cls(build_config(EmojiTowerConfig, read_config(path), path.with_suffix(".json"))), path)
 
 
 def train_tower(

@@ -8,7 +8,6 @@ JSON/safetensors and the vectorisers are rebuilt from them, so loading runs no c
 from __future__ import annotations
 
 import functools
-import json
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -16,6 +15,17 @@ from typing import Self
 
 import numpy as np
 from scipy import sparse
+
+from emojiml.checkpoint import (
+    RESTORE,
+    CheckpointError,
+    build_config,
+    check_shape,
+    read_json,
+    read_tensors,
+    save_tensors,
+    write_json,
+)
 
 TOKEN_PATTERN = r"(?u)[#@]?\w+|[^\w\s]"
 
@@ -99,39 +109,41 @@ class SparseTextClassifier:
 
     def save(self, path: Path) -> None:
         """``path``.safetensors (coefficients, IDF) + ``path``.json (config and vocabularies)."""
-        from safetensors.numpy import save_file
-
         tensors = {
             "coef": self.coef_.astype(np.float16),
             "intercept": self.intercept_,
             "word_idf": self.word_.idf_.astype(np.float32),
             "char_idf": self.char_.idf_.astype(np.float32),
         }
-        save_file(
-            {name: np.ascontiguousarray(value) for name, value in tensors.items()},  # LinearSVC's coef_ is F-order
-            str(path.with_suffix(".safetensors")),
-        )
+        save_tensors(tensors, path.with_suffix(".safetensors"))  # made C-contiguous: LinearSVC's coef_ is F-order
         vocab = {
             "config": asdict(self.config),
             "word_vocabulary": _ordered(self.word_.vocabulary_),
             "char_vocabulary": _ordered(self.char_.vocabulary_),
         }
-        path.with_suffix(".json").write_text(json.dumps(vocab, ensure_ascii=False, separators=(",", ":")))
+        write_json(path.with_suffix(".json"), vocab, indent=None, separators=(",", ":"))
 
     @classmethod
     def load(cls, path: Path) -> SparseTextClassifier:
-        from safetensors.numpy import load_file
-
-        meta = json.loads(path.with_suffix(".json").read_text())
-        tensors = load_file(str(path.with_suffix(".safetensors")))
-        config = meta["config"]
-        model = cls(
-            SparseTextConfig(
-                **{**config, "word_ngrams": tuple(config["word_ngrams"]), "char_ngrams": tuple(config["char_ngrams"])}
-            )
-        )
-        word_vocab = {term: i for i, term in enumerate(meta["word_vocabulary"])}
-        char_vocab = {term: i for i, term in enumerate(meta["char_vocabulary"])}
+        meta_file, weights = path.with_suffix(".json"), path.with_suffix(".safetensors")
+        meta = read_json(meta_file)
+        tensors = read_tensors(weights, "numpy", required=("coef", "intercept", "word_idf", "char_idf"))
+        try:
+            config = meta["config"]
+            config = {
+                **config,
+                "word_ngrams": tuple(config["word_ngrams"]),
+                "char_ngrams": tuple(config["char_ngrams"]),
+            }
+            word_vocab = {term: i for i, term in enumerate(meta["word_vocabulary"])}
+            char_vocab = {term: i for i, term in enumerate(meta["char_vocabulary"])}
+        except (KeyError, TypeError) as error:
+            raise CheckpointError(f"{meta_file} is not a sparse text model ({error!r}); {RESTORE}.") from error
+        model = cls(build_config(SparseTextConfig, config, meta_file))
+        n_classes = len(tensors["intercept"])
+        check_shape(weights, "word_idf", tensors["word_idf"], (len(word_vocab),))
+        check_shape(weights, "char_idf", tensors["char_idf"], (len(char_vocab),))
+        check_shape(weights, "coef", tensors["coef"], (n_classes, len(word_vocab) + len(char_vocab)))
         model.word_, model.char_ = model._vectorizers((word_vocab, char_vocab))
         model.word_.idf_ = tensors["word_idf"]
         model.char_.idf_ = tensors["char_idf"]

@@ -11,7 +11,6 @@ Steps (each result is cached under the cache dir, so a rerun after a crash resum
 from __future__ import annotations
 
 import hashlib
-import json
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -21,7 +20,9 @@ import numpy as np
 from scipy.special import log_softmax
 
 from emojiml.catalog import Catalog, default_catalog
+from emojiml.checkpoint import write_json
 from emojiml.config import settings
+from emojiml.errors import EmojimlError
 from emojiml.recommend.content import ContentModel, EnsembleConfig
 from emojiml.recommend.emoji_tower import EmojiTowerConfig, train_tower
 from emojiml.recommend.sparse_text import SparseTextClassifier, SparseTextConfig
@@ -42,7 +43,7 @@ PRIOR_ADJUSTMENT = 0.5
 USAGE_PRIOR = 0.15
 
 
-class TweetEvalMissingError(FileNotFoundError):
+class TweetEvalMissingError(EmojimlError, FileNotFoundError):
     """The TweetEval emoji data is not under the data dir."""
 
 
@@ -278,7 +279,7 @@ def train_content(out_dir: Path | None = None, log: Callable[[str], None] = prin
         "prior_adjustment": PRIOR_ADJUSTMENT,
         "usage_prior": USAGE_PRIOR,
     }
-    (out_dir / "content.json").write_text(json.dumps({**meta, "val_macro_f1": scores.__dict__}, indent=2))
+    write_json(out_dir / "content.json", {**meta, "val_macro_f1": scores.__dict__})
     (out_dir / "content.md").write_text(
         model_card(scores, weight, tuned_weight, sparse.config, config, tuned_config, epoch_scores, tuned_minutes)
     )

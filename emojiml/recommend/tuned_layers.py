@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import copy
 import hashlib
-import json
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -19,6 +18,8 @@ from pathlib import Path
 import numpy as np
 import torch
 from torch import nn
+
+from emojiml.checkpoint import build_config, load_weights, read_config, save_model
 
 DIM = 384
 BERT_INPUTS = ("input_ids", "token_type_ids", "attention_mask")
@@ -60,22 +61,13 @@ class TunedLayers(nn.Module):
         return self.classifier(_mean_pool(hidden, mask))  # (B, n_labels)
 
     def save(self, path: Path) -> None:
-        from safetensors.torch import save_file
-
-        tensors = {k: v.detach().to(torch.float16).contiguous() for k, v in self.state_dict().items()}
-        save_file(tensors, str(path.with_suffix(".safetensors")))
-        path.with_suffix(".json").write_text(json.dumps(asdict(self.config), indent=2))
+        save_model(self, asdict(self.config), path, dtype=torch.float16)
 
     @classmethod
     def load(cls, path: Path, encoder_layers: list[nn.Module]) -> TunedLayers:
         """Weights at ``path``; ``encoder_layers`` (the shared encoder's layers) give the architecture."""
-        from safetensors.torch import load_file
-
-        config = TunedLayersConfig(**json.loads(path.with_suffix(".json").read_text()))
-        model = cls(list(encoder_layers[-config.tuned_layers :]), config)
-        state = {k: v.float() for k, v in load_file(str(path.with_suffix(".safetensors"))).items()}
-        model.load_state_dict(state)
-        return model.eval()
+        config = build_config(TunedLayersConfig, read_config(path), path.with_suffix(".json"))
+        return load_weights(cls(list(encoder_layers[-config.tuned_layers :]), config), path)
 
 
 def _mean_pool(hidden: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from emojiml.config import settings
+from emojiml.errors import EmojimlError
 
 EMOTIONS = ("anger", "disgust", "fear", "joy", "neutral", "sadness", "surprise")
 """Ekman's six plus neutral, in GoEmotions-Ekman's label order (labels.txt)."""
@@ -25,7 +26,7 @@ _DD_SPLIT_FILES = {"train": "train", "validation": "validation", "test": "test"}
 _GOEMOTIONS_SPLIT_FILES = {"train": "train.tsv", "validation": "dev.tsv", "dev": "dev.tsv", "test": "test.tsv"}
 
 
-class DatasetMissingError(FileNotFoundError):
+class DatasetMissingError(EmojimlError, FileNotFoundError):
     """A training/evaluation file is not under the data directory; the message names it."""
 
 

@@ -9,16 +9,19 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Collection
 from pathlib import Path
 
 import pandas as pd
 
+from emojiml.errors import EmojimlError
 from emojiml.text.analyze import Message
+from emojiml.workspace.slack_text import is_system_message, readable
 
 FORMATS = ("txt", "jsonl")
 
 
-class InputFormatError(ValueError):
+class InputFormatError(EmojimlError, ValueError):
     """The input file cannot be read as messages; the message names the file and line."""
 
 
@@ -85,15 +88,34 @@ def parse_pasted_conversation(pasted: str) -> list[Message]:
     return messages
 
 
-def channel_messages(events: pd.DataFrame, channel: str, limit: int = 60) -> list[Message]:
-    """A stored channel's latest ``limit`` messages, oldest first, from a workspace events frame.
+def channel_messages(
+    events: pd.DataFrame,
+    channel: str,
+    limit: int = 60,
+    people: pd.DataFrame | None = None,
+    custom_emoji: Collection[str] = (),
+) -> list[Message]:
+    """A stored channel's latest ``limit`` messages by people, oldest first, readable, from a workspace events frame.
 
     The workspace store exposes messages through their emoji events (``WorkspaceStore.events_frame``), so this
     is the part of the channel that people reacted to or wrote emoji in — the part emoji suggestions are about.
+    ``people`` is ``WorkspaceStore.users`` (``user``, ``name``, ``is_bot``): authors become display names and
+    bots' messages are left out, as are the lines Slack writes itself (joins, topic changes, pins), so none of
+    them is ever analysed or offered for suggestions. Text is read through ``slack_text.readable``.
     """
+    names: dict[str, str] = {}
+    bots: set[str] = set()
+    if people is not None and len(people):
+        names = {str(u): str(n) for u, n in zip(people["user"], people["name"], strict=True) if n}
+        bots = {str(u) for u, is_bot in zip(people["user"], people["is_bot"], strict=True) if is_bot}
     rows = events[(events["channel"] == channel) & (events["text"].str.strip() != "")]
-    rows = rows.drop_duplicates("message_id").sort_values("timestamp").tail(limit)
-    return [
-        Message(str(text), conversation=channel, user=str(author) if isinstance(author, str) and author else None)
-        for text, author in zip(rows["text"], rows["author"], strict=True)
-    ]
+    rows = rows.drop_duplicates("message_id").sort_values("timestamp")
+    messages = []
+    for text, author in zip(rows["text"], rows["author"], strict=True):
+        author = str(author) if isinstance(author, str) and author else None
+        if is_system_message(str(text), author_is_bot=author in bots):
+            continue
+        shown = readable(str(text), names, custom_emoji).strip()
+        if shown:
+            messages.append(Message(shown, conversation=channel, user=names.get(author, author) if author else None))
+    return messages[-limit:] if limit > 0 else []

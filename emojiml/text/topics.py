@@ -7,12 +7,13 @@ words, so a one-message conversation still says what it is about.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
 from sklearn.decomposition import NMF
-from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, TfidfVectorizer
 
 from emojiml.search import EmojiSearch
 
@@ -21,6 +22,65 @@ MAX_TOPICS = 4
 TOP_WORDS = 4
 MIN_MESSAGE_WEIGHT = 0.15
 """A message belongs to a topic when the topic holds at least this share of the message's NMF weight."""
+MARKUP = re.compile(
+    r"```.*?```|`[^`\n]*`"  # code
+    r"|<[^<>\n]*>"  # Slack's <@U1|name>, <https://…|label>, <#C1|chan>
+    r"|:[a-z0-9_+'\-]+(?:::skin-tone-[2-6])?:"  # :shortcodes:
+    r"|(?:https?|ftp)://\S+|mailto:\S+|www\.\S+|\S+@\S+\.\S+"  # links and addresses written out
+    r"|\b[\w-]+(?:\.[\w-]+)+(?:/\S*)?"  # dotted names: github.com, file.txt, pkg.module
+    r"|(?<![\w@])[@#][\w.\-]+"  # @mentions and #channels
+    r"|\b\w*_\w*\b",  # snake_case identifiers (a shortcode without its colons)
+    re.IGNORECASE | re.DOTALL,
+)
+"""What a topic may never be made of: markup, addresses and identifiers, not words people said."""
+CONTRACTIONS = {
+    f"{stem}'{end}"
+    for stem, ends in {
+        "i": ("m", "ve", "ll", "d"),
+        "you": ("re", "ve", "ll", "d"),
+        "we": ("re", "ve", "ll", "d"),
+        "they": ("re", "ve", "ll", "d"),
+        "he": ("s", "ll", "d"),
+        "she": ("s", "ll", "d"),
+        "it": ("s", "ll", "d"),
+        "that": ("s", "ll"),
+        "there": ("s",),
+        "what": ("s",),
+        "let": ("s",),
+        "here": ("s",),
+    }.items()
+    for end in ends
+} | {
+    f"{verb}n't"
+    for verb in (
+        "do",
+        "does",
+        "did",
+        "is",
+        "are",
+        "was",
+        "were",
+        "has",
+        "have",
+        "had",
+        "could",
+        "would",
+        "should",
+        "wo",
+        "ca",
+    )
+}
+STOP_WORDS = sorted(
+    ENGLISH_STOP_WORDS | CONTRACTIONS | {"http", "https", "www", "com", "org", "net", "html", "amp", "gt", "lt"}
+)
+"""English stop words, their contractions, and the remnants of links and entities a half-rendered message holds."""
+TOKEN = r"(?u)\b[^\W\d_]{3,}(?:['-][^\W\d_]+)*\b"
+"""A word of letters (with inner apostrophes or hyphens); no digits or underscores, at least 3 letters below."""
+
+
+def topic_text(message: str) -> str:
+    """``message`` without markup, links, mentions and identifiers: the words topics are built from."""
+    return MARKUP.sub(" ", message.replace("\u2019", "'"))
 
 
 @dataclass(frozen=True)
@@ -63,10 +123,11 @@ def conversation_topics(
     With ``search=None`` the topics carry no emoji yet; ``with_emoji`` adds them (so a caller can first
     batch-encode every ``topic_query``).
     """
-    texts = [m if any(c.isalnum() for c in m) else "" for m in messages]
+    texts = [topic_text(m) for m in messages]
+    texts = [t if any(c.isalpha() for c in t) else "" for t in texts]
     if not any(texts):
         return ConversationTopics((), tuple(() for _ in messages))
-    vectoriser = TfidfVectorizer(stop_words="english", token_pattern=r"(?u)\b[^\W\d_][\w'-]{2,}\b", sublinear_tf=True)
+    vectoriser = TfidfVectorizer(stop_words=STOP_WORDS, token_pattern=TOKEN, sublinear_tf=True)
     try:
         tfidf = vectoriser.fit_transform(texts)  # (n_messages, n_words)
     except ValueError:  # only stop words

@@ -1,8 +1,11 @@
-"""Read an uploaded or local export (zip, tar.gz, folder, single JSON/CSV) into memory, safely.
+"""Read an uploaded or local export (zip, tar.gz, folder, single JSON/CSV) safely, one file at a time.
 
-Why in memory: nothing from an archive is ever written to disk, so a zip-slip entry (``../x``, ``/etc/x``)
+Why never to disk: nothing from an archive is ever written out, so a zip-slip entry (``../x``, ``/etc/x``)
 cannot land anywhere; we still refuse such archives, because an export that contains them is not one
-a person meant to give us. Sizes are checked before and while reading, since a zip's headers can lie.
+a person meant to give us. Why one file at a time: an export's files are read when a parser asks for them
+(``ExportFiles.files`` is a lazy mapping), so memory holds one day file, not the whole unpacked export.
+Sizes are checked before and while reading (a zip's headers can lie), for each entry and for the archive as a
+whole, so a bomb made of many small entries is refused as surely as one big entry.
 """
 
 from __future__ import annotations
@@ -13,10 +16,11 @@ import posixpath
 import tarfile
 import zipfile
 import zlib
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path, PurePosixPath
 
-from emojiml.workspace.report import ArchiveError, ExportFormatError, UploadTooLargeError
+from emojiml.workspace.report import MAX_RECORDS, ArchiveError, ExportFormatError, UploadTooLargeError
 
 MB = 1024 * 1024
 ARCHIVE_SUFFIXES = (".zip", ".tar.gz", ".tgz", ".tar")
@@ -27,9 +31,10 @@ class ArchiveLimits:
     """Refuse exports past these sizes, with a message that says which limit and by how much."""
 
     max_upload_bytes: int = 100 * MB
-    max_unpacked_bytes: int = 1024 * MB
-    max_ratio: float = 200.0  # uncompressed / compressed, for entries (or archives) over 1 MB unpacked
+    max_unpacked_bytes: int = 512 * MB  # the largest real export here unpacks to 30 MB
+    max_ratio: float = 200.0  # uncompressed / compressed, for entries and whole archives over 1 MB unpacked
     max_entries: int = 200_000
+    max_records: int = MAX_RECORDS  # messages + reactions one import parses
 
 
 DEFAULT_LIMITS = ArchiveLimits()
@@ -40,11 +45,32 @@ RATIO_FLOOR_BYTES = MB  # small files compress well legitimately (repeated JSON 
 
 @dataclass(frozen=True)
 class ExportFiles:
-    """The regular files of an export: POSIX relative path -> bytes, plus a suggested workspace name."""
+    """The regular files of an export: POSIX relative path -> bytes (read on access), plus a suggested
+    workspace name."""
 
-    files: dict[str, bytes]
+    files: Mapping[str, bytes]
     name: str
     source: str
+
+
+class LazyFiles(Mapping[str, bytes]):
+    """An export's files by name, each read by ``read(name)`` only when a parser asks for it (and not kept), so
+    peak memory is one file plus what the parser keeps."""
+
+    def __init__(self, names: list[str], read: Callable[[str], bytes]) -> None:
+        self._names = dict.fromkeys(names)
+        self._read = read
+
+    def __getitem__(self, name: str) -> bytes:
+        if name not in self._names:
+            raise KeyError(name)
+        return self._read(name)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._names)
+
+    def __len__(self) -> int:
+        return len(self._names)
 
 
 def _mb(n: int) -> str:
@@ -92,19 +118,25 @@ def _bomb(archive: str, unpacked: int, packed: int, limits: ArchiveLimits) -> Ar
     )
 
 
-def read_zip(data: bytes, archive: str, limits: ArchiveLimits = DEFAULT_LIMITS) -> dict[str, bytes]:
+def read_zip(data: bytes | Path, archive: str, limits: ArchiveLimits = DEFAULT_LIMITS) -> LazyFiles:
+    """A zip's entries (from bytes, or from a file on disk without reading it whole), checked up front: names,
+    links, encryption, entry count, and the declared sizes of each entry and of the whole archive against the
+    size and ratio limits. Entries are then read on demand; zipfile stops each at its declared size and checks
+    its CRC, so a lying header ends in an error, never in more bytes than declared."""
+    packed = len(data) if isinstance(data, bytes) else data.stat().st_size
     try:
-        zf = zipfile.ZipFile(io.BytesIO(data))
+        zf = zipfile.ZipFile(io.BytesIO(data) if isinstance(data, bytes) else data)
         infos = zf.infolist()
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, EOFError) as error:
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, EOFError, OSError) as error:
         raise ArchiveError(f"{archive} is not a readable zip (truncated or corrupted: {error}).") from error
     if len(infos) > limits.max_entries:
         raise ArchiveError(f"{archive} has {len(infos)} entries, over the limit of {limits.max_entries}.")
     declared = sum(info.file_size for info in infos)
-    if declared > limits.max_unpacked_bytes:
-        raise _bomb(archive, declared, len(data), limits)
-    files: dict[str, bytes] = {}
-    total = 0
+    if declared > limits.max_unpacked_bytes or (
+        declared > RATIO_FLOOR_BYTES and declared / max(1, packed) > limits.max_ratio
+    ):
+        raise _bomb(archive, declared, packed, limits)
+    entries: dict[str, zipfile.ZipInfo] = {}
     for info in infos:
         name = _safe_name(info.filename, archive)
         if name is None or info.is_dir():
@@ -114,40 +146,57 @@ def read_zip(data: bytes, archive: str, limits: ArchiveLimits = DEFAULT_LIMITS) 
         ratio = info.file_size / max(1, info.compress_size)
         if info.file_size > RATIO_FLOOR_BYTES and ratio > limits.max_ratio:
             raise _bomb(archive, info.file_size, info.compress_size, limits)
-        budget = limits.max_unpacked_bytes - total
         if info.flag_bits & 0x1:
             raise ArchiveError(f"{archive} is password-protected ({info.filename!r}); export it again without one.")
+        entries[name] = info
+
+    def read(name: str) -> bytes:
+        info = entries[name]
         try:
             with zf.open(info) as member:
-                content = member.read(budget + 1)
+                content = member.read(info.file_size + 1)
         except (zipfile.BadZipFile, zlib.error, EOFError, OSError, NotImplementedError, RuntimeError) as error:
             raise ArchiveError(f"{archive}: entry {info.filename!r} is corrupted or truncated ({error}).") from error
-        total += len(content)
-        if total > limits.max_unpacked_bytes:
-            raise _bomb(archive, total, len(data), limits)
-        files[name] = content
-    return files
+        if len(content) > info.file_size:
+            raise _bomb(archive, len(content), info.compress_size, limits)
+        return content
+
+    return LazyFiles(list(entries), read)
+
+
+GUNZIP_STEP = 64 * 1024
+"""Compressed bytes inflated at a time: a bomb (1000:1) is caught after about 64 MB of output, not 1 GB."""
 
 
 def _gunzip(data: bytes, archive: str, limits: ArchiveLimits) -> bytes:
-    """Decompress in one C call (3x faster than tarfile's streaming gzip), never past the size limit."""
+    """Decompress step by step, checking the size and the ratio so far after each step (3x faster than
+    tarfile's streaming gzip); never holds more than the size limit."""
     inflater = zlib.decompressobj(zlib.MAX_WBITS | 16)
+    view = memoryview(data)
+    raw = bytearray()
     try:
-        raw = inflater.decompress(data, limits.max_unpacked_bytes + 1)
+        for start in range(0, len(data), GUNZIP_STEP):
+            raw += inflater.decompress(view[start : start + GUNZIP_STEP], limits.max_unpacked_bytes + 1 - len(raw))
+            read = min(len(data), start + GUNZIP_STEP)
+            if (
+                inflater.unconsumed_tail
+                or len(raw) > limits.max_unpacked_bytes
+                or (len(raw) > RATIO_FLOOR_BYTES and len(raw) / read > limits.max_ratio)
+            ):
+                raise _bomb(archive, len(raw), read, limits)
+            if inflater.eof:
+                break
     except zlib.error as error:
         raise ArchiveError(f"{archive} is not a readable gzip file (truncated or corrupted: {error}).") from error
-    if len(raw) > limits.max_unpacked_bytes or (
-        len(raw) > RATIO_FLOOR_BYTES and len(raw) / max(1, len(data)) > limits.max_ratio
-    ):
-        raise _bomb(archive, len(raw), len(data), limits)
     if not inflater.eof:
         raise ArchiveError(f"{archive} is truncated: the gzip stream ends early.")
-    return raw
+    return bytes(raw)
 
 
-def read_tar(data: bytes, archive: str, limits: ArchiveLimits = DEFAULT_LIMITS) -> dict[str, bytes]:
+def read_tar(data: bytes, archive: str, limits: ArchiveLimits = DEFAULT_LIMITS) -> LazyFiles:
+    """A (gzipped) tar's members, checked up front; each member's bytes are sliced out when asked for."""
     raw = _gunzip(data, archive, limits) if data[:2] == b"\x1f\x8b" else data
-    files: dict[str, bytes] = {}
+    members: dict[str, tuple[int, int]] = {}  # name -> (offset of its data, size)
     total = 0
     try:
         with tarfile.open(fileobj=io.BytesIO(raw), mode="r:") as tf:
@@ -162,14 +211,17 @@ def read_tar(data: bytes, archive: str, limits: ArchiveLimits = DEFAULT_LIMITS) 
                 total += member.size
                 if total > limits.max_unpacked_bytes:
                     raise _bomb(archive, total, len(data), limits)
-                extracted = tf.extractfile(member)
-                content = extracted.read() if extracted else b""
-                if len(content) != member.size:
+                if member.offset_data + member.size > len(raw):
                     raise ArchiveError(f"{archive} is truncated: {member.name!r} ends early.")
-                files[name] = content
+                members[name] = (member.offset_data, member.size)
     except (tarfile.TarError, EOFError, OSError) as error:
         raise ArchiveError(f"{archive} is not a readable tar archive (truncated or corrupted: {error}).") from error
-    return files
+
+    def read(name: str) -> bytes:
+        offset, size = members[name]
+        return raw[offset : offset + size]
+
+    return LazyFiles(list(members), read)
 
 
 def _kind_of(data: bytes, filename: str) -> str:
@@ -199,6 +251,7 @@ def read_upload(data: bytes, filename: str, limits: ArchiveLimits = DEFAULT_LIMI
         raise ExportFormatError(f"{filename} is empty.")
     kind = _kind_of(data, filename)
     base = os.path.basename(filename) or "upload"
+    files: Mapping[str, bytes]
     if kind == "zip":
         files = read_zip(data, base, limits)
     elif kind == "tar":
@@ -208,9 +261,10 @@ def read_upload(data: bytes, filename: str, limits: ArchiveLimits = DEFAULT_LIMI
     return ExportFiles(files=files, name=_suffix_name(base), source=base)
 
 
-def read_folder(root: Path, limits: ArchiveLimits = LOCAL_LIMITS) -> dict[str, bytes]:
-    """The regular files under ``root`` (symbolic links are not followed, so nothing outside is read)."""
-    files: dict[str, bytes] = {}
+def read_folder(root: Path, limits: ArchiveLimits = LOCAL_LIMITS) -> LazyFiles:
+    """The regular files under ``root``, read on access (symbolic links, FIFOs and devices are skipped, so
+    nothing outside is read and nothing blocks)."""
+    paths: dict[str, Path] = {}
     total = 0
     for directory, _dirs, names in os.walk(root):
         for name in names:
@@ -220,17 +274,26 @@ def read_folder(root: Path, limits: ArchiveLimits = LOCAL_LIMITS) -> dict[str, b
             total += path.stat().st_size
             if total > limits.max_unpacked_bytes:
                 raise ArchiveError(f"{root} holds more than {_mb(limits.max_unpacked_bytes)} of files; refusing it.")
-            if len(files) >= limits.max_entries:
+            if len(paths) >= limits.max_entries:
                 raise ArchiveError(f"{root} holds more than {limits.max_entries} files; refusing it.")
-            files[path.relative_to(root).as_posix()] = path.read_bytes()
-    return files
+            paths[path.relative_to(root).as_posix()] = path
+    return LazyFiles(list(paths), lambda name: _read_regular_file(paths[name], limits.max_unpacked_bytes))
+
+
+def _read_regular_file(path: Path, limit: int) -> bytes:
+    """At most ``limit`` bytes of ``path``: a file that grows while it is read is refused, not followed."""
+    with path.open("rb") as handle:
+        data = handle.read(limit + 1)
+    if len(data) > limit:
+        raise UploadTooLargeError(f"{path} grew past {_mb(limit)} while it was read; refusing it.")
+    return data
 
 
 def read_path(path: Path, limits: ArchiveLimits = LOCAL_LIMITS) -> ExportFiles:
     """A local export: an archive, a single JSON/CSV file, an export folder, or a folder holding one archive.
 
     The last form is how ``../shared/data/slack-exports/<name>/`` is laid out, so the folder name becomes
-    the workspace name.
+    the workspace name. Devices (``/dev/zero``), FIFOs and sockets are refused before anything is read.
     """
     path = Path(path)
     if not path.exists():
@@ -242,5 +305,16 @@ def read_path(path: Path, limits: ArchiveLimits = LOCAL_LIMITS) -> ExportFiles:
             inner = read_path(archives[0], limits)
             return ExportFiles(files=inner.files, name=path.name, source=str(archives[0]))
         return ExportFiles(files=read_folder(path, limits), name=path.name, source=str(path))
+    if not path.is_file():
+        raise ExportFormatError(
+            f"{path} is not a regular file or folder (a device, FIFO or socket): export to a file and import that."
+        )
     check_upload_size(path.stat().st_size, path.name, limits)
-    return replace(read_upload(path.read_bytes(), path.name, limits), source=str(path))
+    with path.open("rb") as handle:
+        head = handle.read(4)
+    if head in (b"PK\x03\x04", b"PK\x05\x06"):  # a zip is read from disk entry by entry, never whole
+        files = read_zip(path, path.name, limits)
+        return ExportFiles(files=files, name=_suffix_name(path.name), source=str(path))
+    data = _read_regular_file(path, limits.max_upload_bytes)
+    check_upload_size(len(data), path.name, limits)
+    return replace(read_upload(data, path.name, limits), source=str(path))

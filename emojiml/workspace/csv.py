@@ -14,34 +14,42 @@ import io
 from datetime import UTC, datetime
 
 from emojiml.workspace.emoji_names import EmojiNames
-from emojiml.workspace.report import Event, ExportFormatError, Message, ParsedExport, Problem
+from emojiml.workspace.report import (
+    MAX_ID,
+    MAX_RECORDS,
+    Event,
+    ExportFormatError,
+    Message,
+    ParsedExport,
+    Problem,
+    too_many_records,
+    valid_timestamp,
+)
 
 REQUIRED = ("user", "emoji", "timestamp")
 OPTIONAL = ("message", "channel", "kind", "message_id", "author")
 KINDS = ("reaction", "inline")
 DEFAULT_CHANNEL = "general"
-MAX_ID = 200
 
 
 def parse_timestamp(value: str) -> float | None:
-    """Unix seconds or ISO 8601 -> Unix seconds (UTC); ``None`` when it does not parse."""
+    """Unix seconds or ISO 8601 -> Unix seconds (UTC); ``None`` when it does not parse or is not in 1970-2100."""
     value = value.strip()
     if not value:
         return None
     try:
-        number = float(value)
-    except ValueError:
+        return valid_timestamp(float(value))
+    except (ValueError, OverflowError):
         pass
-    else:
-        return number if 0 < number < 4_102_444_800 else None
     try:
         parsed = datetime.fromisoformat(value.replace(" UTC", "+00:00"))
-    except ValueError:
+        return valid_timestamp((parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)).timestamp())
+    except (ValueError, OverflowError):
         return None
-    return (parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)).timestamp()
 
 
-def parse_csv(name: str, content: bytes, names: EmojiNames) -> ParsedExport:
+def parse_csv(name: str, content: bytes, names: EmojiNames, max_records: int = MAX_RECORDS) -> ParsedExport:
+    """The CSV's rows as events; a missing or repeated column refuses the file (which copy would be meant?)."""
     try:
         text = content.decode("utf-8-sig")
     except UnicodeDecodeError as error:
@@ -54,6 +62,11 @@ def parse_csv(name: str, content: bytes, names: EmojiNames) -> ParsedExport:
         raise ExportFormatError(
             f"{name} is missing the column(s) {', '.join(missing)} (found: {found}). "
             f"A CSV needs {', '.join(REQUIRED)}; optional: {', '.join(OPTIONAL)}."
+        )
+    repeated = sorted({column for column in header if column and header.count(column) > 1})
+    if repeated:
+        raise ExportFormatError(
+            f"{name} has the column(s) {', '.join(repeated)} more than once; keep one of each and import it again."
         )
     reader.fieldnames = header
     invalid: list[Problem] = []
@@ -74,7 +87,11 @@ def parse_csv(name: str, content: bytes, names: EmojiNames) -> ParsedExport:
                 invalid.append(Problem(where, f"channel, message_id or author longer than {MAX_ID} characters"))
                 continue
             if timestamp is None:
-                invalid.append(Problem(where, f"timestamp {cells.get('timestamp', '')!r} does not parse"))
+                invalid.append(
+                    Problem(
+                        where, f"timestamp {cells.get('timestamp', '')!r:.40} does not parse as a time in 1970-2100"
+                    )
+                )
                 continue
             if kind not in KINDS:
                 invalid.append(Problem(where, f"kind {kind!r} is not one of {', '.join(KINDS)}"))
@@ -96,6 +113,8 @@ def parse_csv(name: str, content: bytes, names: EmojiNames) -> ParsedExport:
             events[(channel, message_id, user, emoji, kind)] = Event(
                 channel, message_id, timestamp, user, author, kind, emoji, is_custom, tone
             )
+            if len(events) + len(messages) > max_records:
+                raise too_many_records(max_records)
     except csv.Error as error:
         raise ExportFormatError(f"{name} line {reader.line_num} is not valid CSV ({error}).") from error
     return ParsedExport(

@@ -8,12 +8,25 @@ export lists ``users`` (newer exporter versions do); a bare ``count`` cannot say
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from datetime import datetime
 
 import msgspec
 
 from emojiml.workspace.emoji_names import EmojiNames
-from emojiml.workspace.report import Event, ExportFormatError, Message, ParsedExport, Problem
+from emojiml.workspace.report import (
+    MAX_RECORDS,
+    Event,
+    ExportFormatError,
+    Message,
+    ParsedExport,
+    Problem,
+    clean_id,
+    clean_name,
+    decode_json,
+    too_many_records,
+    valid_timestamp,
+)
 
 CUSTOM_IN_TEXT = re.compile(r"<a?:([A-Za-z0-9_~\-]+):\d+>")
 
@@ -27,23 +40,24 @@ def _timestamp(value: object) -> float | None:
         return None
     try:
         parsed = datetime.fromisoformat(value)
-    except ValueError:
+        if parsed.tzinfo is None:
+            return None  # the exporter always writes an offset; without one the instant is ambiguous
+        return valid_timestamp(parsed.timestamp())
+    except (ValueError, OverflowError):
         return None
-    if parsed.tzinfo is None:
-        return None  # the exporter always writes an offset; without one the instant is ambiguous
-    return parsed.timestamp()
 
 
 def _emoji(names: EmojiNames, emoji: object) -> tuple[str, bool, int] | None:
     if not isinstance(emoji, dict):
         return None
-    name = str(emoji.get("name") or "")
+    name = clean_name(emoji.get("name"), "")
     if emoji.get("id"):
         return names.custom(name)  # a server's own emoji, whatever its name
-    return names.character(name) or names.name(str(emoji.get("code") or name), allow_custom=False)
+    return names.character(name) or names.name(clean_name(emoji.get("code"), name), allow_custom=False)
 
 
-def parse_discord(files: dict[str, bytes], names: EmojiNames) -> ParsedExport:
+def parse_discord(files: Mapping[str, bytes], names: EmojiNames, max_records: int = MAX_RECORDS) -> ParsedExport:
+    """Parse every channel file; values of the wrong type are skipped and named, never trusted."""
     skipped: list[Problem] = []
     invalid: list[Problem] = []
     users: dict[str, tuple[str, bool]] = {}
@@ -52,7 +66,7 @@ def parse_discord(files: dict[str, bytes], names: EmojiNames) -> ParsedExport:
     events: dict[tuple[str, str, str, str, str], Event] = {}
     for path in sorted(p for p in files if p.lower().endswith(".json")):
         try:
-            raw = msgspec.json.decode(files[path])
+            raw = decode_json(files[path])
         except msgspec.DecodeError as error:
             skipped.append(Problem(path, f"malformed JSON ({error})"))
             continue
@@ -60,26 +74,34 @@ def parse_discord(files: dict[str, bytes], names: EmojiNames) -> ParsedExport:
             skipped.append(Problem(path, "not a DiscordChatExporter channel file (no 'channel' and 'messages')"))
             continue
         channel_info = raw["channel"] if isinstance(raw["channel"], dict) else {}
-        channel = str(channel_info.get("name") or channel_info.get("id") or path)
+        channel = clean_id(channel_info.get("name")) or clean_id(channel_info.get("id")) or path
         channels[channel] = channel
         for position, item in enumerate(raw["messages"]):
             where = f"{path}#{position}"
-            if not isinstance(item, dict) or not item.get("id"):
-                invalid.append(Problem(where, "message without an id"))
+            message_id = clean_id(item.get("id")) if isinstance(item, dict) else None
+            if message_id is None:
+                invalid.append(Problem(where, "message without a usable id"))
                 continue
             timestamp = _timestamp(item.get("timestamp"))
             if timestamp is None:
-                invalid.append(Problem(where, f"timestamp {item.get('timestamp')!r} does not parse"))
+                invalid.append(
+                    Problem(where, f"timestamp {item.get('timestamp')!r:.40} does not parse as a time in 1970-2100")
+                )
                 continue
-            message_id = str(item["id"])
             author_info = item.get("author") if isinstance(item.get("author"), dict) else {}
-            author = str(author_info["id"]) if author_info.get("id") else None
+            author = clean_id(author_info.get("id"))
+            if author_info.get("id") and author is None:
+                invalid.append(Problem(where, "author id dropped: empty, over-long or not text"))
             if author:
-                name = author_info.get("nickname") or author_info.get("name") or author
-                users[author] = (str(name), bool(author_info.get("isBot")))
+                name = clean_name(author_info.get("nickname"), "") or clean_name(author_info.get("name"), author)
+                users[author] = (name, author_info.get("isBot") is True)
             text = item.get("content") if isinstance(item.get("content"), str) else ""
             messages[(channel, message_id)] = Message(channel, message_id, timestamp, author, text)
-            for reaction in item.get("reactions") or ():
+            item_reactions = item.get("reactions") or []
+            if not isinstance(item_reactions, list):
+                invalid.append(Problem(where, f"reactions {item_reactions!r:.40} is not a list; skipped"))
+                item_reactions = []
+            for reaction in item_reactions:
                 resolved = _emoji(names, reaction.get("emoji") if isinstance(reaction, dict) else None)
                 if resolved is None:
                     invalid.append(Problem(where, f"reaction emoji {reaction!r:.80} is not an emoji"))
@@ -90,19 +112,23 @@ def parse_discord(files: dict[str, bytes], names: EmojiNames) -> ParsedExport:
                     continue
                 emoji, is_custom, tone = resolved
                 for reactor in reactors:
-                    if not isinstance(reactor, dict) or not reactor.get("id"):
+                    user = clean_id(reactor.get("id")) if isinstance(reactor, dict) else None
+                    if user is None:
+                        invalid.append(Problem(where, "reactor without a usable id skipped"))
                         continue
-                    user = str(reactor["id"])
-                    users.setdefault(user, (str(reactor.get("nickname") or reactor.get("name") or user), False))
+                    name = clean_name(reactor.get("nickname"), "") or clean_name(reactor.get("name"), user)
+                    users.setdefault(user, (name, False))
                     events[(channel, message_id, user, emoji, "reaction")] = Event(
                         channel, message_id, timestamp, user, author, "reaction", emoji, is_custom, tone
                     )
-            if author and text and not author_info.get("isBot"):
+            if author and text and author_info.get("isBot") is not True:
                 found = [names.custom(m) for m in CUSTOM_IN_TEXT.findall(text)] + names.in_text(text)
                 for emoji, is_custom, tone in filter(None, found):
                     events[(channel, message_id, author, emoji, "inline")] = Event(
                         channel, message_id, timestamp, author, author, "inline", emoji, is_custom, tone
                     )
+        if len(messages) + len(events) > max_records:
+            raise too_many_records(max_records)
     if not channels and skipped:
         raise ExportFormatError(f"No readable Discord channel file: {skipped[0].where}: {skipped[0].reason}.")
     return ParsedExport(

@@ -21,6 +21,7 @@ from emojiml.catalog import (
 
 SHORTCODE_IN_TEXT = re.compile(r":([a-z0-9_+'\-]+(?:::skin-tone-[2-6])?):", re.IGNORECASE)
 CUSTOM_NAME = re.compile(r"^[a-z0-9_+'\-]{1,100}$")
+SKIN_TONE_ONLY = re.compile(r"^skin-tone-\d$")  # ``::skin-tone-3`` alone: a tone without its emoji, not a custom one
 # Runs of code points that can make up an emoji (plus joiners, variation selectors, keycaps, tags). The exact
 # scan (``emoji_in_text``, a Python-level tokenizer) then reads only these runs and the character before each
 # (a keycap's digit), not whole messages: most text, CJK included, holds none and costs one regex search.
@@ -52,7 +53,7 @@ class EmojiNames:
         if index is not None:
             entry = self.catalog[index]
             result = (entry.base_key, entry.is_custom, tone or entry.skin_tone)
-        elif allow_custom and CUSTOM_NAME.match(bare):
+        elif allow_custom and CUSTOM_NAME.match(bare) and not SKIN_TONE_ONLY.match(bare):
             self.custom_names.add(bare)
             result = (f":{bare}:", True, tone)
         else:
@@ -64,7 +65,7 @@ class EmojiNames:
         """A name the export marks as the workspace's own (Discord emoji with an id): custom even if the
         catalog knows the same name (a server's ``:party:`` is not 🎉)."""
         bare = clean_shortcode(name)[0]
-        if not CUSTOM_NAME.match(bare):
+        if not CUSTOM_NAME.match(bare) or SKIN_TONE_ONLY.match(bare):
             return None
         self.custom_names.add(bare)
         return f":{bare}:", True, 0

@@ -19,7 +19,14 @@ from emojiml.workspace.archive import DEFAULT_LIMITS, LOCAL_LIMITS, ArchiveLimit
 from emojiml.workspace.csv import parse_csv
 from emojiml.workspace.discord import is_discord_export, parse_discord
 from emojiml.workspace.emoji_names import EmojiNames
-from emojiml.workspace.report import EmptyExportError, ExportFormatError, ImportReport, ParsedExport
+from emojiml.workspace.report import (
+    MAX_RECORDS,
+    EmptyExportError,
+    ExportFormatError,
+    ImportReport,
+    ParsedExport,
+    decode_json,
+)
 from emojiml.workspace.slack import looks_like_slack, parse_slack
 from emojiml.workspace.store import WorkspaceStore, open_store
 
@@ -32,8 +39,9 @@ def _quiet(_fraction: float, _text: str) -> None:
     return None
 
 
-def parse_export(files: ExportFiles, catalog: Catalog | None = None) -> ParsedExport:
-    """Recognise the export's format from its files and parse it (nothing is stored)."""
+def parse_export(files: ExportFiles, catalog: Catalog | None = None, max_records: int = MAX_RECORDS) -> ParsedExport:
+    """Recognise the export's format from its files and parse it (nothing is stored); over ``max_records``
+    messages and reactions refuses it."""
     names = EmojiNames(catalog or default_catalog())
     paths = list(files.files)
     if not paths:
@@ -42,16 +50,16 @@ def parse_export(files: ExportFiles, catalog: Catalog | None = None) -> ParsedEx
     if csvs and not looks_like_slack(paths):
         if len(csvs) > 1:
             raise ExportFormatError(f"{files.source} holds {len(csvs)} CSV files; import them one at a time.")
-        return parse_csv(csvs[0], files.files[csvs[0]], names)
+        return parse_csv(csvs[0], files.files[csvs[0]], names, max_records)
     if looks_like_slack(paths):
-        return parse_slack(files.files, names)
+        return parse_slack(files.files, names, max_records)
     jsons = [p for p in paths if p.lower().endswith(".json")]
     if any(_is_discord(files.files[p]) for p in jsons):
-        return parse_discord(files.files, names)
+        return parse_discord(files.files, names, max_records)
     if len(jsons) == 1 and files.files[jsons[0]].lstrip()[:1] == b"[":  # one channel's messages: a Slack day file
         stem = jsons[0].rsplit("/", 1)[-1][:-5]
         channel = stem if not re.match(r"^\d{4}-\d{2}-\d{2}$", stem) else "general"
-        return parse_slack({f"{channel}/1970-01-01.json": files.files[jsons[0]]}, names)
+        return parse_slack({f"{channel}/1970-01-01.json": files.files[jsons[0]]}, names, max_records)
     raise ExportFormatError(
         f"{files.source} is not a Slack export (no <channel>/<YYYY-MM-DD>.json files), nor a Discord export "
         f"(DiscordChatExporter JSON), nor a CSV; it holds {len(paths)} file(s), e.g. {', '.join(sorted(paths)[:3])}."
@@ -60,7 +68,7 @@ def parse_export(files: ExportFiles, catalog: Catalog | None = None) -> ParsedEx
 
 def _is_discord(content: bytes) -> bool:
     try:
-        return is_discord_export(msgspec.json.decode(content))
+        return is_discord_export(decode_json(content))
     except msgspec.DecodeError:
         return False
 
@@ -83,11 +91,13 @@ def import_files(
     store: WorkspaceStore | None = None,
     catalog: Catalog | None = None,
     progress: Progress = _quiet,
+    max_records: int = MAX_RECORDS,
 ) -> ImportReport:
+    """Parse ``files`` whole, then store them: a bad export is refused before anything is written."""
     started = time.perf_counter()
     name = workspace_name(files, workspace)
     progress(0.3, f"Parsing {len(files.files)} file(s)…")
-    parsed = parse_export(files, catalog)
+    parsed = parse_export(files, catalog, max_records)
     if not parsed.messages and not parsed.events:
         problems = "; ".join(f"{p.where}: {p.reason}" for p in (*parsed.skipped_files, *parsed.invalid)[:3])
         raise EmptyExportError(
@@ -109,7 +119,8 @@ def import_path(
 ) -> ImportReport:
     """Import a local export (archive, folder, JSON or CSV file). Raises ``ExportError`` subclasses."""
     progress(0.05, f"Reading {path}…")
-    return import_files(read_path(Path(path), limits), workspace, store=store, progress=progress)
+    files = read_path(Path(path), limits)
+    return import_files(files, workspace, store=store, progress=progress, max_records=limits.max_records)
 
 
 def import_upload(
@@ -123,4 +134,5 @@ def import_upload(
 ) -> ImportReport:
     """Import an uploaded file's bytes. The upload limit is checked before anything is unpacked."""
     progress(0.05, f"Unpacking {filename}…")
-    return import_files(read_upload(data, filename, limits), workspace, store=store, progress=progress)
+    files = read_upload(data, filename, limits)
+    return import_files(files, workspace, store=store, progress=progress, max_records=limits.max_records)

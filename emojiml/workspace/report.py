@@ -7,13 +7,27 @@ answers with an ``ImportReport``. Keeping one shape means the page, the CLI and 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import NamedTuple
+
+import msgspec
+
+from emojiml.errors import EmojimlError
 
 MAX_LISTED_PROBLEMS = 50
 """Reports name at most this many invalid records (the count is always exact)."""
+MAX_RECORDS = 2_000_000
+"""Most messages + reactions one import parses: about 1 GB in memory at the peak; the largest real export here
+has 25k. Past it the import is refused, whatever the file sizes (a small zip can hold millions of messages)."""
+MAX_ID = 200
+"""Longest user, channel or message id accepted; real ones are under 40 characters."""
+EARLIEST_TS = 0.0
+LATEST_TS = datetime(2100, 1, 1, tzinfo=UTC).timestamp()
+"""Timestamps outside (1970, 2100) are broken, not messages: they are refused at import, and rows stored
+before this rule are left out when reading (pandas cannot even represent year 1 or 9999 in nanoseconds)."""
 
 
-class ExportError(Exception):
+class ExportError(EmojimlError):
     """Bad input a person can fix; the message says what is wrong and what to do. Nothing is stored."""
 
 
@@ -31,6 +45,17 @@ class ArchiveError(ExportError):
 
 class UploadTooLargeError(ArchiveError):
     """The upload is over the size limit."""
+
+
+class TooManyRecordsError(ArchiveError):
+    """The export holds more messages and reactions than one import takes."""
+
+
+def too_many_records(limit: int) -> TooManyRecordsError:
+    return TooManyRecordsError(
+        f"the export holds more than {limit:,} messages and reactions, the most one import takes: "
+        "export fewer channels or a shorter date range and import the parts one by one."
+    )
 
 
 class Message(NamedTuple):
@@ -126,3 +151,33 @@ class ImportReport:
             out.append(f"{len(self.invalid)} invalid record(s) skipped:")
             out += [f"  {p.where}: {p.reason}" for p in self.invalid[:MAX_LISTED_PROBLEMS]]
         return out
+
+
+def decode_json(content: bytes) -> object:
+    """``content`` as Python objects; ``msgspec.DecodeError`` for anything unreadable, so one except clause covers
+    malformed JSON, JSON nested thousands deep (``RecursionError``) and integers past 64 bits."""
+    try:
+        return msgspec.json.decode(content)
+    except RecursionError as error:
+        raise msgspec.DecodeError("JSON nested too deeply") from error
+
+
+def clean_id(value: object) -> str | None:
+    """A user, channel or message id as a string, or ``None`` when it is missing, empty, absurdly long or of a
+    type no export writes (a 100k-character id would be stored, shown and indexed for ever)."""
+    if isinstance(value, bool) or not isinstance(value, str | int):
+        return None
+    text = str(value).strip() if isinstance(value, str) else (str(value) if abs(value) < 1 << 64 else "")
+    return text if 0 < len(text) <= MAX_ID else None
+
+
+def clean_name(value: object, fallback: str) -> str:
+    """A display name: ``value`` when it is a non-empty string, else ``fallback``."""
+    return value.strip() or fallback if isinstance(value, str) else fallback
+
+
+def valid_timestamp(seconds: float | None) -> float | None:
+    """``seconds`` when it is a plausible message time (see ``EARLIEST_TS``/``LATEST_TS``), else ``None``."""
+    if seconds is None or not EARLIEST_TS < seconds < LATEST_TS:
+        return None
+    return seconds

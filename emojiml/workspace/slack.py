@@ -15,16 +15,27 @@ messages do not fit that shape is re-read message by message, so one odd message
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 
 import msgspec
 
 from emojiml.workspace.emoji_names import EmojiNames
-from emojiml.workspace.report import Event, Message, ParsedExport, Problem
+from emojiml.workspace.report import (
+    MAX_ID,
+    MAX_RECORDS,
+    Event,
+    Message,
+    ParsedExport,
+    Problem,
+    clean_id,
+    clean_name,
+    decode_json,
+    too_many_records,
+    valid_timestamp,
+)
 
 DAY_FILE = re.compile(r"^(?P<prefix>(?:.*/)?)(?P<channel>[^/]+)/(?P<date>\d{4}-\d{2}-\d{2})\.json$")
 LOG_PAGE = re.compile(r"^(?P<prefix>(?:.*/)?)(?P<channel>[A-Z][A-Z0-9]{6,})/(?:\d+|\d+/\d+\.\d+)\.json$")
-LATEST_TS = 4_102_444_800.0  # 2100-01-01: anything later is a broken timestamp, not a message
 
 
 class _Reaction(msgspec.Struct):
@@ -59,12 +70,16 @@ def looks_like_slack(files: Iterable[str]) -> bool:
 def _decode_messages(content: bytes, where: str, skipped: list[Problem], invalid: list[Problem]) -> list[_Message]:
     try:
         return _DAY_DECODER.decode(content)
-    except msgspec.ValidationError:
-        pass  # valid JSON of another shape: look closer below
+    except (msgspec.ValidationError, RecursionError):
+        pass  # valid JSON of another shape (or too deep for the typed decoder): look closer below
     except msgspec.DecodeError as error:
         skipped.append(Problem(where, f"malformed JSON ({error})"))
         return []
-    raw = msgspec.json.decode(content)
+    try:
+        raw = decode_json(content)
+    except msgspec.DecodeError as error:
+        skipped.append(Problem(where, f"unreadable JSON ({error})"))
+        return []
     if not isinstance(raw, list):
         skipped.append(Problem(where, f"expected a list of messages, found a JSON {type(raw).__name__}"))
         return []
@@ -72,7 +87,7 @@ def _decode_messages(content: bytes, where: str, skipped: list[Problem], invalid
     for position, item in enumerate(raw):
         try:
             messages.append(msgspec.convert(item, _Message))
-        except msgspec.ValidationError as error:
+        except (msgspec.ValidationError, RecursionError) as error:
             invalid.append(Problem(f"{where}#{position}", f"message skipped: {error}"))
     return messages
 
@@ -80,34 +95,54 @@ def _decode_messages(content: bytes, where: str, skipped: list[Problem], invalid
 def _timestamp(ts: str | float | None) -> float | None:
     try:
         value = float(ts)  # type: ignore[arg-type]
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):
         return None
-    return value if 0 < value < LATEST_TS else None
+    return valid_timestamp(value)
 
 
 def _users_json(content: bytes) -> dict[str, tuple[str, bool]]:
     """Standard ``users.json`` (a list of user objects) or slack-log ``.users.json`` (an id -> name map)."""
-    raw = msgspec.json.decode(content)
+    raw = decode_json(content)
     if isinstance(raw, dict):
-        return {str(k): (str(v) or str(k), False) for k, v in raw.items()}
+        return {uid: (clean_name(v, uid), False) for k, v in raw.items() if (uid := clean_id(k))}
     users = {}
     for item in raw if isinstance(raw, list) else []:
-        if not isinstance(item, dict) or not item.get("id"):
+        uid = clean_id(item.get("id")) if isinstance(item, dict) else None
+        if uid is None:
             continue
         profile = item.get("profile") if isinstance(item.get("profile"), dict) else {}
-        name = profile.get("display_name") or profile.get("real_name") or item.get("real_name") or item.get("name")
-        users[str(item["id"])] = (str(name or item["id"]), bool(item.get("is_bot")))
+        names = (profile.get("display_name"), profile.get("real_name"), item.get("real_name"), item.get("name"))
+        name = next((n for n in names if isinstance(n, str) and n.strip()), uid)
+        users[uid] = (clean_name(name, uid), item.get("is_bot") is True)
     return users
 
 
 def _channel_names(content: bytes) -> dict[str, str]:
     """slack-log ``.groups.json``/``.channels.json``: id -> name (standard exports name folders already)."""
-    raw = msgspec.json.decode(content)
-    return {str(k): str(v) for k, v in raw.items()} if isinstance(raw, dict) else {}
+    raw = decode_json(content)
+    if not isinstance(raw, dict):
+        return {}
+    return {key: clean_name(v, key) for k, v in raw.items() if (key := clean_id(k))}
 
 
-def parse_slack(files: dict[str, bytes], names: EmojiNames) -> ParsedExport:
-    """Parse every day file (or slack-log page) of an export held in memory."""
+def _message_id(
+    messages: dict[tuple[str, str], Message], channel: str, ts: str | float | None, author: str | None
+) -> str:
+    """The message's id within its channel: its ``ts``, or ``ts#2``, ``ts#3``… when a message by someone else
+    already has that ``ts`` in the channel (a broken or merged export), so neither replaces the other. The same
+    person's message listed twice (a thread reply in the thread and the channel, or before and after an edit)
+    keeps one id, and the later listing wins, as before."""
+    base = ts if isinstance(ts, str) else f"{ts:.6f}"
+    message_id, copy = base, 1
+    while (found := messages.get((channel, message_id))) is not None and found.author != author:
+        copy += 1
+        message_id = f"{base}#{copy}"
+    return message_id
+
+
+def parse_slack(files: Mapping[str, bytes], names: EmojiNames, max_records: int = MAX_RECORDS) -> ParsedExport:
+    """Parse every day file (or slack-log page) of an export; refuse one with over ``max_records`` messages and
+    reactions (an export that big is a bomb or a mistake, and would not fit in memory)."""
     skipped: list[Problem] = []
     invalid: list[Problem] = []
     users: dict[str, tuple[str, bool]] = {}
@@ -132,40 +167,54 @@ def parse_slack(files: dict[str, bytes], names: EmojiNames) -> ParsedExport:
             day_files.append((path, match["channel"]))
         elif base == "channels.json":
             try:
-                msgspec.json.decode(files[path])
+                decode_json(files[path])
             except msgspec.DecodeError as error:
                 skipped.append(Problem(path, f"malformed JSON ({error}); channel names come from folder names"))
 
     messages: dict[tuple[str, str], Message] = {}
     reactions: dict[tuple[str, str, str, str], Event] = {}
-    authors: dict[tuple[str, str], bool] = {}  # (channel, ts) -> written by a bot
+    authors: dict[tuple[str, str], bool] = {}  # (channel, message id) -> written by a bot
     for path, channel in day_files:
         for message in _decode_messages(files[path], path, skipped, invalid):
             timestamp = _timestamp(message.ts)
             if timestamp is None:
-                invalid.append(Problem(path, f"message with ts {message.ts!r} skipped: the timestamp does not parse"))
+                invalid.append(
+                    Problem(
+                        path, f"message with ts {message.ts!r:.40} skipped: it does not parse as a time in 1970-2100"
+                    )
+                )
                 continue
-            message_id = message.ts if isinstance(message.ts, str) else f"{message.ts:.6f}"
-            author = message.user or message.bot_id or message.username
+            author_given = message.user or message.bot_id or message.username
+            author = clean_id(author_given)
+            if author_given and author is None:
+                invalid.append(Problem(path, f"author id of {len(author_given)} characters dropped (over {MAX_ID})"))
+            text = message.text or ""
+            message_id = _message_id(messages, channel, message.ts, author)
             is_bot = message.subtype == "bot_message" or (message.user is None and message.bot_id is not None)
             if author and author not in users:
                 profile = message.user_profile
                 name = (profile.display_name or profile.real_name or profile.name) if profile else ""
                 users[author] = (name or message.username or author, is_bot)
             key = (channel, message_id)
-            messages[key] = Message(channel, message_id, timestamp, author, message.text or "")
+            messages[key] = Message(channel, message_id, timestamp, author, text)
             authors[key] = is_bot
             for reaction in message.reactions or ():
                 resolved = names.name(reaction.name)
                 if resolved is None:
-                    invalid.append(Problem(path, f"reaction {reaction.name!r} is not an emoji name"))
+                    invalid.append(Problem(path, f"reaction {reaction.name!r:.80} is not an emoji name"))
                     continue
                 emoji, is_custom, tone = resolved
-                for user in reaction.users:
+                for given in reaction.users:
+                    user = clean_id(given)
+                    if user is None:
+                        invalid.append(Problem(path, f"reaction by an empty or over-long user id ({len(given)} chars)"))
+                        continue
                     users.setdefault(user, (user, False))
                     reactions[(channel, message_id, user, emoji)] = Event(
                         channel, message_id, timestamp, user, author, "reaction", emoji, is_custom, tone
                     )
+        if len(messages) + len(reactions) > max_records:
+            raise too_many_records(max_records)
     # Inline emoji after all reactions, so a custom emoji first seen as a reaction is recognised in text too.
     inline = [
         Event(m.channel, m.message_id, m.timestamp, m.author, m.author, "inline", emoji, is_custom, tone)

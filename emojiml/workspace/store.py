@@ -5,18 +5,22 @@ in production. Why Core and not the ORM: imports are bulk inserts of tens of tho
 want DataFrames, so objects per row would only cost time.
 
 Idempotence and safety come from the schema: every table has a natural unique key and rows are inserted with
-``ON CONFLICT DO NOTHING``, so re-importing an export adds nothing; an import is one transaction, so a failure
-leaves earlier data as it was. On SQLite a writing transaction starts with ``BEGIN IMMEDIATE`` and waits for
-the lock (busy timeout) instead of failing when two threads write at once; readers never wait (WAL).
+``ON CONFLICT DO NOTHING``, so re-importing an export adds nothing and never changes a stored row. An import
+writes in transactions of ``WRITE_BATCH`` rows, so it holds SQLite's single write lock for a fraction of a
+second at a time and a 👍/👎 (or another import) gets its turn; a failed first import of a workspace removes
+what it wrote, and a failed re-import leaves earlier rows as they were (a retry adds the rest). On SQLite a
+writing transaction (schema creation included) starts with ``BEGIN IMMEDIATE`` and waits for the lock (busy
+timeout) instead of failing; one that still cannot get it raises ``StoreBusyError``; readers never wait (WAL).
 """
 
 from __future__ import annotations
 
+import itertools
 import threading
 import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cache
 from operator import itemgetter
 from pathlib import Path
@@ -41,6 +45,7 @@ from sqlalchemy import (
     UniqueConstraint,
     and_,
     create_engine,
+    delete,
     event,
     func,
     or_,
@@ -50,11 +55,15 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import OperationalError, SQLAlchemyError
 
 from emojiml.config import settings
-from emojiml.workspace.report import ImportReport, ParsedExport
+from emojiml.errors import EmojimlError
+from emojiml.workspace.report import EARLIEST_TS, LATEST_TS, ImportReport, ParsedExport
 
 SQLITE_BUSY_TIMEOUT_S = 120
+WRITE_BATCH = 10_000
+"""Rows per write transaction: about 0.1 s of SQLite's write lock, so other writers wait that long, not minutes."""
 MAX_NAME = 300  # display names are cut here; ids are never cut (the parsers refuse absurd ones)
 
 metadata = MetaData()
@@ -188,8 +197,22 @@ class WorkspaceCounts:
     custom_emoji: int
 
 
-class UnknownWorkspaceError(LookupError):
+class UnknownWorkspaceError(EmojimlError, LookupError):
     """A workspace name that is not in the store."""
+
+
+class StoreError(EmojimlError):
+    """The database failed (unreachable, full, constraint violated); the message names it, without a password."""
+
+
+class StoreBusyError(StoreError):
+    """Another writer held the database past the busy timeout; trying again later works."""
+
+
+def _plausible(column) -> object:
+    """Rows whose time an export could hold: rows stored before imports refused other times are left out, since
+    pandas cannot represent year 1 or 9999 and one such row would break every page and evaluation."""
+    return column.between(EARLIEST_TS, LATEST_TS)
 
 
 def _utc(seconds: pd.Series) -> pd.Series:
@@ -213,7 +236,9 @@ class WorkspaceStore:
         else:
             self.engine = create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=10)
         self._writer = self.engine.execution_options(emojiml_write=True)
-        metadata.create_all(self.engine)
+        self._shown_url = parsed.render_as_string(hide_password=True)
+        with self._write() as connection:  # in a write transaction, so concurrent first opens take turns
+            metadata.create_all(connection)
 
     @staticmethod
     def _sqlite_engine(url: str, database: str | None) -> Engine:
@@ -238,8 +263,20 @@ class WorkspaceStore:
 
     @contextmanager
     def _write(self) -> Iterator[Connection]:
-        with self._writer.begin() as connection:
-            yield connection
+        """One write transaction; a database failure becomes a ``StoreError`` that names the store."""
+        try:
+            with self._writer.begin() as connection:
+                yield connection
+        except OperationalError as error:
+            if "locked" in str(error.orig) or "busy" in str(error.orig):
+                raise StoreBusyError(
+                    f"The workspace store ({self._shown_url}) stayed busy for {SQLITE_BUSY_TIMEOUT_S} s (another "
+                    "import is writing); nothing was lost: try again when it has finished."
+                ) from error
+            raise StoreError(f"The workspace store ({self._shown_url}) failed: {error.orig}") from error
+        except SQLAlchemyError as error:
+            detail = str(getattr(error, "orig", None) or error).splitlines()[0]
+            raise StoreError(f"The workspace store ({self._shown_url}) refused a write: {detail}") from error
 
     # ---------------------------------------------------------------- inserting
     def _insert_new(
@@ -291,79 +328,104 @@ class WorkspaceStore:
 
     def _workspace_id(self, connection: Connection, name: str, fmt: str = "", source: str = "") -> int:
         now = time.time()
-        row = {"name": name, "format": fmt, "source": source, "created_at": now, "updated_at": now, "revision": 0}
+        # The revision starts at the creation second, so a workspace deleted and imported again under the same
+        # name never reuses a cache key that another app process may still hold.
+        row = {"name": name, "format": fmt, "source": source, "created_at": now, "updated_at": now}
+        row["revision"] = int(now)
         self._insert_new(connection, workspaces, [row], ["name"])
         return connection.execute(select(workspaces.c.id).where(workspaces.c.name == name)).scalar_one()
 
+    def _insert_batches(self, table: Table, rows: Iterator[dict], keys: Sequence[str], count: bool = False) -> int:
+        """``_insert_new`` in transactions of ``WRITE_BATCH`` rows (rows are built batch by batch, too)."""
+        added = 0
+        while batch := list(itertools.islice(rows, WRITE_BATCH)):
+            with self._write() as connection:
+                added += self._insert_new(connection, table, batch, keys, count=count)
+        return added
+
     def import_parsed(self, workspace: str, parsed: ParsedExport, source: str = "") -> ImportReport:
-        """Store a parsed export under ``workspace`` in one transaction and report what was new."""
+        """Store a parsed export under ``workspace`` in batches and report what was new.
+
+        A first import that fails removes the workspace again, so a retry starts clean; the revision (the cache
+        key readers follow) changes only once everything is written."""
         started = time.perf_counter()
+        created = self.workspace(workspace) is None
+        try:
+            report = self._import_parsed(workspace, parsed, source)
+        except BaseException:
+            if created:
+                with self._write() as connection:  # ON DELETE CASCADE removes its rows
+                    connection.execute(workspaces.delete().where(workspaces.c.name == workspace))
+            raise
+        return replace(report, seconds=time.perf_counter() - started)
+
+    def _import_parsed(self, workspace: str, parsed: ParsedExport, source: str) -> ImportReport:
+        if not settings().store_message_text:
+            parsed = replace(parsed, messages=tuple(m._replace(text="") for m in parsed.messages))
         with self._write() as connection:
             ws = self._workspace_id(connection, workspace, parsed.format, source)
-            names = {m.channel: m.channel for m in parsed.messages} | {e.channel: e.channel for e in parsed.events}
-            names |= parsed.channels
-            channel_rows = [{"workspace_id": ws, "key": key, "name": name} for key, name in names.items()]
-            self._insert_new(connection, channels, channel_rows, ["workspace_id", "key"])
+        names = {m.channel: m.channel for m in parsed.messages} | {e.channel: e.channel for e in parsed.events}
+        names |= parsed.channels
+        channel_rows = ({"workspace_id": ws, "key": key, "name": name} for key, name in names.items())
+        self._insert_batches(channels, channel_rows, ["workspace_id", "key"])
+
+        people = dict(parsed.users)
+        for e in parsed.events:
+            people.setdefault(e.user, (e.user, False))
+        for m in parsed.messages:
+            if m.author:
+                people.setdefault(m.author, (m.author, False))
+        user_rows = (
+            {"workspace_id": ws, "external_id": uid, "name": _clean_text(name)[:MAX_NAME], "is_bot": bot}
+            for uid, (name, bot) in people.items()
+        )
+        self._insert_batches(users, user_rows, ["workspace_id", "external_id"])
+        emoji_rows = {e.emoji: {"workspace_id": ws, "key": e.emoji, "is_custom": e.is_custom} for e in parsed.events}
+        self._insert_batches(emoji, iter(emoji_rows.values()), ["workspace_id", "key"])
+        with self.engine.connect() as connection:
             channel_ids = self._ids(connection, channels, "key", ws)
-
-            people = dict(parsed.users)
-            for e in parsed.events:
-                people.setdefault(e.user, (e.user, False))
-            for m in parsed.messages:
-                if m.author:
-                    people.setdefault(m.author, (m.author, False))
-            user_rows = [
-                {"workspace_id": ws, "external_id": uid, "name": _clean_text(name)[:MAX_NAME], "is_bot": bot}
-                for uid, (name, bot) in people.items()
-            ]
-            self._insert_new(connection, users, user_rows, ["workspace_id", "external_id"])
             user_ids = self._ids(connection, users, "external_id", ws)
-
-            emoji_rows = {
-                e.emoji: {"workspace_id": ws, "key": e.emoji, "is_custom": e.is_custom} for e in parsed.events
-            }
-            self._insert_new(connection, emoji, list(emoji_rows.values()), ["workspace_id", "key"])
             emoji_ids = self._ids(connection, emoji, "key", ws)
 
-            keep_nul = self.dialect == "sqlite"
-            message_rows = [
+        keep_nul = self.dialect == "sqlite"
+        message_rows = (
+            {
+                "workspace_id": ws,
+                "channel_id": channel_ids[m.channel],
+                "message_id": m.message_id,
+                "timestamp": m.timestamp,
+                "author_id": user_ids.get(m.author) if m.author else None,
+                "text": m.text if keep_nul else _clean_text(m.text),
+            }
+            for m in parsed.messages
+        )
+        messages_added = self._insert_batches(
+            messages, message_rows, ["workspace_id", "channel_id", "message_id"], count=True
+        )
+        added = {"reaction": 0, "inline": 0}
+        for kind in added:
+            event_rows = (
                 {
                     "workspace_id": ws,
-                    "channel_id": channel_ids[m.channel],
-                    "message_id": m.message_id,
-                    "timestamp": m.timestamp,
-                    "author_id": user_ids.get(m.author) if m.author else None,
-                    "text": m.text if keep_nul else _clean_text(m.text),
+                    "channel_id": channel_ids[e.channel],
+                    "message_id": e.message_id,
+                    "timestamp": e.timestamp,
+                    "user_id": user_ids[e.user],
+                    "author_id": user_ids.get(e.author) if e.author else None,
+                    "kind": e.kind,
+                    "emoji_id": emoji_ids[e.emoji],
+                    "skin_tone": e.skin_tone,
                 }
-                for m in parsed.messages
-            ]
-            messages_added = self._insert_new(
-                connection, messages, message_rows, ["workspace_id", "channel_id", "message_id"], count=True
+                for e in parsed.events
+                if e.kind == kind
             )
-            added = {"reaction": 0, "inline": 0}
-            for kind in added:
-                event_rows = [
-                    {
-                        "workspace_id": ws,
-                        "channel_id": channel_ids[e.channel],
-                        "message_id": e.message_id,
-                        "timestamp": e.timestamp,
-                        "user_id": user_ids[e.user],
-                        "author_id": user_ids.get(e.author) if e.author else None,
-                        "kind": e.kind,
-                        "emoji_id": emoji_ids[e.emoji],
-                        "skin_tone": e.skin_tone,
-                    }
-                    for e in parsed.events
-                    if e.kind == kind
-                ]
-                added[kind] = self._insert_new(
-                    connection,
-                    events,
-                    event_rows,
-                    ["workspace_id", "channel_id", "message_id", "user_id", "emoji_id", "kind"],
-                    count=True,
-                )
+            added[kind] = self._insert_batches(
+                events,
+                event_rows,
+                ["workspace_id", "channel_id", "message_id", "user_id", "emoji_id", "kind"],
+                count=True,
+            )
+        with self._write() as connection:
             connection.execute(
                 update(workspaces)
                 .where(workspaces.c.id == ws)
@@ -380,11 +442,11 @@ class WorkspaceStore:
             reactions_added=added["reaction"],
             inline_added=added["inline"],
             users=len(people),
-            channels=len(channel_rows),
+            channels=len(names),
             custom_emoji=tuple(customs),
             skipped_files=parsed.skipped_files,
             invalid=parsed.invalid,
-            seconds=time.perf_counter() - started,
+            seconds=0.0,
         )
 
     # ---------------------------------------------------------------- feedback
@@ -432,7 +494,7 @@ class WorkspaceStore:
                 feedback.c.timestamp,
             )
             .join(workspaces, workspaces.c.id == feedback.c.workspace_id)
-            .where(workspaces.c.name == workspace)
+            .where(workspaces.c.name == workspace, _plausible(feedback.c.timestamp))
             .order_by(feedback.c.timestamp, feedback.c.id)
         )
         with self.engine.connect() as connection:
@@ -520,7 +582,8 @@ class WorkspaceStore:
         )
         with self.engine.connect() as connection:
             ws = self._require(connection, workspace)
-            rows = connection.execute(query.where(self._channel_filter(ws, channel, events))).all()
+            in_scope = and_(self._channel_filter(ws, channel, events), _plausible(events.c.timestamp))
+            rows = connection.execute(query.where(in_scope)).all()
         frame = pd.DataFrame(rows, columns=EVENT_COLUMNS[1:])
         frame.insert(0, "workspace", workspace)
         frame["timestamp"] = _utc(frame["timestamp"])
@@ -570,6 +633,21 @@ class WorkspaceStore:
             emoji=n_emoji,
             custom_emoji=n_custom,
         )
+
+    def delete_workspace(self, name: str) -> dict[str, int]:
+        """Remove a workspace and everything stored for it; returns the rows removed per table.
+
+        Every table with a ``workspace_id`` column is emptied for it (children before parents), so tables added
+        later (feedback, generated emoji) go too without a change here.
+        """
+        removed: dict[str, int] = {}
+        with self._write() as connection:
+            ws = self._require(connection, name)
+            for table in reversed(metadata.sorted_tables):
+                if "workspace_id" in table.c:
+                    removed[table.name] = connection.execute(delete(table).where(table.c.workspace_id == ws)).rowcount
+            removed["workspaces"] = connection.execute(delete(workspaces).where(workspaces.c.id == ws)).rowcount
+        return removed
 
     def dispose(self) -> None:
         self.engine.dispose()

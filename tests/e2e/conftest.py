@@ -9,6 +9,7 @@ import sys
 import time
 import urllib.request
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -33,16 +34,16 @@ def _free_port() -> int:
         return sock.getsockname()[1]
 
 
-@pytest.fixture(scope="session")
-def app_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    from emojiml import models
-
-    models.emoji_search()  # fill the on-disk embedding caches first, as `make run` does with `emojiml index`
-    port = _free_port()
-    log_path = tmp_path_factory.mktemp("streamlit") / "server.log"
-    env = {**os.environ, "EMOJIML_HOME": str(tmp_path_factory.mktemp("e2e-home"))}
+@contextmanager
+def serve_app(
+    home: Path, env: dict[str, str] | None = None, args: list[str] | None = None, port: int | None = None
+) -> Iterator[str]:
+    """``streamlit run app.py`` on a loopback port with ``EMOJIML_HOME=home``; yields its URL, stops it after."""
+    port = port or _free_port()
+    log_path = home / "server.log"
+    env = {**os.environ, "EMOJIML_HOME": str(home), **(env or {})}
     command = [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port)]
-    command += ["--server.address", "127.0.0.1", "--server.headless", "true"]
+    command += ["--server.address", "127.0.0.1", "--server.headless", "true", *(args or [])]
     with log_path.open("w") as log:
         server = subprocess.Popen(command, cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT)
         url = f"http://127.0.0.1:{port}"
@@ -62,6 +63,15 @@ def app_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         finally:
             server.terminate()
             server.wait(timeout=20)
+
+
+@pytest.fixture(scope="session")
+def app_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    from emojiml import models
+
+    models.emoji_search()  # fill the on-disk embedding caches first, as `make run` does with `emojiml index`
+    with serve_app(tmp_path_factory.mktemp("e2e-home")) as url:
+        yield url
 
 
 @pytest.fixture(scope="session")

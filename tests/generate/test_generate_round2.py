@@ -9,7 +9,7 @@ import pytest
 import torch
 import torch.nn.functional as F
 
-from emojiml.generate.checkpoint import CheckpointError, save_model
+from emojiml.checkpoint import CheckpointError, save_model
 from emojiml.generate.evaluate import laplacian_energy, sharpness_ratio
 from emojiml.generate.gan import GANConfig, Generator, load_generator
 from emojiml.generate.sample import lanczos, upscale
