@@ -333,14 +333,19 @@ def cmd_evaluate_generation(args: argparse.Namespace) -> int:
     dataset = load_dataset(Path(args.data))
     judge = models.evaluation_judge()
     loaders = {"gan": models.gan_generator, "vae": models.vae_model}
-    reports = [evaluate_generation(name, loaders[name](), judge, dataset) for name in args.models]
+    reports = [  # what a person gets (128 px files), then the decoder's own output beside it
+        evaluate_generation(name, loaders[name](), judge, dataset, upscaler=models.upscaler(), raw=raw)
+        for name in args.models
+        for raw in ((False, True) if args.raw else (False,))
+    ]
     table = report_table(reports)
     print(table)
     if args.json:
         Path(args.json).write_text(json.dumps([report_dict(r) for r in reports], indent=2))
     if args.cards:
-        for report in reports:
-            write_card_metrics(settings().asset_dir / f"{report.model.upper()}_CARD.md", report_table([report]))
+        for name in args.models:
+            own = [r for r in reports if r.model == name]
+            write_card_metrics(settings().asset_dir / f"{name.upper()}_CARD.md", report_table(own))
     return 0
 
 
@@ -415,6 +420,7 @@ def add_generate_commands(commands: argparse._SubParsersAction) -> None:
     generation.add_argument("--models", nargs="+", default=["gan", "vae"], choices=("gan", "vae"))
     generation.add_argument("--json", help="also write the figures as JSON here")
     generation.add_argument("--cards", action="store_true", help="write the table into GAN_CARD.md / VAE_CARD.md")
+    generation.add_argument("--raw", action="store_true", help="also score the raw 64 px decoder output")
     generation.set_defaults(func=cmd_evaluate_generation)
 
     generate = commands.add_parser("generate", help="draw new emoji for a prompt: 128x128 RGBA PNGs")

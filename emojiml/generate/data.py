@@ -1,17 +1,19 @@
-"""The emoji image data set: real emoji artwork in three styles, one 64x64 RGBA array per (emoji, style).
+"""The emoji image data set: real emoji artwork in four styles, one 64x64 RGBA array per (emoji, style),
+and the same images at 128 px for the upscaler.
 
-Why these sources: Noto ships as a Debian font (no network at build time), Twemoji (CC-BY-4.0) and
-OpenMoji (CC-BY-SA-4.0) come as npm packages and have licenses that allow training; Apple's artwork
-does not, and ``emoji-datasource-google`` is the same Noto artwork again, so it adds no style.
+Why these sources: every style comes from SVG (the ``@iconify-json`` sets of Noto, Twemoji, OpenMoji and
+Fluent Emoji Flat, read through :mod:`emojiml.generate.vectors`, rendered with resvg), so 64 and 128 px are
+equally sharp; their licenses (Apache-2.0, CC-BY-4.0, CC-BY-SA-4.0, MIT) allow training. Apple's artwork
+does not. Without the npm sets, Noto falls back to the Debian colour font (the tests' tiny data set).
 
 Curation: only skin-tone bases (tones would swamp the set with near-copies), no flags (rectangles of
 stripes, a world of their own) and no keycaps (a digit in a box says nothing about the text encoder's
 meaning). 10% of emoji are held out *by emoji* (all styles of a held-out emoji go to the held-out split)
 so evaluation measures generation for prompts the models never saw.
 
-Images are stored premultiplied-free as plain RGBA uint8 in one ``images.npy``; models see premultiplied
-colours (transparent pixels are (0, 0, 0, 0)), which keeps the background clean.
-"""
+Images are stored as plain (straight-alpha) RGBA uint8 in ``images.npy`` and ``images_hires.npy``; models
+see premultiplied colours (transparent pixels are (0, 0, 0, 0)), which keeps the background clean.
+:func:`pack_dataset` writes an xz-compressed copy small enough to travel to a GPU machine."""
 
 from __future__ import annotations
 
@@ -133,60 +135,26 @@ class NotoRenderer:
         return _framed(self.draw(entry, 2 * size), size)
 
 
-ICONIFY_SETS = {"noto": "noto", "twemoji": "twemoji", "openmoji": "openmoji", "fluent": "fluent-emoji-flat"}
-
-
-def _codepoint_key(entry: Emoji) -> str:
-    """The key of Iconify's ``chars.json``: lower-case code points joined by dashes, without U+FE0F."""
-    return "-".join(f"{ord(c):x}" for c in entry.char if c != "\ufe0f")
-
-
 class IconifyReader:
-    """One style's SVGs from its ``@iconify-json`` npm set, rasterised with resvg at any size.
+    """One style's SVGs through the shared vector module (:mod:`emojiml.generate.vectors`, which the kitchen
+    uses too), rasterised with resvg at any size.
 
     Why vectors: every style renders sharp at 64 and at 128 px from the same source, instead of a 109 px
     bitmap font and 64 px PNGs blown up or shrunk.
     """
 
     def __init__(self, node_modules: Path, style: str) -> None:
-        folder = node_modules / "@iconify-json" / ICONIFY_SETS[style]
-        if not (folder / "icons.json").is_file():
-            raise DatasetError(f"{folder} is missing: run `make dataset` (npm install @iconify-json/...).")
-        try:
-            import resvg_py
-        except ImportError as error:
-            raise DatasetError("SVG rendering needs the package resvg-py: pip install -r requirements.txt") from error
-        self._svg_to_png = resvg_py.svg_to_bytes
-        data = json.loads((folder / "icons.json").read_text())
-        self.chars = json.loads((folder / "chars.json").read_text())
-        self.icons, self.aliases = data["icons"], data.get("aliases", {})
-        self.width, self.height = data.get("width", 16), data.get("height", 16)
+        from emojiml.generate.vectors import VectorSourceError, load_icon_set
 
-    def svg(self, entry: Emoji) -> str | None:
-        """The emoji's standalone SVG, following Iconify aliases; None when the set does not draw it."""
-        name = self.chars.get(_codepoint_key(entry))
-        for _ in range(4):  # an alias points at its parent (rarely through another alias)
-            if name is None or name in self.icons:
-                break
-            name = self.aliases.get(name, {}).get("parent")
-        icon = self.icons.get(name) if name else None
-        if icon is None:
-            return None
-        left, top = icon.get("left", 0), icon.get("top", 0)
-        width, height = icon.get("width", self.width), icon.get("height", self.height)
-        return (
-            f'<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink" '
-            f'viewBox="{left} {top} {width} {height}" width="{width}" height="{height}">{icon["body"]}</svg>'
-        )
+        try:
+            self.icons = load_icon_set(style, node_modules / "@iconify-json")
+        except VectorSourceError as error:
+            raise DatasetError(str(error)) from error
 
     def draw(self, entry: Emoji, pixels: int) -> Image.Image | None:
-        """The SVG rasterised to ``pixels`` square; None when the set does not draw this emoji."""
-        svg = self.svg(entry)
-        if svg is None:
-            return None
-        png = bytes(self._svg_to_png(svg_string=svg, width=pixels, height=pixels))
-        with Image.open(BytesIO(png)) as image:
-            return image.convert("RGBA")
+        """The emoji's SVG rasterised to ``pixels`` square; None when the set does not draw it."""
+        slug = self.icons.slug_for(entry)
+        return None if slug is None else self.icons.render(slug, pixels)
 
     def render(self, entry: Emoji, size: int) -> Image.Image | None:
         return _framed(self.draw(entry, 2 * size), size)
@@ -228,10 +196,12 @@ class EmojiDataset:
 def _readers(sources: tuple[str, ...], node_modules: Path | None) -> dict:
     """One reader per style: the Iconify SVG set from ``node_modules``; Noto falls back to the colour font
     when no SVG sets are installed (the tests' tiny data set needs no npm)."""
+    from emojiml.generate.vectors import installed_icon_sets
+
+    installed = installed_icon_sets(node_modules / "@iconify-json") if node_modules is not None else ()
     readers = {}
     for source in sources:
-        has_svg = node_modules is not None and (node_modules / "@iconify-json" / ICONIFY_SETS[source]).is_dir()
-        if has_svg:
+        if source in installed:
             readers[source] = IconifyReader(node_modules, source)
         elif source == "noto":
             readers[source] = NotoRenderer()

@@ -172,9 +172,10 @@ README_PROMPTS = (
 
 
 def prompt_grid(
-    model: str = "gan", prompts: tuple[str, ...] = README_PROMPTS, seeds: int = 2, cell: int = 64
+    model: str = "gan", prompts: tuple[str, ...] = README_PROMPTS, seeds: int = 2, cell: int = 128
 ) -> Image.Image:
-    """One row per prompt, ``seeds`` samples per style side by side, on a light background (README grids)."""
+    """One row per prompt, ``seeds`` samples per style side by side, on a light background (README grids);
+    cells of 128 px are the finished files people get."""
     net = _model(model)
     styles = net.config.styles
     canvas = Image.new("RGBA", (cell * seeds * len(styles), cell * len(prompts)), (240, 240, 240, 255))

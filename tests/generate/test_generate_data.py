@@ -74,13 +74,14 @@ def test_svg_sets_render_every_style_when_installed(tmp_path):
     from pathlib import Path
 
     from emojiml.catalog import default_catalog
-    from emojiml.generate.data import ICONIFY_SETS, IconifyReader
+    from emojiml.generate.data import IconifyReader
+    from emojiml.generate.vectors import icon_sets
 
     node_modules = Path("build/npm-vectors/node_modules")
     if not (node_modules / "@iconify-json").is_dir():
         pytest.skip("the @iconify-json sets are not installed (make dataset)")
     cat = default_catalog().get("🐱")
-    for style in ICONIFY_SETS:
+    for style in icon_sets():
         image = IconifyReader(node_modules, style).render(cat, 64)
         alpha = np.asarray(image.getchannel("A"))
         assert image.size == (64, 64) and alpha[0, 0] == 0 and alpha[32, 32] > 200, style
