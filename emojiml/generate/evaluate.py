@@ -69,7 +69,7 @@ class GenerationReport:
             ("FID ratio (target <= 3, goal <= 1.5)", f"{self.fid_ratio:.2f}", "1.0 = as close as real emoji"),
             ("KID x 1000", f"{self.kid * 1000:.2f}", f"floor: {self.kid_floor * 1000:.2f}"),
             (
-                "R-precision@1 among 10 (target >= 0.5)",
+                "R-precision@1 among 10 (target >= 0.6)",
                 f"{self.r_precision:.3f}",
                 f"real images: {self.r_precision_real:.3f}; random 0.1",
             ),
