@@ -298,7 +298,11 @@ def cmd_train_generator(args: argparse.Namespace) -> int:
     if args.generator_model == "judge":
         return _train_judge(args)
     work = Path(args.work or f"build/train-{args.generator_model}")
-    config = TrainConfig(model=args.generator_model, size=args.size, batch=args.batch, seed=args.seed)
+    if args.device != "cpu" and not (args.device.startswith("cuda") and torch.cuda.is_available()):
+        raise UserError(f"--device {args.device}: torch sees no CUDA device here; use --device cpu.")
+    config = TrainConfig(
+        model=args.generator_model, size=args.size, batch=args.batch, seed=args.seed, device=args.device
+    )
     if args.kl_weight is not None:
         config = replace(config, kl_weight=args.kl_weight)
     trainer = train(args.generator_model, Path(args.data), work, args.minutes, resume=args.resume, config=config)
@@ -405,7 +409,8 @@ def add_generate_commands(commands: argparse._SubParsersAction) -> None:
         training.add_argument("--resume", action="store_true", help="continue from WORK/state.safetensors")
         training.add_argument("--work", help="checkpoints and sample grids (default build/train-MODEL)")
         training.add_argument("--out", help="where the final model is copied (default emojiml/assets)")
-        training.add_argument("--size", type=int, default=32, choices=(32, 64), help="native resolution")
+        training.add_argument("--size", type=int, default=64, choices=(64,), help="native resolution")
+        training.add_argument("--device", default="cpu", help="cpu, or cuda (bf16 autocast) on a GPU machine")
         training.add_argument("--batch", type=int, default=32)
         training.add_argument("--seed", type=int, default=0)
         training.add_argument(

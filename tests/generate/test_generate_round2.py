@@ -112,3 +112,12 @@ def _ones(texts):
     import numpy as np
 
     return np.ones((len(texts), 384), dtype=np.float32) / np.sqrt(384)
+
+
+def test_train_on_a_missing_gpu_is_a_one_line_error(tiny_dataset, capsys):
+    from emojiml.cli import main
+
+    if torch.cuda.is_available():
+        pytest.skip("this machine has a GPU")
+    assert main(["train", "gan", "--minutes", "1", "--device", "cuda", "--data", str(tiny_dataset.root)]) == 2
+    assert "torch sees no CUDA device here" in capsys.readouterr().err
