@@ -65,8 +65,9 @@ catalog: setup
 test-postgres: setup-dev
 	$(BIN)/python -m pytest -m postgres tests/workspace
 
-# Build the emoji image data set for the GAN/VAE (build/dataset, git-ignored): Noto from the Debian font,
-# Twemoji (CC-BY-4.0) and OpenMoji (CC-BY-SA-4.0) from npm. Then `emojiml train gan|vae`.
+# Build the emoji image data set for the GAN/VAE (build/dataset, git-ignored): the four vector sets of
+# `make vectors` rendered at 64 px and 128 px (upscaler targets). Then `emojiml train gan|vae` or
+# scripts/train-gpu.sh on a packed copy (emojiml.generate.data.pack_dataset).
 dataset: setup vectors
 	$(BIN)/emojiml build-dataset --sources noto,twemoji,openmoji,fluent --size 64 --hires 128 --npm-dir build/npm-vectors/node_modules --out build/dataset
 
