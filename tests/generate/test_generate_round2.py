@@ -121,3 +121,14 @@ def test_train_on_a_missing_gpu_is_a_one_line_error(tiny_dataset, capsys):
         pytest.skip("this machine has a GPU")
     assert main(["train", "gan", "--minutes", "1", "--device", "cuda", "--data", str(tiny_dataset.root)]) == 2
     assert "torch sees no CUDA device here" in capsys.readouterr().err
+
+
+def test_upscaler_trains_on_training_pairs_and_is_scored_against_lanczos(tiny_dataset, tmp_path):
+    from emojiml.generate.upscale import evaluate_upscaler, load_upscaler, train_upscaler
+
+    report = train_upscaler(tiny_dataset, tmp_path / "upscaler", minutes=1, batch=4, max_steps=2)
+    assert report.steps == 2 and report.train_pairs == len(tiny_dataset.indices("train"))
+    scores = evaluate_upscaler(load_upscaler(tmp_path / "upscaler"), tiny_dataset)
+    assert scores["held_out_images"] == len(tiny_dataset.indices("holdout"))
+    assert scores["psnr_upscaler"] > 10 and scores["psnr_lanczos"] > 10
+    assert 0 < scores["sharpness_lanczos"] < 1.5
