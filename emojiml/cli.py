@@ -430,7 +430,7 @@ def add_generate_commands(commands: argparse._SubParsersAction) -> None:
 
     generate = commands.add_parser("generate", help="draw new emoji for a prompt: 128x128 RGBA PNGs")
     generate.add_argument("--prompt", required=True)
-    generate.add_argument("--style", default="noto", help="noto, twemoji or openmoji")
+    generate.add_argument("--style", default="noto", help="noto, twemoji, openmoji or fluent")
     generate.add_argument("--group", help="Unicode group (default: inferred from the prompt)")
     generate.add_argument("--n", type=int, default=8)
     generate.add_argument("--seed", type=int, default=0)
