@@ -7,7 +7,8 @@ BIN := $(VENV)/bin
 PORT ?= 8501
 # Single-user mode (EMOJIML_AUTH=none) serves this machine only; with EMOJIML_AUTH=local|oidc set ADDRESS=0.0.0.0.
 ADDRESS ?= 127.0.0.1
-RUN_DEBS := fonts-noto-color-emoji npm
+# npm comes with the machine's Node.js; Debian's npm package conflicts with that Node.js, so it is not listed.
+RUN_DEBS := fonts-noto-color-emoji
 TEST_DEBS := $(RUN_DEBS) chromium chromium-driver postgresql
 NPM_CATALOG := emojibase-data@17.0.0 emojilib@4.0.3 emoji-datasource@16.0.0
 NPM_VECTORS := @iconify-json/noto@1.2.9 @iconify-json/twemoji@1.2.5 @iconify-json/openmoji@1.2.29 @iconify-json/fluent-emoji-flat@1.2.6

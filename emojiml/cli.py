@@ -12,6 +12,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from emojiml.analytics.commands import add_analytics_commands
 from emojiml.auth.cli import add_user_commands
 from emojiml.config import settings
 from emojiml.errors import EmojimlError
@@ -46,9 +47,10 @@ def cmd_build_catalog(args: argparse.Namespace) -> int:
 def cmd_search(args: argparse.Namespace) -> int:
     from emojiml import models
 
-    result = models.emoji_search().search(args.query, top=args.top)
-    if result.notice:
-        print(result.notice, file=sys.stderr)
+    result = models.emoji_search().search(args.query, top=args.top, skin_tone=args.skin_tone)
+    for note in (result.notice, result.hint):
+        if note:
+            print(note, file=sys.stderr)
     for hit in result.hits:
         print(f"{hit.emoji.char}\t{hit.emoji.name}")
     return 0 if result.hits else EXIT_USAGE
@@ -63,10 +65,19 @@ def cmd_index(args: argparse.Namespace) -> int:
     return 0
 
 
+def _scale_size(text: str) -> int:
+    from emojiml.recommend.scale import ScaleSizeError, check_sizes, parse_size
+
+    try:
+        return check_sizes([parse_size(text)])[0]
+    except ScaleSizeError as error:  # argparse prints it as one line and exits 2
+        raise argparse.ArgumentTypeError(str(error)) from error
+
+
 def cmd_bench(args: argparse.Namespace) -> int:
     from emojiml.bench import run_bench
 
-    results = run_bench(args.only)
+    results = run_bench(args.only, args.sizes)
     print(json.dumps(results, indent=2))
     return 0
 
@@ -160,6 +171,7 @@ def cmd_evaluate_recommender(args: argparse.Namespace) -> int:
                     "test_cases": evaluation.n_cases,
                     "methods": table.to_dict(orient="records"),
                     "best_mix": evaluation.best_mix,
+                    "auto_mix": evaluation.auto_mix,
                     "sweep": evaluation.sweep.table.to_dict(orient="records"),
                 },
                 indent=2,
@@ -171,6 +183,10 @@ def cmd_evaluate_recommender(args: argparse.Namespace) -> int:
         print(table.to_string(index=False))
         for variant, mix in evaluation.best_mix.items():
             print(f"best mix ({variant}): " + ", ".join(f"{s}={w:.1f}" for s, w in mix.items()))
+        print(
+            "auto mix (chosen on the training part): "
+            + ", ".join(f"{s}={w:.1f}" for s, w in evaluation.auto_mix.items())
+        )
     return 0
 
 
@@ -305,7 +321,10 @@ def cmd_train_generator(args: argparse.Namespace) -> int:
     )
     if args.kl_weight is not None:
         config = replace(config, kl_weight=args.kl_weight)
-    trainer = train(args.generator_model, Path(args.data), work, args.minutes, resume=args.resume, config=config)
+    rated = {"feedback": Path(args.feedback)} if args.feedback else {}  # the Studio's ratings (issue 18)
+    trainer = train(
+        args.generator_model, Path(args.data), work, args.minutes, resume=args.resume, config=config, **rated
+    )
     out = Path(args.out) if args.out else settings().asset_dir
     out.mkdir(parents=True, exist_ok=True)
     for suffix in (".safetensors", ".json"):
@@ -417,6 +436,7 @@ def add_generate_commands(commands: argparse._SubParsersAction) -> None:
             "--kl-weight", type=float, help="VAE: weight of the KL term per nat (default: TrainConfig's)"
         )
         training.add_argument("--threads", type=int, default=1, help="torch CPU threads (the machine is shared)")
+        training.add_argument("--feedback", help="GAN/VAE: rated set from export-feedback (liked: extra positives)")
         training.set_defaults(func=cmd_train_generator, generator_model=name)
 
     targets = command_group(commands, "evaluate", "print quality figures", "target", "TARGET")
@@ -471,19 +491,31 @@ def build_parser() -> argparse.ArgumentParser:
     search = commands.add_parser("search", help="ranked emoji search: one 'emoji<TAB>name' line per result")
     search.add_argument("query")
     search.add_argument("--top", type=int, default=10)
+    search.add_argument("--skin-tone", type=int, default=0, choices=range(6), help="1 light .. 5 dark; 0 none")
     search.set_defaults(func=cmd_search)
 
     index = commands.add_parser("index", help="build the on-disk embedding caches ahead of first use")
     index.set_defaults(func=cmd_index)
 
     bench = commands.add_parser("bench", help="print speed figures as JSON")
-    bench.add_argument("--only", nargs="*", help="sections to run (default: all)")
+    bench.add_argument("--only", nargs="*", help="sections to run (default: all but scale)")
+    bench.add_argument("--sizes", nargs="+", type=_scale_size, help="people per scale run (default: 1e3 1e4 1e5 1e6)")
     bench.set_defaults(func=cmd_bench)
     _add_workspace_commands(commands)
     add_recommend_commands(commands)
     add_context_commands(commands)
     add_generate_commands(commands)
     add_user_commands(commands)
+    from emojiml.generate.kitchen.commands import add_kitchen_commands  # also adds --model kitchen to generate
+
+    add_kitchen_commands(commands)
+    from emojiml.generate.feedback import add_feedback_commands  # Studio (issue 18)
+
+    add_feedback_commands(commands)
+    add_analytics_commands(commands)
+    from emojiml.search_probes import add_search_commands
+
+    add_search_commands(command_group(commands, "evaluate", "print quality figures", "target", "TARGET"))
     return parser
 
 
@@ -497,12 +529,12 @@ def cmd_train_context(args: argparse.Namespace) -> int:
     import torch
 
     from emojiml.text.model_card import write_model_card
-    from emojiml.text.train import train_act, train_emotion
+    from emojiml.text.train import train_act, train_emotion, train_sentiment
 
     torch.set_num_threads(args.threads)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
-    trainer = train_emotion if args.model == "emotion" else train_act
-    rows = {"dailydialog_rows": args.dailydialog_rows}
+    trainer = {"emotion": train_emotion, "act": train_act, "sentiment": train_sentiment}[args.model]
+    rows = {"dailydialog_rows": args.dailydialog_rows} if args.model != "sentiment" else {}
     if args.model == "emotion":
         rows["goemotions_rows"] = args.goemotions_rows
     model = trainer(epochs=args.epochs, seed=args.seed, **rows)
@@ -544,14 +576,19 @@ def command_group(commands: argparse._SubParsersAction, name: str, about: str, d
 
 
 def add_context_commands(commands: argparse._SubParsersAction) -> None:
-    """``train emotion|act``, ``analyze`` and ``evaluate context``."""
+    """``train emotion|act|sentiment``, ``analyze`` and ``evaluate context``."""
     models = command_group(commands, "train", "train a model from the shared data", "model", "MODEL")
-    for name, about in (("emotion", "Ekman emotion (DailyDialog + GoEmotions)"), ("act", "DailyDialog dialogue acts")):
+    for name, about in (
+        ("emotion", "Ekman emotion (DailyDialog + GoEmotions)"),
+        ("act", "DailyDialog dialogue acts"),
+        ("sentiment", "polarity of developers' chat (se-sentiment GitHub + Jira)"),
+    ):
         model = models.add_parser(name, help=about)
-        model.add_argument("--epochs", type=int, default=8)
+        model.add_argument("--epochs", type=int, default=10 if name == "sentiment" else 8)
         model.add_argument("--seed", type=int, default=0)
         model.add_argument("--threads", type=int, default=1, help="torch CPU threads (the machine is shared)")
-        model.add_argument("--dailydialog-rows", type=int, help="use only the first dialogues up to N turns")
+        if name != "sentiment":
+            model.add_argument("--dailydialog-rows", type=int, help="use only the first dialogues up to N turns")
         if name == "emotion":
             model.add_argument("--goemotions-rows", type=int, help="use only the first N GoEmotions comments")
         model.add_argument("--out", help="output folder (default: emojiml/assets)")

@@ -257,9 +257,10 @@ def interpolate_emoji(
 
 
 def png_bytes(image: Image.Image) -> bytes:
-    """An optimised PNG, checked against the 128 KB custom-emoji limit."""
+    """A PNG checked against the 128 KB custom-emoji limit. Why not ``optimize``: on 128 px emoji it took 9x the
+    time (38 ms against 4 ms each, measured) to save 5% of a file that is a twentieth of the limit anyway."""
     buffer = BytesIO()
-    image.save(buffer, format="PNG", optimize=True)
+    image.save(buffer, format="PNG", compress_level=6)
     data = buffer.getvalue()
     if len(data) > MAX_FILE_BYTES:
         raise ValueError(f"PNG is {len(data)} bytes, over the {MAX_FILE_BYTES} byte limit")

@@ -466,6 +466,7 @@ def train(
     encode=None,
     progress: bool = True,
     max_steps: int | None = None,
+    feedback: Path | None = None,
 ) -> Trainer:
     """Train ``model`` ("gan" or "vae") on the data set in ``data`` for ``minutes`` of total training time
     (``max_steps`` stops earlier: tests run a few steps)."""
@@ -479,6 +480,10 @@ def train(
         saved = read_json(work / "state.json")
         config = replace(TrainConfig(**saved["config"]), sample_every_s=config.sample_every_s)
     trainer = TRAINERS[model](load_dataset(data), config, work, encode)
+    if feedback is not None:  # the Studio's rated set: liked as extra positives (emojiml.generate.feedback)
+        from emojiml.generate.feedback import with_feedback
+
+        with_feedback(trainer, feedback, encode)
     if resume and (work / "state.json").exists():
         trainer.load_state()
         log.info("Resumed %s at step %d (%.1f min trained)", model, trainer.step_count, trainer.trained_seconds / 60)
