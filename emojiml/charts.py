@@ -309,6 +309,7 @@ def latent_map(
     if explained:
         axis = (f"PC1 ({explained[0]:.0%} of variance)", f"PC2 ({explained[1]:.0%})")
     figure.update_layout(xaxis_title=axis[0], yaxis_title=axis[1], height=520, legend_title=None)
+    return figure
 
 
 # --- analytics (emojiml.analytics tables) --------------------------------------------------------------------

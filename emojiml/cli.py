@@ -47,7 +47,7 @@ def cmd_build_catalog(args: argparse.Namespace) -> int:
 def cmd_search(args: argparse.Namespace) -> int:
     from emojiml import models
 
-    result = models.emoji_search().search(args.query, top=args.top)
+    result = models.emoji_search().search(args.query, top=args.top, skin_tone=args.skin_tone)
     for note in (result.notice, result.hint):
         if note:
             print(note, file=sys.stderr)
@@ -478,6 +478,7 @@ def build_parser() -> argparse.ArgumentParser:
     search = commands.add_parser("search", help="ranked emoji search: one 'emoji<TAB>name' line per result")
     search.add_argument("query")
     search.add_argument("--top", type=int, default=10)
+    search.add_argument("--skin-tone", type=int, default=0, choices=range(6), help="1 light .. 5 dark; 0 none")
     search.set_defaults(func=cmd_search)
 
     index = commands.add_parser("index", help="build the on-disk embedding caches ahead of first use")
