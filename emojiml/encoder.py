@@ -128,6 +128,13 @@ def batch_order(texts: list[str], batch_size: int, token_counts: np.ndarray | No
     return np.argsort(-np.asarray(token_counts), kind="stable")
 
 
+def is_known_word(word: str) -> bool:
+    """Whether the encoder's WordPiece vocabulary holds ``word`` whole or as two real pieces ("out" + "age"):
+    search trusts the encoder's reading of such a word, while "xqzvbnrt" splits into letters and is a guess."""
+    pieces = sentence_encoder().tokenizer.tokenize(word)
+    return len(pieces) == 1 or (len(pieces) == 2 and all(len(piece.lstrip("#")) >= 3 for piece in pieces))
+
+
 def cached_encode(texts: list[str], tag: str, batch_size: int = 128) -> np.ndarray:
     """``encode(texts)`` through the one disk cache under ``settings().cache_dir / "embeddings"``.
 

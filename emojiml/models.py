@@ -25,6 +25,7 @@ from emojiml.encoder import (  # noqa: F401  (re-exported: ``models.encode`` is 
     encode,
     encoder_autocast,
     encoder_precision,
+    is_known_word,
     sentence_encoder,
 )
 from emojiml.errors import ModelUnavailableError
@@ -75,7 +76,8 @@ def emoji_search(catalog: Catalog | None = None) -> EmojiSearch:
     """The search index over ``catalog`` (the Unicode catalog by default), built once per process."""
     catalog = catalog or default_catalog()
     terms = EmojiSearch.vocabulary_terms(catalog)
-    return EmojiSearch(catalog, catalog_embeddings(catalog), encode, _vocabulary_embeddings(tuple(terms)))
+    vocabulary = _vocabulary_embeddings(tuple(terms))
+    return EmojiSearch(catalog, catalog_embeddings(catalog), encode, vocabulary, is_known_word)
 
 
 @cache
@@ -147,6 +149,13 @@ def act_classifier() -> ContextClassifier:
     return _context_classifier("act", "emojiml train act")
 
 
+@cache
+def sentiment_classifier() -> ContextClassifier:
+    """Polarity (negative, neutral, positive) of a message read on its own, trained on developers' GitHub and Jira
+    comments; assets/sentiment.safetensors + sentiment.json."""
+    return _context_classifier("sentiment", "emojiml train sentiment")
+
+
 def emoji_search_with_encoder(
     encoder: Callable[[list[str]], np.ndarray], catalog: Catalog | None = None
 ) -> EmojiSearch:
@@ -157,7 +166,8 @@ def emoji_search_with_encoder(
     """
     catalog = catalog or default_catalog()
     terms = EmojiSearch.vocabulary_terms(catalog)
-    return EmojiSearch(catalog, catalog_embeddings(catalog), encoder, _vocabulary_embeddings(tuple(terms)))
+    vocabulary = _vocabulary_embeddings(tuple(terms))
+    return EmojiSearch(catalog, catalog_embeddings(catalog), encoder, vocabulary, is_known_word)
 
 
 # --- generate: emoji GAN, VAE and the evaluation judge (issue 6) ----------------------------------------------
@@ -177,6 +187,15 @@ def vae_model():
     from emojiml.generate.vae import load_vae
 
     return load_vae(settings().asset_dir / "vae")
+
+
+@cache
+def upscaler():
+    """The learned 64 -> 128 px upscaler (``assets/upscaler.*``), or None where none is shipped (Lanczos then)."""
+    from emojiml.generate.upscale import load_upscaler
+
+    path = settings().asset_dir / "upscaler"
+    return load_upscaler(path) if path.with_suffix(".json").exists() else None
 
 
 @cache

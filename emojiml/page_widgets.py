@@ -29,3 +29,18 @@ def escape_markdown(text: str) -> str:
     """``text`` (file names, reaction names, display names from an export) shown literally by ``st.error``,
     ``st.warning`` and ``st.markdown``: no link, image, HTML tag, ``:color[...]`` directive or emoji shortcode."""
     return MARKDOWN_SPECIAL.sub(r"\\\1", text)
+
+
+def emoji_picker(search, label: str, key: str, default_query: str, container=st):
+    """A search box and a select box of its hits: the catalog emoji picked, or ``None`` when nothing matches.
+
+    Used wherever a page asks for one emoji (mashups, interpolation ends); ``search`` is an ``EmojiSearch``, so a
+    workspace's custom emoji are offered when its index includes them.
+    """
+    query = container.text_input(f"{label}: search", value=default_query, key=f"{key}_query")
+    hits = search.search(query, top=12).hits
+    if not hits:
+        container.caption("Type a word or an emoji to pick one.")
+        return None
+    options = [hit.emoji for hit in hits]
+    return container.selectbox(label, options, format_func=lambda e: f"{e.char}  {e.name}", key=f"{key}_pick")
