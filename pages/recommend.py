@@ -3,11 +3,13 @@
 import streamlit as st
 
 from emojiml import charts
+from emojiml.analytics.feedback import mix_name
 from emojiml.errors import EmojimlError
 from emojiml.page_cache import recommend_evaluation, recommend_hybrid, workspace_events, workspace_store
 from emojiml.page_widgets import workspace_picker
 from emojiml.recommend.base import RecommenderInputError, people_by_reactions
 from emojiml.recommend.hybrid import PRESETS, SOURCE_LABELS, SOURCES, HybridWeightsError, rebalance
+from emojiml.recommend.version import model_version
 from emojiml.workspace import UnknownWorkspaceError
 
 NEW_PERSON = "— someone new —"
@@ -124,6 +126,8 @@ def suggestions_panel() -> None:
                     weights=result.weights,
                     sources=suggestion.contributions,
                     message=message,
+                    model_version=model_version(revision),
+                    mix=mix_name(weights, {"chosen for this workspace": chosen, **PRESETS}),
                 )
                 st.toast(f"Saved {icon} for {suggestion.emoji.char}")
     feedback = store.feedback_frame(workspace)

@@ -5,6 +5,7 @@ import streamlit as st
 from sqlalchemy.exc import SQLAlchemyError
 
 from emojiml import charts
+from emojiml.auth import account_store
 from emojiml.auth.page_gate import import_refusal, may_delete_workspaces, record_import
 from emojiml.page_cache import workspace_events, workspace_store
 from emojiml.page_widgets import workspace_picker
@@ -52,7 +53,7 @@ with st.expander("Import an export"):
             bar.empty()
             st.error(f"Nothing was imported: the workspace store failed ({error.args[0]}). Try again in a moment.")
         else:
-            record_import(report.workspace)
+            record_import(report.workspace, upload.name)
             st.session_state["workspace"] = report.workspace
             st.success(report.lines()[0])
             details = report.lines()[1:]
@@ -105,6 +106,10 @@ def heatmap(events: pd.DataFrame) -> None:
 heatmap(events)
 
 if may_delete_workspaces():
+    history = account_store().imports(workspace)
+    if history:
+        # st.text, not Markdown: file names come from uploads and must not render as links or images
+        st.text("Imported by " + "; ".join(f"{who} ({source or 'a file'})" for who, source, _ in history[-5:]))
     with st.expander("Delete this workspace"):
         st.warning(f"This removes every message, emoji event and piece of feedback stored for {workspace!r}.")
         confirm = st.text_input("Type the workspace's name to confirm", key="delete_confirm")

@@ -69,6 +69,17 @@ memberships = Table(
 )
 
 
+imports_by = Table(
+    "imports_by",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("workspace", String(), nullable=False),
+    Column("account", String(), nullable=False),  # the signed-in name ("single user" in single-user mode)
+    Column("source", String(), nullable=False, default=""),  # the uploaded file's name
+    Column("timestamp", Float, nullable=False),
+)
+
+
 class AccountError(EmojimlError):
     """An account request that cannot be done as asked (unknown name, weak password, duplicate)."""
 
@@ -241,9 +252,26 @@ class AccountStore:
             )
 
     def forget_workspace(self, workspace: str) -> int:
-        """Drop every membership of a deleted workspace; returns how many went."""
+        """Drop every membership and import record of a deleted workspace; returns how many went."""
         with self.engine.begin() as connection:
+            connection.execute(delete(imports_by).where(imports_by.c.workspace == workspace))
             return connection.execute(delete(memberships).where(memberships.c.workspace == workspace)).rowcount
+
+    def record_import(self, workspace: str, account: str, source: str = "") -> None:
+        """Remember who imported what into ``workspace`` (shown to admins; kept until the workspace goes)."""
+        row = {"workspace": workspace, "account": account, "source": source[:300], "timestamp": time.time()}
+        with self.engine.begin() as connection:
+            connection.execute(imports_by.insert().values(**row))
+
+    def imports(self, workspace: str) -> list[tuple[str, str, float]]:
+        """(account, source, unix time) of every import into ``workspace``, oldest first."""
+        query = (
+            select(imports_by.c.account, imports_by.c.source, imports_by.c.timestamp)
+            .where(imports_by.c.workspace == workspace)
+            .order_by(imports_by.c.timestamp)
+        )
+        with self.engine.connect() as connection:
+            return [tuple(row) for row in connection.execute(query)]
 
     def visible(self, account: Account | None, workspaces: Iterable[str]) -> list[str]:
         """The workspaces ``account`` may open, in the given order. ``None`` is single-user mode: all of them."""

@@ -156,8 +156,10 @@ def import_refusal(existing: list[str], requested: str | None) -> str | None:
     return None
 
 
-def record_import(workspace: str) -> None:
-    """Share a member's new import with them, so they can open what they imported."""
+def record_import(workspace: str, source: str = "") -> None:
+    """Remember who imported, and share a member's import with them so they can open what they imported."""
     account = current_account()
+    accounts = account_store()
+    accounts.record_import(workspace, account.name if account else "single user", source)
     if account is not None and not account.is_admin:
-        account_store().share(account.name, workspace)
+        accounts.share(account.name, workspace)

@@ -194,8 +194,9 @@ def check_events(events: pd.DataFrame, required: Iterable[str] = ("user", "emoji
     missing = [c for c in required if c not in events.columns]
     if missing:
         raise RecommenderInputError(f"The events table lacks column(s) {', '.join(missing)}.")
-    clean = events.dropna(subset=list(required))
-    return clean[(clean["user"].astype(str) != "") & (clean["emoji"].astype(str) != "")]
+    keep = events[list(required)].notna().all(axis=1)
+    keep &= (events["user"].astype(str) != "") & (events["emoji"].astype(str) != "")
+    return events if keep.all() else events[keep]  # no copy of a clean table (gigabytes at 10^7 events)
 
 
 def people_by_reactions(events: pd.DataFrame) -> list[tuple[str, str]]:
@@ -211,15 +212,12 @@ def people_by_reactions(events: pd.DataFrame) -> list[tuple[str, str]]:
 
 
 def event_indices(events: pd.DataFrame, catalog: Catalog) -> np.ndarray:
-    """Catalog position of each event's emoji (-1 where the catalog does not know it)."""
-    lookup: dict[str, int] = {}
-    out = np.empty(len(events), dtype=np.int64)
-    for row, key in enumerate(events["emoji"].astype(str)):
-        if key not in lookup:
-            index = catalog.index_of(key)
-            lookup[key] = -1 if index is None else index
-        out[row] = lookup[key]
-    return out
+    """Catalog position of each event's emoji (-1 where the catalog does not know it).
+
+    Each distinct key is looked up once (``pd.factorize``): a per-row loop cost 12 s at 3 million events."""
+    codes, keys = pd.factorize(events["emoji"].astype(str))
+    lookup = np.array([-1 if (i := catalog.index_of(key)) is None else i for key in keys] + [-1], dtype=np.int64)
+    return lookup[codes]  # a missing key (code -1) reads the trailing -1
 
 
 def rankable_mask(catalog: Catalog, used: np.ndarray) -> np.ndarray:
@@ -249,7 +247,8 @@ def interaction_matrix(events: pd.DataFrame, catalog: Catalog, weights: np.ndarr
     keep = columns >= 0
     values = np.ones(len(events), dtype=np.float64) if weights is None else np.asarray(weights, dtype=np.float64)
     values = np.where(np.isfinite(values) & (values > 0), values, 0.0)
-    users, rows = np.unique(events["user"].astype(str).to_numpy()[keep], return_inverse=True)
+    # sorted like np.unique, but hashing instead of sorting 10^7 strings (32 s at 3 million events)
+    rows, users = pd.factorize(events["user"].astype(str)[keep], sort=True)
     counts = sparse.csr_matrix(
         (values[keep], (rows, columns[keep])), shape=(len(users), len(catalog)), dtype=np.float32
     )

@@ -20,6 +20,7 @@ from typing import Self
 import numpy as np
 import pandas as pd
 
+from emojiml.catalog import Catalog
 from emojiml.recommend.base import (
     MessageBatch,
     RankingMixin,
@@ -333,9 +334,12 @@ def workspace_hybrid(
     weights: Mapping[str, float] | None = None,
     half_life_days: float = 90.0,
     channel: str | None = None,
+    catalog: Catalog | None = None,
 ) -> HybridRecommender:
     """The product hybrid for one workspace. Without ``weights`` the mix is chosen for this workspace on a
-    validation part carved from its own history (``evaluate.choose_weights``), else the defaults."""
+    validation part carved from its own history (``evaluate.choose_weights``), else the defaults. ``catalog``: the
+    base catalog (default Unicode), e.g. with the workspace's generated custom emoji."""
+    from emojiml.recommend.base import workspace_catalog
     from emojiml.recommend.evaluate import choose_weights
 
     chosen_by = "as given"
@@ -343,7 +347,8 @@ def workspace_hybrid(
         choice = choose_weights(events)
         too_little = "at the defaults (too little history to choose a mix for this workspace)"
         weights, chosen_by = (choice.weights, choice.note) if choice is not None else (None, too_little)
-    hybrid = HybridRecommender(workspace_sources(events, half_life_days, channel), weights, chosen_by=chosen_by)
+    sources = workspace_sources(events, half_life_days, channel, catalog=workspace_catalog(events, catalog))
+    hybrid = HybridRecommender(sources, weights, chosen_by=chosen_by)
     return hybrid.fit(events)
 
 

@@ -3,7 +3,15 @@
 One ``ContextAnalyzer`` holds the models (from ``emojiml.models``) and analyses a batch of messages at once: the
 encoder, the classifiers and spaCy each run once per batch, which is what makes batch analysis fast. Messages
 are grouped into conversations by consecutive equal ``conversation`` values; each message's context is the
-non-empty messages before it in its conversation.
+non-empty messages around it in its conversation (the turns before it, and the one after when there is one).
+
+Emotion: a message in a conversation of two or more messages is read by the emotion model's ``dialogue`` head,
+every turn including the first (as DailyDialog's turns were); a message on its own by the ``comment`` head.
+Sentiment: each message on its own, by the polarity model trained on developers' comments (see
+``emojiml.text.sentiment``).
+
+An analyser holds models only; what one call computes (its encoder vectors) lives in a context variable for the
+length of that call, so one analyser can serve many threads (the page shares one across browser sessions).
 """
 
 from __future__ import annotations
@@ -11,6 +19,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Callable, Sequence
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -23,8 +32,15 @@ from emojiml.search import EmojiSearch
 from emojiml.text.act import Act, acts_from_probabilities
 from emojiml.text.classifier import ContextClassifier
 from emojiml.text.emotion import Emotion, emotions_from_probabilities, neutral_emotion
-from emojiml.text.entities import Entity, all_entity_queries, entity_spans, extract_entities
-from emojiml.text.features import conversation_links, turn_features
+from emojiml.text.entities import (
+    Entity,
+    all_entity_queries,
+    chat_entities,
+    entity_spans,
+    extract_entities,
+    ner_text,
+)
+from emojiml.text.features import conversation_links
 from emojiml.text.flow import ConversationState, conversation_state
 from emojiml.text.sentiment import Sentiment, combine
 from emojiml.text.suggest import Suggestion, nearest_emoji, suggest
@@ -33,7 +49,13 @@ from emojiml.text.topics import Topic, conversation_topics, topic_query, with_em
 MAX_MESSAGE_CHARS = 2000
 """Longer messages are cut here and flagged "truncated" (the encoder reads 256 tokens anyway)."""
 WORD = re.compile(r"[^\W\d_]+(?:'[^\W\d_]+)?")
+TOPIC_MIN_SIMILARITY = 0.4
+"""A topic gets an emoji only this near in meaning: "pizza dinner" -> 🍕 is 0.71, "coffee break" -> ☕ 0.43, but
+"build broken" -> 🏗️ is 0.35 (a topic's two words have no context to tell a software build from a building)."""
 SPACY_DISABLED = ("tagger", "parser", "attribute_ruler", "lemmatizer")
+
+_CALL_VECTORS: ContextVar[dict[str, np.ndarray] | None] = ContextVar("analysis_vectors", default=None)
+"""The current ``analyze`` call's encoder vectors by text; each thread (and each call) sees only its own."""
 
 PersonalSuggestions = Callable[["Message"], Sequence[Suggestion]]
 """The recommender hook: given a message (with its ``user``), that person's suggestions to merge in."""
@@ -116,25 +138,17 @@ class ContextAnalyzer:
         search: EmojiSearch | None = None,
         emotion_model: ContextClassifier | None = None,
         act_model: ContextClassifier | None = None,
+        sentiment_model: ContextClassifier | None = None,
     ):
         catalog = (search or models.emoji_search()).catalog
-        self._prefetched: dict[str, np.ndarray] = {}
-        self.search = models.emoji_search_with_encoder(self._encode_prefetched, catalog)
+        self.search = models.emoji_search_with_encoder(_call_vectors, catalog)
         self.catalog: Catalog = catalog
         self.emotion_model = emotion_model or models.emotion_classifier()
         self.act_model = act_model or models.act_classifier()
+        self.sentiment_model = sentiment_model or models.sentiment_classifier()
         self.nlp = models.spacy_english()
         self.vader = models.vader()
         self._catalog_vectors = models.catalog_embeddings(self.catalog)[list(self.catalog.base_indices)]
-
-    def _encode_prefetched(self, texts: list[str]) -> np.ndarray:
-        """Vectors from this batch's single encoder call; anything not prefetched is encoded now."""
-        if not texts:
-            return np.zeros((0, 384), dtype=np.float32)
-        missing = [t for t in dict.fromkeys(texts) if t not in self._prefetched]
-        if missing:
-            self._prefetched.update(zip(missing, models.encode(missing), strict=True))
-        return np.stack([self._prefetched[t] for t in texts])
 
     def analyze(
         self, messages: Sequence[Message | str], personal: PersonalSuggestions | None = None
@@ -146,10 +160,12 @@ class ContextAnalyzer:
         texts = [cleaned[i][0] for i in live]
         previous_live, positions = conversation_links([items[i].conversation for i in live])
 
-        docs = list(self.nlp.pipe(texts, disable=SPACY_DISABLED)) if texts else []
+        docs = list(self.nlp.pipe([ner_text(t) for t in texts], disable=SPACY_DISABLED)) if texts else []
+        people = _people(items)
         # English NER on other languages finds "entities" that are not: keep none rather than wrong ones
         spans = [
-            [] if "non_english" in cleaned[i][1] else found for i, found in zip(live, entity_spans(docs), strict=True)
+            [] if "non_english" in cleaned[i][1] else chat_entities(found, people)
+            for i, found in zip(live, entity_spans(docs), strict=True)
         ]
         conversations = _conversations(previous_live)
         found_topics = [conversation_topics([texts[r] for r in rows], None) for rows in conversations]
@@ -158,27 +174,32 @@ class ContextAnalyzer:
         batch = texts + [query for query in dict.fromkeys(queries) if query not in set(texts)]
         vectors = models.encode(batch) if batch else np.zeros((0, 384), np.float32)
         embeddings = vectors[: len(texts)]  # (L, 384)
-        self._prefetched = dict(zip(batch, vectors, strict=True))
+        token = _CALL_VECTORS.set(dict(zip(batch, vectors, strict=True)))
+        try:
+            entities = extract_entities(spans, self.search, _call_vectors)
+            # topic emoji: the emoji nearest in meaning to each topic's words, all topics in one matrix product
+            topic_queries = list(dict.fromkeys(topic_query(t.words) for f in found_topics for t in f.topics))
+            nearest = nearest_emoji(self.catalog, self._catalog_vectors, _call_vectors(topic_queries))
+        finally:
+            _CALL_VECTORS.reset(token)
+
         vader = [self.vader.polarity_scores(t) for t in texts]
-        buckets = self.emotion_model.config.buckets
-        features = turn_features(texts, embeddings, previous_live, positions, vader, buckets)
-        emotion_heads = self.emotion_model.head_probabilities(features)
-        has_context = np.array([p is not None for p in previous_live], dtype=bool)
-        emotion_probs = np.where(has_context[:, None], emotion_heads["dialogue"], emotion_heads["comment"])
         unsure = np.array([bool({"emoji_only", "non_english"} & set(cleaned[i][1])) for i in live], dtype=bool)
-        emotions = emotions_from_probabilities(emotion_probs, unsure)
-        if self.act_model.config.buckets != buckets:
-            features = turn_features(texts, embeddings, previous_live, positions, vader, self.act_model.config.buckets)
-        acts = acts_from_probabilities(self.act_model.probabilities(features, "act"))
-        sentiments = combine(
-            [v["compound"] for v in vader], np.array([list(e.scores.values()) for e in emotions]), unsure
+        emotions = emotions_from_probabilities(
+            self._emotion_probabilities(texts, embeddings, previous_live, positions, vader, conversations), unsure
         )
-        entities = extract_entities(spans, self.search, self._encode_prefetched)
-        # topic emoji: the emoji nearest in meaning to each topic's words, all topics in one matrix product
-        topic_queries = list(dict.fromkeys(topic_query(t.words) for f in found_topics for t in f.topics))
-        nearest = nearest_emoji(self.catalog, self._catalog_vectors, self._encode_prefetched(topic_queries))
+        act_features = self.act_model.turn_features(texts, embeddings, previous_live, positions, vader)
+        acts = acts_from_probabilities(self.act_model.probabilities(act_features, "act"))
+        alone = self.sentiment_model.turn_features(texts, embeddings, [None] * len(texts), [0] * len(texts), vader)
+        sentiments = combine(
+            [v["compound"] for v in vader],
+            np.array([list(e.scores.values()) for e in emotions]),
+            unsure,
+            polarity=self.sentiment_model.probabilities(alone, "sentiment"),
+        )
         topic_emoji = {
-            query: found[0][0] if found else None for query, found in zip(topic_queries, nearest, strict=True)
+            query: found[0][0] if found and found[0][1] >= TOPIC_MIN_SIMILARITY else None
+            for query, found in zip(topic_queries, nearest, strict=True)
         }
         topics_of: dict[int, tuple[Topic, ...]] = {}
         for rows, found in zip(conversations, found_topics, strict=True):
@@ -186,7 +207,6 @@ class ContextAnalyzer:
             for row, members in zip(rows, found.message_topics, strict=True):
                 topics_of[row] = tuple(found.topics[t] for t in members)
 
-        self._prefetched = {}
         meaning = nearest_emoji(self.catalog, self._catalog_vectors, embeddings)
         results: list[MessageAnalysis] = []
         by_item = {item: row for row, item in enumerate(live)}
@@ -234,6 +254,40 @@ class ContextAnalyzer:
                 )
             )
         return results
+
+    def _emotion_probabilities(
+        self,
+        texts: list[str],
+        embeddings: np.ndarray,
+        previous: list[int | None],
+        positions: list[int],
+        vader: list[dict[str, float]],
+        conversations: list[list[int]],
+    ) -> np.ndarray:
+        """(L, 7): the ``dialogue`` head for every turn of a conversation of two or more messages (its first turn
+        included, as in DailyDialog), the ``comment`` head for a message on its own."""
+        features = self.emotion_model.turn_features(texts, embeddings, previous, positions, vader)
+        heads = self.emotion_model.head_probabilities(features)
+        in_dialogue = np.zeros(len(texts), dtype=bool)
+        for rows in conversations:
+            in_dialogue[rows] = len(rows) > 1
+        return np.where(in_dialogue[:, None], heads["dialogue"], heads["comment"])
+
+
+def _call_vectors(texts: list[str]) -> np.ndarray:
+    """(len(texts), 384) vectors from the current call's single encoder pass; anything else is encoded now."""
+    if not texts:
+        return np.zeros((0, 384), dtype=np.float32)
+    known = _CALL_VECTORS.get() or {}
+    missing = [t for t in dict.fromkeys(texts) if t not in known]
+    fresh = dict(zip(missing, models.encode(missing), strict=True)) if missing else {}
+    return np.stack([known[t] if t in known else fresh[t] for t in texts])
+
+
+def _people(items: Sequence[Message]) -> frozenset[str]:
+    """Lower-case names of the messages' users and their first names: mentions of them are people."""
+    names = {item.user.strip().lower() for item in items if item.user and item.user.strip()}
+    return frozenset(names | {name.split()[0] for name in names})
 
 
 def _conversations(previous: Sequence[int | None]) -> list[list[int]]:

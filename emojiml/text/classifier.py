@@ -8,6 +8,7 @@ Saved as ``NAME.safetensors`` (weights) + ``NAME.json`` (``ClassifierConfig``) i
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -16,7 +17,7 @@ import torch
 from torch import nn
 
 from emojiml.checkpoint import build_config, load_weights, read_config, save_model
-from emojiml.text.features import N_CUES, N_DENSE, TurnFeatures
+from emojiml.text.features import N_CUES, TurnFeatures, dense_size, turn_features
 
 
 @dataclass(frozen=True)
@@ -29,6 +30,11 @@ class ClassifierConfig:
     ngram_dim: int = 32
     hidden: int = 384
     dropout: float = 0.3
+    next_turn: bool = False
+    """Whether the features include the next turn of the conversation (``emojiml.text.features``)."""
+    wide: bool = False
+    """Whether each head also has a linear path straight from the hashed n-grams to its logits ("wide and
+    deep"): wording such as "sorry" or "thanks" then counts as itself, not only through the 32-wide bag."""
     offsets: dict[str, list[float]] = field(default_factory=dict)
     """Per-head additive logit offsets tuned on validation for the task's metric (0 when absent)."""
     metrics: dict[str, float] = field(default_factory=dict)
@@ -44,16 +50,41 @@ class ContextClassifier(nn.Module):
         self.ngrams = nn.EmbeddingBag(config.buckets, config.ngram_dim, mode="mean")
         self.input_dropout = nn.Dropout(0.1)
         self.body = nn.Sequential(
-            nn.Linear(N_DENSE + N_CUES + config.ngram_dim, config.hidden), nn.GELU(), nn.Dropout(config.dropout)
+            nn.Linear(dense_size(config.next_turn) + N_CUES + config.ngram_dim, config.hidden),
+            nn.GELU(),
+            nn.Dropout(config.dropout),
         )
         self.heads = nn.ModuleDict(
             {name: nn.Linear(config.hidden, len(labels)) for name, labels in config.heads.items()}
         )
+        if config.wide:
+            self.wide = nn.ModuleDict(
+                {
+                    name: nn.EmbeddingBag(config.buckets, len(labels), mode="mean")
+                    for name, labels in config.heads.items()
+                }
+            )
+            for bag in self.wide.values():
+                nn.init.zeros_(bag.weight)
 
     def forward(self, dense: torch.Tensor, cues: torch.Tensor, ids: torch.Tensor, offsets: torch.Tensor) -> dict:
         bag = self.ngrams(ids, offsets)  # (B, ngram_dim)
         hidden = self.body(torch.cat([self.input_dropout(dense), cues, bag], dim=1))  # (B, hidden)
-        return {name: head(hidden) for name, head in self.heads.items()}  # name -> (B, n_classes)
+        logits = {name: head(hidden) for name, head in self.heads.items()}  # name -> (B, n_classes)
+        if self.config.wide:
+            logits = {name: value + self.wide[name](ids, offsets) for name, value in logits.items()}
+        return logits
+
+    def turn_features(
+        self,
+        texts: Sequence[str],
+        embeddings: np.ndarray,
+        previous: Sequence[int | None],
+        positions: Sequence[int],
+        vader: Sequence[dict[str, float]],
+    ) -> TurnFeatures:
+        """The inputs this model was trained on (its hash buckets, with or without the next turn)."""
+        return turn_features(texts, embeddings, previous, positions, vader, self.config.buckets, self.config.next_turn)
 
     @torch.no_grad()
     def head_probabilities(self, features: TurnFeatures, with_offsets: bool = True) -> dict[str, np.ndarray]:

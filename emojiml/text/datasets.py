@@ -19,11 +19,22 @@ from emojiml.errors import EmojimlError
 EMOTIONS = ("anger", "disgust", "fear", "joy", "neutral", "sadness", "surprise")
 """Ekman's six plus neutral, in GoEmotions-Ekman's label order (labels.txt)."""
 ACTS = ("inform", "question", "directive", "commissive")
+POLARITIES = ("negative", "neutral", "positive")
+SE_SOURCES = ("github", "jira")
+"""The se-sentiment sets: GitHub pull-request/commit comments and Jira issue comments."""
 
 # DailyDialog emotion ids: 0 none, 1 anger, 2 disgust, 3 fear, 4 happiness, 5 sadness, 6 surprise.
 _DD_EMOTION = {0: "neutral", 1: "anger", 2: "disgust", 3: "fear", 4: "joy", 5: "sadness", 6: "surprise"}
 _DD_SPLIT_FILES = {"train": "train", "validation": "validation", "test": "test"}
 _GOEMOTIONS_SPLIT_FILES = {"train": "train.tsv", "validation": "dev.tsv", "dev": "dev.tsv", "test": "test.tsv"}
+
+
+@dataclass(frozen=True)
+class Polarity:
+    """One developer comment with its human-rated polarity (one of ``POLARITIES``)."""
+
+    text: str
+    polarity: str
 
 
 class DatasetMissingError(EmojimlError, FileNotFoundError):
@@ -121,3 +132,14 @@ def read_goemotions(split: str, data_dir: Path | None = None) -> list[Comment]:
                 continue
             rows.append(Comment(text=record[0], labels=tuple(sorted(int(x) for x in record[1].split(",")))))
     return rows
+
+
+def read_se_sentiment(source: str, split: str, data_dir: Path | None = None) -> list[Polarity]:
+    """The se-sentiment comments of ``source`` ("github" or "jira") and ``split`` ("train" or "validation")."""
+    if source not in SE_SOURCES:
+        raise ValueError(f"Unknown se-sentiment source {source!r}; choose from {', '.join(SE_SOURCES)}.")
+    path = _require((data_dir or settings().data_dir) / "se-sentiment" / f"{source}_{split}.tsv")
+    with path.open(encoding="utf-8", newline="") as handle:
+        reader = csv.reader(handle, delimiter="\t")
+        next(reader, None)  # header: text, polarity
+        return [Polarity(record[0], record[1]) for record in reader if len(record) >= 2 and record[1] in POLARITIES]

@@ -3,11 +3,15 @@
 Three views of a turn, each cheap once the sentence embeddings exist:
 
 * dense: the turn's embedding, the previous turn's, their elementwise product (how the reply relates to what
-  it answers) and the turn before that — zeros where the conversation has no such turn;
+  it answers), the turn before that and, for models built with ``next_turn``, the turn after — zeros where the
+  conversation has no such turn. The turn after is what a reply says about a message ("sorry to hear that"
+  after sad news, an answer after a question); a message typed live has none yet, as the last turn of a
+  training dialogue has none;
 * cues (``N_CUES`` numbers): '?', '!', position in the conversation, VADER's four scores, length, shouting,
   emoji — signals a frozen sentence embedding blurs;
-* hashed word n-grams of the turn and of the previous turn, fed to an ``EmbeddingBag``: they keep the exact
-  wording ("could you", "sure, I will") that decides dialogue acts and that sentence embeddings average away.
+* hashed word n-grams of the turn, of the previous turn and (``next_turn``) of the next one, fed to an
+  ``EmbeddingBag``: they keep the exact wording ("could you", "sure, I will") that decides dialogue acts and
+  that sentence embeddings average away.
 """
 
 from __future__ import annotations
@@ -33,7 +37,7 @@ class TurnFeatures:
     """Classifier inputs for a batch of turns (B = number of turns)."""
 
     dense: np.ndarray
-    """(B, 4*384) float32: [turn, previous, turn*previous, the one before]."""
+    """(B, 4*384) float32: [turn, previous, turn*previous, the one before]; (B, 5*384) with [.., next]."""
     cues: np.ndarray
     """(B, N_CUES) float32."""
     ngram_ids: np.ndarray
@@ -42,12 +46,18 @@ class TurnFeatures:
     """(B,) int64 start of each turn's n-grams in ``ngram_ids``."""
 
 
+def dense_size(next_turn: bool) -> int:
+    """Width of the dense block: four turn-sized slots, five with the next turn."""
+    return N_DENSE + (DIM if next_turn else 0)
+
+
 def _tokens(text: str) -> list[str]:
     return TOKEN.findall(text.lower())
 
 
-def ngram_keys(text: str, previous: str | None) -> list[str]:
-    """Unigrams, bigrams and the first two words of the turn, plus unigrams and the first word of the previous."""
+def ngram_keys(text: str, previous: str | None, following: str | None = None, next_turn: bool = False) -> list[str]:
+    """Unigrams, bigrams and the first two words of the turn, plus unigrams and the first word of the previous
+    turn and, with ``next_turn``, of the following one (``n:<end>`` when there is none)."""
     words = _tokens(text)
     keys = [f"w:{w}" for w in words] + [f"b:{a} {b}" for a, b in itertools.pairwise(words)]
     keys += [f"^:{w}" for w in words[:2]] + (["^:<empty>"] if not words else [])
@@ -56,6 +66,12 @@ def ngram_keys(text: str, previous: str | None) -> list[str]:
     else:
         before = _tokens(previous)
         keys += [f"p:{w}" for w in before] + [f"p^:{w}" for w in before[:1]] + [f"p$:{w}" for w in before[-1:]]
+    if next_turn:
+        if following is None:
+            keys.append("n:<end>")
+        else:
+            after = _tokens(following)
+            keys += [f"n:{w}" for w in after] + [f"n^:{w}" for w in after[:2]]
     return keys
 
 
@@ -94,11 +110,18 @@ def turn_features(
     positions: Sequence[int],
     vader: Sequence[dict[str, float]],
     buckets: int,
+    next_turn: bool = False,
 ) -> TurnFeatures:
-    """Features of every turn; ``previous[i]`` is the row of turn i's previous turn (None at a conversation start)."""
+    """Features of every turn; ``previous[i]`` is the row of turn i's previous turn (None at a conversation start).
+
+    With ``next_turn`` the dense block gains the next turn's embedding (the row whose previous turn is i)."""
     n = len(texts)
     zero = np.zeros(DIM, dtype=np.float32)
-    dense = np.zeros((n, N_DENSE), dtype=np.float32)
+    following: list[int | None] = [None] * n
+    for i, before in enumerate(previous):
+        if before is not None:
+            following[before] = i
+    dense = np.zeros((n, dense_size(next_turn)), dtype=np.float32)
     cues = np.zeros((n, N_CUES), dtype=np.float32)
     ids: list[int] = []
     offsets = np.zeros(n, dtype=np.int64)
@@ -109,11 +132,15 @@ def turn_features(
         dense[i, :DIM] = embeddings[i]
         dense[i, DIM : 2 * DIM] = before
         dense[i, 2 * DIM : 3 * DIM] = embeddings[i] * before
-        dense[i, 3 * DIM :] = embeddings[p2] if p2 is not None else zero
+        dense[i, 3 * DIM : 4 * DIM] = embeddings[p2] if p2 is not None else zero
+        n1 = following[i]
+        if next_turn and n1 is not None:
+            dense[i, 4 * DIM :] = embeddings[n1]
         previous_text = texts[p1] if p1 is not None else None
+        following_text = texts[n1] if n1 is not None else None
         cues[i] = cue_vector(texts[i], positions[i], p1 is not None, previous_text, vader[i])
         offsets[i] = len(ids)
-        ids.extend(hash_keys(ngram_keys(texts[i], previous_text), buckets))
+        ids.extend(hash_keys(ngram_keys(texts[i], previous_text, following_text, next_turn), buckets))
     return TurnFeatures(dense, cues, np.asarray(ids, dtype=np.int64), offsets)
 
 

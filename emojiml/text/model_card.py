@@ -19,6 +19,16 @@ _ABOUT = {
         "`dialogue`: micro-F1 over the six non-neutral classes (DailyDialog's published metric); `comment`: "
         "macro-F1 over 7 classes on single-label rows.",
     ),
+    "sentiment": (
+        "Polarity (negative, neutral, positive) of a chat message read on its own, for work chat: failures, "
+        "outages, thanks, launches. Used by `emojiml analyze` for every message's sentiment.",
+        "se-sentiment: GitHub pull-request/commit comments (Novielli et al., MSR 2020) and Jira issue comments "
+        "(Ortu et al., MSR 2016), train splits; 15% of each train split held out (seeded) to pick the epoch and "
+        "tune the offsets, so the validation split stays unseen. The weights were trained on these data sets; "
+        "cite the papers above.",
+        "macro-F1 over the three classes on the held-out part of train (GitHub and Jira together); the validation "
+        "figures per set come from `emojiml evaluate context` (see README).",
+    ),
     "act": (
         "DailyDialog dialogue act (inform, question, directive, commissive) of a chat message, with the previous "
         "two turns as context.",
@@ -40,9 +50,13 @@ def write_model_card(model: ContextClassifier, name: str, directory: Path, comma
         "## Model",
         "An MLP (one hidden layer of "
         f"{config.hidden}, GELU, dropout {config.dropout}) over frozen all-MiniLM-L6-v2 sentence embeddings of the "
-        "turn, the previous turn, their product and the turn before; 15 cues (?, !, position, VADER scores, length, "
+        "turn, the previous turn, their product and the turn before"
+        + (", and the next turn" if config.next_turn else "")
+        + " (zeros where the conversation has no such turn); 15 cues (?, !, position, VADER scores, length, "
         f"capitals, emoji); and a mean bag of hashed word 1-3-grams ({config.buckets} buckets x {config.ngram_dim}, "
-        "stored in float16). Per-class logit offsets tuned on validation by a coarse grid (see `offsets`). "
+        "stored in float16)"
+        + (", plus a linear path from the hashed n-grams straight to each head's logits" if config.wide else "")
+        + ". Per-class logit offsets tuned by a coarse grid on the tuning data named under Data (see `offsets`). "
         f"Checkpoint: `{name}.safetensors` ({size_mb:.1f} MB) + `{name}.json`. Code: `emojiml/text/classifier.py`, "
         "`features.py`, `train.py`.",
         "",

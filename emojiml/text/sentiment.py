@@ -1,20 +1,23 @@
-"""Positive / neutral / negative with a score in [-1, 1]: VADER (rule-based, emoji-aware) plus the emotion model.
+"""Positive / neutral / negative with a score in [-1, 1], for chat messages including developers' work chat.
 
-Why both: VADER reads emoji, capitals and "!!!" but knows nothing about context ("that's just great" after bad
-news); the emotion model reads context but was trained on labels where most turns are neutral. The rule is
+Two readers, in this order of use:
+
+* the polarity model (``emojiml.models.sentiment_classifier()``, trained by ``emojiml train sentiment`` on
+  developers' GitHub and Jira comments rated by people): it reads "the build is broken again" and "thanks, merged"
+  as work chat means them. Its label is the arg-max of its three probabilities (after offsets tuned on a held-out
+  part of its train split) and its score is ``P(positive) - P(negative)``;
+* the documented rule below, for callers that have only VADER and emotion probabilities (and the fallback when
+  no polarity model output is passed). VADER reads emoji, capitals and "!!!"; the emotion model reads context:
 
     polarity = P(joy) - P(anger) - P(disgust) - P(fear) - P(sadness)          (surprise counts as neither)
     score    = clip(VADER_WEIGHT * vader_compound + EMOTION_WEIGHT * polarity, -1, 1)
     label    = positive if score >= THRESHOLD, negative if score <= -THRESHOLD, else neutral
 
-Calibrated by ``calibrate_sentiment()`` (run by ``emojiml evaluate context``, which prints the best rule as
-``sentiment_best_rule_*``) on two validation sets whose emotion labels give a polarity — DailyDialog validation
-turns (dialogue head) and GoEmotions-Ekman dev comments (comment head): joy/happiness -> positive; anger,
-disgust, fear, sadness -> negative; neutral -> neutral; surprise left out. A grid search picked the weights and
-threshold that maximise the mean of the two sets' macro-F1 over those three classes.
-The search found VADER 0.3, emotion 1.4, threshold 0.6 (mean macro-F1 65.9 on the two validation sets, against
-52.1 for VADER alone with its own best threshold); the shipped constants are the same rule halved, which gives
-the same labels and keeps the score in a readable range.
+  (VADER 0.3, emotion 1.4, threshold 0.6 maximised the mean macro-F1 of DailyDialog validation turns and
+  GoEmotions-Ekman dev comments, 65.9 against 52.1 for VADER alone; the constants are that rule halved.)
+
+Messages the models were not trained on (emoji-only, non-English) are scored by VADER alone, which reads emoji
+through its own lexicon.
 """
 
 from __future__ import annotations
@@ -23,7 +26,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
-from sklearn.metrics import f1_score
 
 from emojiml.text.datasets import EMOTIONS
 
@@ -62,66 +64,29 @@ def label_of(score: float, threshold: float = THRESHOLD) -> str:
 
 
 def combine(
-    vader_compound: Sequence[float], probabilities: np.ndarray, unsure: Sequence[bool] | None = None
+    vader_compound: Sequence[float],
+    probabilities: np.ndarray,
+    unsure: Sequence[bool] | None = None,
+    polarity: np.ndarray | None = None,
 ) -> list[Sentiment]:
-    """The documented rule applied to a batch of messages.
+    """The sentiment of a batch of messages from VADER's compound scores and (B, 7) emotion probabilities, or,
+    when given, the polarity model's (B, 3) negative/neutral/positive probabilities.
 
-    Rows marked ``unsure`` (emoji-only or non-English: the emotion model was not trained on such text) are scored
-    by VADER alone, which reads emoji through its own lexicon, with the same threshold.
+    Rows marked ``unsure`` (emoji-only or non-English: the models were not trained on such text) are scored by
+    VADER alone, with the rule's threshold.
     """
     compound = np.asarray(vader_compound, dtype=np.float64)
-    scores = sentiment_scores(compound, emotion_polarity(probabilities))
+    if polarity is None:
+        scores = sentiment_scores(compound, emotion_polarity(probabilities))
+        labels = [label_of(float(s)) for s in scores]
+    else:
+        scores = polarity[:, LABELS.index("positive")] - polarity[:, LABELS.index("negative")]
+        labels = [LABELS[int(k)] for k in polarity.argmax(1)]
     if unsure is not None:
-        scores = np.where(np.asarray(unsure, dtype=bool), compound, scores)
+        unsure = np.asarray(unsure, dtype=bool)
+        scores = np.where(unsure, compound, scores)
+        labels = [label_of(float(s)) if u else label for s, u, label in zip(scores, unsure, labels, strict=True)]
     return [
-        Sentiment(label_of(float(s)), round(float(s), 4), round(float(v), 4))
-        for s, v in zip(scores, compound, strict=True)
+        Sentiment(label, round(float(s), 4), round(float(v), 4))
+        for label, s, v in zip(labels, scores, compound, strict=True)
     ]
-
-
-@dataclass(frozen=True)
-class SentimentCalibration:
-    vader_weight: float
-    emotion_weight: float
-    threshold: float
-    macro_f1: float
-    """Mean over the calibration sets of the 3-class macro-F1, in percent."""
-    vader_only_macro_f1: float
-    rows: int
-
-
-PolaritySet = tuple[np.ndarray, np.ndarray, np.ndarray]
-"""(VADER compound (B,), emotion probabilities (B, 7), gold polarity (B,) in -1/0/1) of one labelled set."""
-
-
-def _macro_f1(gold: np.ndarray, scores: np.ndarray, threshold: float) -> float:
-    predicted = np.where(scores >= threshold, 1, np.where(scores <= -threshold, -1, 0))
-    return 100 * f1_score(gold, predicted, labels=[-1, 0, 1], average="macro", zero_division=0)
-
-
-def calibrate_sentiment(sets: Sequence[PolaritySet]) -> SentimentCalibration:
-    """Grid-search the rule's weights and threshold for the mean macro-F1 over ``sets``.
-
-    Several sets on purpose (DailyDialog turns and GoEmotions comments): DailyDialog alone is 83% neutral and
-    polite, and would all but switch VADER off, although VADER is what reads emoji.
-    """
-    thresholds = np.arange(0.05, 0.91, 0.05)
-    best = (-1.0, 0.0, 0.0, 0.0)
-    for vader_weight in np.arange(0.0, 1.01, 0.1):
-        for emotion_weight in np.arange(0.0, 1.51, 0.1):
-            scored = [
-                (gold, sentiment_scores(c, emotion_polarity(p), vader_weight, emotion_weight)) for c, p, gold in sets
-            ]
-            for threshold in thresholds:
-                score = float(np.mean([_macro_f1(gold, scores, threshold) for gold, scores in scored]))
-                if score > best[0]:
-                    best = (score, vader_weight, emotion_weight, threshold)
-    vader_only = max(float(np.mean([_macro_f1(gold, c, t) for c, _, gold in sets])) for t in thresholds)
-    return SentimentCalibration(
-        vader_weight=round(float(best[1]), 2),
-        emotion_weight=round(float(best[2]), 2),
-        threshold=round(float(best[3]), 2),
-        macro_f1=round(best[0], 2),
-        vader_only_macro_f1=round(vader_only, 2),
-        rows=sum(len(gold) for _, _, gold in sets),
-    )

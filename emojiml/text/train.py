@@ -20,8 +20,17 @@ from sklearn.metrics import accuracy_score, f1_score
 from torch import nn
 
 from emojiml import models
+from emojiml.text.analyze import clean_text
 from emojiml.text.classifier import ClassifierConfig, ContextClassifier
-from emojiml.text.datasets import ACTS, EMOTIONS, read_dailydialog, read_goemotions
+from emojiml.text.datasets import (
+    ACTS,
+    EMOTIONS,
+    POLARITIES,
+    SE_SOURCES,
+    read_dailydialog,
+    read_goemotions,
+    read_se_sentiment,
+)
 from emojiml.text.embedding_cache import dataset_embeddings
 from emojiml.text.features import TurnFeatures, turn_features
 
@@ -42,19 +51,25 @@ class LabelledTurns:
     """(B,) int64 the single gold label (-1 for multi-label rows, which metrics skip)."""
 
 
-def dailydialog_turns(split: str, buckets: int, task: str, max_rows: int | None = None) -> LabelledTurns:
-    """DailyDialog turns with the previous turns as context; ``task`` is "emotion" or "act".
+def as_analysed(texts: list[str]) -> list[str]:
+    """The texts as ``ContextAnalyzer.analyze`` reads them (``clean_text``), so training sees product input."""
+    return [clean_text(text)[0] or " " for text in texts]
+
+
+def dailydialog_turns(split: str, config: ClassifierConfig, task: str, max_rows: int | None = None) -> LabelledTurns:
+    """DailyDialog turns with their neighbouring turns as context; ``task`` is "emotion" or "act".
 
     ``max_rows`` keeps the first dialogues up to that many turns (whole dialogues only)."""
     rows = read_dailydialog(split)
     if max_rows is not None and len(rows) > max_rows:
         cut = rows[max_rows].dialogue
         rows = [row for row in rows[:max_rows] if row.dialogue != cut]
-    texts = [row.text for row in rows]
+    texts = as_analysed([row.text for row in rows])
     previous = [i - 1 if row.turn > 0 else None for i, row in enumerate(rows)]
     positions = [row.turn for row in rows]
     vader = [models.vader().polarity_scores(text) for text in texts]
-    features = turn_features(texts, dataset_embeddings(texts, "dailydialog"), previous, positions, vader, buckets)
+    embeddings = dataset_embeddings(texts, "dailydialog")
+    features = turn_features(texts, embeddings, previous, positions, vader, config.buckets, config.next_turn)
     labels = np.array([row.emotion if task == "emotion" else row.act for row in rows], dtype=np.int64)
     n_classes = len(EMOTIONS) if task == "emotion" else len(ACTS)
     return LabelledTurns(
@@ -62,19 +77,38 @@ def dailydialog_turns(split: str, buckets: int, task: str, max_rows: int | None 
     )
 
 
-def goemotions_comments(split: str, buckets: int, max_rows: int | None = None) -> LabelledTurns:
+def goemotions_comments(split: str, config: ClassifierConfig, max_rows: int | None = None) -> LabelledTurns:
     """GoEmotions-Ekman comments (the first ``max_rows`` when given), each its own one-turn conversation."""
     rows = read_goemotions(split)[:max_rows]
-    texts = [row.text for row in rows]
-    vader = [models.vader().polarity_scores(text) for text in texts]
-    features = turn_features(
-        texts, dataset_embeddings(texts, "goemotions"), [None] * len(rows), [0] * len(rows), vader, buckets
-    )
+    texts = as_analysed([row.text for row in rows])
+    features = standalone_features(texts, dataset_embeddings(texts, "goemotions"), config)
     targets = np.zeros((len(rows), len(EMOTIONS)), dtype=np.float32)
     for i, row in enumerate(rows):
         targets[i, list(row.labels)] = 1.0 / len(row.labels)
     labels = np.array([row.labels[0] if len(row.labels) == 1 else -1 for row in rows], dtype=np.int64)
     return LabelledTurns("comment", features, targets, labels)
+
+
+def standalone_features(texts: list[str], embeddings: np.ndarray, config: ClassifierConfig) -> TurnFeatures:
+    """Features of messages read on their own (no previous or next turn)."""
+    vader = [models.vader().polarity_scores(text) for text in texts]
+    n = len(texts)
+    return turn_features(texts, embeddings, [None] * n, [0] * n, vader, config.buckets, config.next_turn)
+
+
+def se_sentiment_messages(source: str, split: str, config: ClassifierConfig) -> LabelledTurns:
+    """Developers' comments of one se-sentiment ``source`` ("github" or "jira"), each read on its own; labels
+    index ``POLARITIES``."""
+    rows = read_se_sentiment(source, split)
+    texts = as_analysed([row.text for row in rows])
+    features = standalone_features(texts, dataset_embeddings(texts, f"se-{source}-{split}"), config)
+    labels = np.array([POLARITIES.index(row.polarity) for row in rows], dtype=np.int64)
+    return LabelledTurns("sentiment", features, np.eye(len(POLARITIES), dtype=np.float32)[labels], labels)
+
+
+def sentiment_macro_f1(labels: np.ndarray, predictions: np.ndarray) -> float:
+    """Polarity's metric: macro-F1 over negative, neutral and positive, in percent."""
+    return 100 * f1_score(labels, predictions, labels=list(range(len(POLARITIES))), average="macro", zero_division=0)
 
 
 def dialogue_emotion_f1(labels: np.ndarray, predictions: np.ndarray) -> float:
@@ -96,6 +130,7 @@ METRICS: dict[str, Callable[[np.ndarray, np.ndarray], float]] = {
     "dialogue": dialogue_emotion_f1,
     "comment": comment_emotion_f1,
     "act": act_accuracy,
+    "sentiment": sentiment_macro_f1,
 }
 
 
@@ -119,6 +154,11 @@ def tune_offsets(log_probs: np.ndarray, labels: np.ndarray, metric: Callable, ro
     return offsets
 
 
+def subset(data: LabelledTurns, rows: np.ndarray) -> LabelledTurns:
+    """The rows ``rows`` of a labelled set."""
+    return LabelledTurns(data.head, _subset(data.features, rows), data.targets[rows], data.labels[rows])
+
+
 def _subset(features: TurnFeatures, rows: np.ndarray) -> TurnFeatures:
     ends = np.append(features.ngram_offsets[1:], len(features.ngram_ids))
     pieces = [features.ngram_ids[features.ngram_offsets[r] : ends[r]] for r in rows]
@@ -138,6 +178,9 @@ def _log_probs(model: ContextClassifier, data: LabelledTurns) -> np.ndarray:
     return np.log(model.probabilities(data.features, data.head, with_offsets=False) + 1e-9)
 
 
+WIDE_LR_SCALE = 100.0
+
+
 def fit(
     config: ClassifierConfig,
     train: list[LabelledTurns],
@@ -153,11 +196,16 @@ def fit(
     torch.manual_seed(seed)
     rng = np.random.default_rng(seed)
     model = ContextClassifier(config)
-    optimiser = torch.optim.AdamW(model.parameters(), lr=learning_rate, weight_decay=1e-4)
+    wide = [p for name, p in model.named_parameters() if name.startswith("wide.")]
+    deep = [p for name, p in model.named_parameters() if not name.startswith("wide.")]
+    # the wide path's n-gram weights each see few rows per step: they learn at WIDE_LR_SCALE times the rate
+    groups = [{"params": deep}] + ([{"params": wide, "lr": learning_rate * WIDE_LR_SCALE}] if wide else [])
+    optimiser = torch.optim.AdamW(groups, lr=learning_rate, weight_decay=1e-4)
     weights = {data.head: _class_weights(data.targets, class_weight_power) for data in train}
     order = [(k, r) for k, data in enumerate(train) for r in range(len(data.labels))]
     steps_per_epoch = int(np.ceil(len(order) / batch_size))
-    scheduler = torch.optim.lr_scheduler.OneCycleLR(optimiser, learning_rate, total_steps=epochs * steps_per_epoch)
+    peaks = [learning_rate] + ([learning_rate * WIDE_LR_SCALE] if wide else [])
+    scheduler = torch.optim.lr_scheduler.OneCycleLR(optimiser, peaks, total_steps=epochs * steps_per_epoch)
     best_score, best_state, best_epoch, started = -1.0, None, 0, time.perf_counter()
     for epoch in range(1, epochs + 1):
         model.train()
@@ -222,25 +270,72 @@ def train_emotion(
     seed: int = 0,
     dailydialog_rows: int | None = None,
     goemotions_rows: int | None = None,
+    next_turn: bool = True,
     **kwargs,
 ) -> ContextClassifier:
-    config = ClassifierConfig(heads={"dialogue": list(EMOTIONS), "comment": list(EMOTIONS)})
+    config = ClassifierConfig(heads={"dialogue": list(EMOTIONS), "comment": list(EMOTIONS)}, next_turn=next_turn)
     train = [
-        dailydialog_turns("train", config.buckets, "emotion", dailydialog_rows),
-        goemotions_comments("train", config.buckets, goemotions_rows),
+        dailydialog_turns("train", config, "emotion", dailydialog_rows),
+        goemotions_comments("train", config, goemotions_rows),
     ]
-    validation = [
-        dailydialog_turns("validation", config.buckets, "emotion"),
-        goemotions_comments("validation", config.buckets),
-    ]
+    validation = [dailydialog_turns("validation", config, "emotion"), goemotions_comments("validation", config)]
     return fit(config, train, validation, epochs=epochs, seed=seed, **kwargs)
 
 
 def train_act(
-    epochs: int = 8, seed: int = 0, dailydialog_rows: int | None = None, class_weight_power: float = 0.0, **kwargs
+    epochs: int = 8,
+    seed: int = 0,
+    dailydialog_rows: int | None = None,
+    class_weight_power: float = 0.0,
+    next_turn: bool = True,
+    **kwargs,
 ) -> ContextClassifier:
     """Acts are scored by accuracy, so classes are not re-weighted by default (power 0)."""
-    config = ClassifierConfig(heads={"act": list(ACTS)})
-    train = [dailydialog_turns("train", config.buckets, "act", dailydialog_rows)]
-    validation = [dailydialog_turns("validation", config.buckets, "act")]
+    config = ClassifierConfig(heads={"act": list(ACTS)}, next_turn=next_turn)
+    train = [dailydialog_turns("train", config, "act", dailydialog_rows)]
+    validation = [dailydialog_turns("validation", config, "act")]
     return fit(config, train, validation, epochs=epochs, seed=seed, class_weight_power=class_weight_power, **kwargs)
+
+
+TUNING_SHARE = 0.15
+"""Share of each se-sentiment train set held out to pick the epoch and tune the offsets: the validation split
+stays unseen, so its figures are honest estimates."""
+
+
+def train_sentiment(epochs: int = 8, seed: int = 0, wide: bool = True, **kwargs) -> ContextClassifier:
+    """Polarity of a message read on its own, from developers' GitHub and Jira comments (se-sentiment train).
+
+    The epoch and the offsets are chosen on ``TUNING_SHARE`` of each train set, not on the validation split."""
+    config = ClassifierConfig(heads={"sentiment": list(POLARITIES)}, wide=wide)
+    rng = np.random.default_rng(seed)
+    train, tuning = [], []
+    for source in SE_SOURCES:
+        data = se_sentiment_messages(source, "train", config)
+        order = rng.permutation(len(data.labels))
+        cut = round(TUNING_SHARE * len(order))
+        tuning.append(subset(data, np.sort(order[:cut])))
+        train.append(subset(data, np.sort(order[cut:])))
+    model = fit(config, [concatenate(train)], [concatenate(tuning)], epochs=epochs, seed=seed, **kwargs)
+    # fit() names its figures after its validation sets; here that is the held-out part of train
+    metrics = {key.replace("_validation", "_tuning"): value for key, value in model.config.metrics.items()}
+    renamed = ContextClassifier(replace(model.config, metrics=metrics))
+    renamed.load_state_dict(model.state_dict())
+    return renamed.eval()
+
+
+def concatenate(parts: list[LabelledTurns]) -> LabelledTurns:
+    """One labelled set of several of the same head, rows in order."""
+    ids = [p.features.ngram_ids for p in parts]
+    starts = np.cumsum([0] + [len(i) for i in ids[:-1]])
+    features = TurnFeatures(
+        np.concatenate([p.features.dense for p in parts]),
+        np.concatenate([p.features.cues for p in parts]),
+        np.concatenate(ids),
+        np.concatenate([p.features.ngram_offsets + start for p, start in zip(parts, starts, strict=True)]),
+    )
+    return LabelledTurns(
+        parts[0].head,
+        features,
+        np.concatenate([p.targets for p in parts]),
+        np.concatenate([p.labels for p in parts]),
+    )

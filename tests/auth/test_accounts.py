@@ -97,3 +97,14 @@ def test_oidc_identities_must_have_an_account(store):
         store.oidc_account("eve@example.org")
     with pytest.raises(SignInError):
         store.authenticate("dana@example.org", "")  # no password sign-in for an OIDC account
+
+
+def test_imports_are_recorded_with_who_and_forgotten_with_the_workspace(store):
+    store.record_import("team-a", "bob", "export.zip")
+    store.record_import("team-a", "root", "more.zip")
+    assert [(who, source) for who, source, _ in store.imports("team-a")] == [
+        ("bob", "export.zip"),
+        ("root", "more.zip"),
+    ]
+    store.forget_workspace("team-a")
+    assert store.imports("team-a") == []

@@ -79,6 +79,7 @@ class Tour:
 
     async def run(self, deadline: float) -> None:
         context = await self.browser.new_context(viewport={"width": 1300, "height": 900})
+        context.set_default_timeout(STEP_TIMEOUT_S * 1000)  # a step may wait this long before it counts as an error
         self.page = await context.new_page()
         await self.step("import", self._import)
         while time.monotonic() < deadline:

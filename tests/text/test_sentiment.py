@@ -1,10 +1,10 @@
-"""The documented sentiment rule: VADER and the emotion polarity both move the score, within [-1, 1]."""
+"""Sentiment: the polarity model's probabilities decide when given; the documented VADER + emotion rule otherwise."""
 
 import numpy as np
 
 from emojiml import models
 from emojiml.text.datasets import EMOTIONS
-from emojiml.text.sentiment import calibrate_sentiment, combine
+from emojiml.text.sentiment import combine
 
 
 def one_hot(name):
@@ -25,18 +25,15 @@ def test_vader_reads_emoji_and_scores_stay_bounded():
     assert -1 <= weakest.score < 0 and weakest.label == "negative"
 
 
-def test_calibration_finds_a_rule_at_least_as_good_as_vader_alone():
-    rng = np.random.default_rng(0)
-    gold = rng.integers(-1, 2, 300)
-    compound = np.clip(gold * 0.5 + rng.normal(0, 0.5, 300), -1, 1)
-    probabilities = np.where(
-        (gold == 1)[:, None], one_hot("joy"), np.where((gold == -1)[:, None], one_hot("anger"), one_hot("neutral"))
-    )
-    result = calibrate_sentiment([(compound, probabilities, gold)])
-    assert result.macro_f1 >= result.vader_only_macro_f1
-    assert result.emotion_weight > 0
-
-
 def test_unsure_rows_use_vader_alone():
     (result,) = combine([0.8], one_hot("neutral"), unsure=[True])
     assert result.label == "positive" and result.score == 0.8
+
+
+def test_polarity_model_output_decides_label_and_score():
+    polarity = np.array([[0.7, 0.2, 0.1], [0.1, 0.3, 0.6], [0.2, 0.6, 0.2]])
+    results = combine([0.9, -0.9, 0.0], np.vstack([one_hot("joy")] * 3), polarity=polarity)
+    assert [r.label for r in results] == ["negative", "positive", "neutral"]
+    assert results[0].score == -0.6 and results[1].score == 0.5 and results[2].score == 0.0
+    (unsure,) = combine([0.8], one_hot("neutral"), unsure=[True], polarity=polarity[:1])
+    assert unsure.label == "positive" and unsure.score == 0.8
