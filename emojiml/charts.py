@@ -467,6 +467,8 @@ def diversity_timeline(table: pd.DataFrame, freq: str) -> go.Figure:
         height=360,
     )
     _date_axis(figure, table["period"], freq)
+    if len(table) == 1:
+        _subtitle(figure, f"One {PERIOD_WORDS[freq]} of events: widen the date range to compare periods")
     return figure
 
 

@@ -68,7 +68,6 @@ OPPOSITES = dict(
         ("happy", "sad"),
         ("smiling", "frowning"),
         ("on", "off"),
-        ("in", "out"),
         ("left", "right"),
         ("open", "closed"),
         ("increasing", "decreasing"),

@@ -141,3 +141,10 @@ def test_skin_tone_preference_applies_to_toned_hits_only(search):
     coder = search.search("technologist", top=3, skin_tone=2).hits
     assert any(hit.emoji.key == "🧑🏼\u200d💻" for hit in coder), [h.emoji.char for h in coder]
     assert search.search("pizza", top=1, skin_tone=4).hits[0].emoji.char == "🍕"  # no tones: unchanged
+
+
+def test_cli_search_takes_a_skin_tone(capsys):
+    from emojiml.cli import main
+
+    assert main(["search", "thumbs up", "--top", "1", "--skin-tone", "2"]) == 0
+    assert capsys.readouterr().out.startswith("👍🏼\t")
