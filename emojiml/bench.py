@@ -335,20 +335,20 @@ def bench_kitchen() -> dict:
 
 def bench_studio() -> dict:
     """The Studio pages' own work, warm: one Generate click (8 emoji drawn, compared with the real emoji, scored,
-    stored for review) for GAN and VAE over five prompts, and one Interpolate view (16-frame spherical morph +
-    the GIF export) over three pairs; medians, with the largest PNG and GIF each produced."""
+    stored for review) for every installed method over five prompts, and one Interpolate view (16-frame
+    spherical morph + the GIF export) over three pairs; medians, with the largest PNG and GIF each produced."""
     import tempfile
 
     from emojiml.catalog import default_catalog
     from emojiml.generate import latent, studio
-    from emojiml.generate.methods import GenerationRequest
+    from emojiml.generate.methods import GenerationRequest, available_methods
     from emojiml.workspace.store import WorkspaceStore
 
     prompts = ("taco cat", "sleepy moon", "robot with heart eyes", "birthday cake", "thumbs up")
     figures: dict[str, float] = {}
     with tempfile.TemporaryDirectory() as home:
         store = WorkspaceStore(f"sqlite:///{home}/bench.db")
-        for method in ("gan", "vae"):
+        for method in available_methods():
             studio.generate_for_studio(GenerationRequest("warm up", n=8), method)
             times, largest = [], 0
             for seed, prompt in enumerate(prompts):

@@ -75,9 +75,20 @@ def catalog_embeddings(catalog: Catalog) -> np.ndarray:
 def emoji_search(catalog: Catalog | None = None) -> EmojiSearch:
     """The search index over ``catalog`` (the Unicode catalog by default), built once per process."""
     catalog = catalog or default_catalog()
+    return EmojiSearch(catalog, catalog_embeddings(catalog), encode, _catalog_vocabulary(catalog), is_known_word)
+
+
+def _catalog_vocabulary(catalog: Catalog) -> dict[str, np.ndarray]:
+    """Encoder output for every word of ``catalog``. A workspace catalog (Unicode + custom emoji) reuses the
+    Unicode vocabulary and encodes only its custom emoji's new words: keying the whole cache by every term made
+    each added custom emoji re-encode thousands of words (96 s measured on this loaded CPU)."""
+    unicode_catalog = default_catalog()
     terms = EmojiSearch.vocabulary_terms(catalog)
-    vocabulary = _vocabulary_embeddings(tuple(terms))
-    return EmojiSearch(catalog, catalog_embeddings(catalog), encode, vocabulary, is_known_word)
+    if catalog is unicode_catalog or catalog.entries[: len(unicode_catalog)] != unicode_catalog.entries:
+        return _vocabulary_embeddings(tuple(terms))
+    base = _vocabulary_embeddings(tuple(EmojiSearch.vocabulary_terms(unicode_catalog)))
+    extra = tuple(term for term in terms if term not in base)
+    return {**base, **dict(zip(extra, _encode_cached(extra), strict=True))} if extra else base
 
 
 @cache
@@ -165,9 +176,7 @@ def emoji_search_with_encoder(
     encoder call, so entity and topic look-ups add no encoder passes of their own.
     """
     catalog = catalog or default_catalog()
-    terms = EmojiSearch.vocabulary_terms(catalog)
-    vocabulary = _vocabulary_embeddings(tuple(terms))
-    return EmojiSearch(catalog, catalog_embeddings(catalog), encoder, vocabulary, is_known_word)
+    return EmojiSearch(catalog, catalog_embeddings(catalog), encoder, _catalog_vocabulary(catalog), is_known_word)
 
 
 # --- generate: emoji GAN, VAE and the evaluation judge (issue 6) ----------------------------------------------

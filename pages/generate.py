@@ -80,7 +80,7 @@ def surprise() -> None:
     st.session_state["generate_seed"] = random.randrange(100_000)
 
 
-count_column, seed_column, surprise_column, go_column = st.columns([4, 3, 2, 2], vertical_alignment="bottom")
+count_column, seed_column, surprise_column, go_column = st.columns([3, 3, 3, 2], vertical_alignment="bottom")
 n = count_column.slider("How many", 1, studio.MAX_RESULTS, 8, key="generate_n")
 seed = seed_column.number_input("Seed", min_value=0, max_value=2**31 - 1, value=0, step=1, key="generate_seed")
 surprise_column.button(

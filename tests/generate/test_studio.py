@@ -150,3 +150,15 @@ def test_vae_mashup_of_two_emoji():
         studio.mashup_for_studio(catalog.get("🤖"), catalog.get("🤖"), "vae")
     with pytest.raises(EmojimlError, match="cannot mash up"):
         studio.mashup_for_studio(catalog.get("🤖"), catalog.get("😍"), "gan")
+
+
+def test_a_workspace_search_encodes_only_the_custom_emoji_words(store, taco_cats, monkeypatch):
+    from emojiml import models
+
+    models.emoji_search()  # the Unicode index and its vocabulary, as the app has them
+    studio.add_to_workspace(store, "team", taco_cats[0], "qzx_taco_cat")
+    encoded: list[str] = []
+    real_encode = models.encode
+    monkeypatch.setattr(models, "encode", lambda texts, **kw: encoded.extend(texts) or real_encode(texts, **kw))
+    models.emoji_search(studio.workspace_catalog(store, "team"))
+    assert len(encoded) <= 5, encoded  # the new words and the description, not the whole vocabulary
