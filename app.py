@@ -13,6 +13,9 @@ pages = [
     st.Page("pages/workspace.py", title="Workspaces", icon="🗂️"),
     st.Page("pages/recommend.py", title="Recommend", icon="🎯"),
     st.Page("pages/context.py", title="Context", icon="💬"),
+    st.Page("pages/generate.py", title="Generate", icon="✨"),
+    st.Page("pages/interpolate.py", title="Interpolate", icon="🔀"),
+    st.Page("pages/analytics.py", title="Analytics", icon="📈"),
 ]
 st.sidebar.caption("emojiml · generate, recommend and explain emoji with models trained on real data")
 try:

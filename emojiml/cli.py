@@ -12,6 +12,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from emojiml.analytics.commands import add_analytics_commands
 from emojiml.auth.cli import add_user_commands
 from emojiml.config import settings
 from emojiml.errors import EmojimlError
@@ -46,9 +47,10 @@ def cmd_build_catalog(args: argparse.Namespace) -> int:
 def cmd_search(args: argparse.Namespace) -> int:
     from emojiml import models
 
-    result = models.emoji_search().search(args.query, top=args.top)
-    if result.notice:
-        print(result.notice, file=sys.stderr)
+    result = models.emoji_search().search(args.query, top=args.top, skin_tone=args.skin_tone)
+    for note in (result.notice, result.hint):
+        if note:
+            print(note, file=sys.stderr)
     for hit in result.hits:
         print(f"{hit.emoji.char}\t{hit.emoji.name}")
     return 0 if result.hits else EXIT_USAGE
@@ -63,10 +65,19 @@ def cmd_index(args: argparse.Namespace) -> int:
     return 0
 
 
+def _scale_size(text: str) -> int:
+    from emojiml.recommend.scale import ScaleSizeError, check_sizes, parse_size
+
+    try:
+        return check_sizes([parse_size(text)])[0]
+    except ScaleSizeError as error:  # argparse prints it as one line and exits 2
+        raise argparse.ArgumentTypeError(str(error)) from error
+
+
 def cmd_bench(args: argparse.Namespace) -> int:
     from emojiml.bench import run_bench
 
-    results = run_bench(args.only)
+    results = run_bench(args.only, args.sizes)
     print(json.dumps(results, indent=2))
     return 0
 
@@ -160,6 +171,7 @@ def cmd_evaluate_recommender(args: argparse.Namespace) -> int:
                     "test_cases": evaluation.n_cases,
                     "methods": table.to_dict(orient="records"),
                     "best_mix": evaluation.best_mix,
+                    "auto_mix": evaluation.auto_mix,
                     "sweep": evaluation.sweep.table.to_dict(orient="records"),
                 },
                 indent=2,
@@ -171,6 +183,10 @@ def cmd_evaluate_recommender(args: argparse.Namespace) -> int:
         print(table.to_string(index=False))
         for variant, mix in evaluation.best_mix.items():
             print(f"best mix ({variant}): " + ", ".join(f"{s}={w:.1f}" for s, w in mix.items()))
+        print(
+            "auto mix (chosen on the training part): "
+            + ", ".join(f"{s}={w:.1f}" for s, w in evaluation.auto_mix.items())
+        )
     return 0
 
 
@@ -272,6 +288,7 @@ def cmd_build_dataset(args: argparse.Namespace) -> int:
         size=args.size,
         node_modules=Path(args.npm_dir) if args.npm_dir else None,
         limit=args.limit,
+        hires=args.hires or None,
     )
     n_emoji = len({s.emoji for s in dataset.samples})
     held = len({s.emoji for s in dataset.samples if s.split == "holdout"})
@@ -297,10 +314,17 @@ def cmd_train_generator(args: argparse.Namespace) -> int:
     if args.generator_model == "judge":
         return _train_judge(args)
     work = Path(args.work or f"build/train-{args.generator_model}")
-    config = TrainConfig(model=args.generator_model, size=args.size, batch=args.batch, seed=args.seed)
+    if args.device != "cpu" and not (args.device.startswith("cuda") and torch.cuda.is_available()):
+        raise UserError(f"--device {args.device}: torch sees no CUDA device here; use --device cpu.")
+    config = TrainConfig(
+        model=args.generator_model, size=args.size, batch=args.batch, seed=args.seed, device=args.device
+    )
     if args.kl_weight is not None:
         config = replace(config, kl_weight=args.kl_weight)
-    trainer = train(args.generator_model, Path(args.data), work, args.minutes, resume=args.resume, config=config)
+    rated = {"feedback": Path(args.feedback)} if args.feedback else {}  # the Studio's ratings (issue 18)
+    trainer = train(
+        args.generator_model, Path(args.data), work, args.minutes, resume=args.resume, config=config, **rated
+    )
     out = Path(args.out) if args.out else settings().asset_dir
     out.mkdir(parents=True, exist_ok=True)
     for suffix in (".safetensors", ".json"):
@@ -332,14 +356,19 @@ def cmd_evaluate_generation(args: argparse.Namespace) -> int:
     dataset = load_dataset(Path(args.data))
     judge = models.evaluation_judge()
     loaders = {"gan": models.gan_generator, "vae": models.vae_model}
-    reports = [evaluate_generation(name, loaders[name](), judge, dataset) for name in args.models]
+    reports = [  # what a person gets (128 px files), then the decoder's own output beside it
+        evaluate_generation(name, loaders[name](), judge, dataset, upscaler=models.upscaler(), raw=raw)
+        for name in args.models
+        for raw in ((False, True) if args.raw else (False,))
+    ]
     table = report_table(reports)
     print(table)
     if args.json:
         Path(args.json).write_text(json.dumps([report_dict(r) for r in reports], indent=2))
     if args.cards:
-        for report in reports:
-            write_card_metrics(settings().asset_dir / f"{report.model.upper()}_CARD.md", report_table([report]))
+        for name in args.models:
+            own = [r for r in reports if r.model == name]
+            write_card_metrics(settings().asset_dir / f"{name.upper()}_CARD.md", report_table(own))
     return 0
 
 
@@ -379,9 +408,10 @@ def cmd_interpolate(args: argparse.Namespace) -> int:
 
 def add_generate_commands(commands: argparse._SubParsersAction) -> None:
     dataset = commands.add_parser("build-dataset", help="render the emoji image data set for the GAN and VAE")
-    dataset.add_argument("--sources", default="noto,twemoji,openmoji", help="comma-separated: noto,twemoji,openmoji")
+    dataset.add_argument("--sources", default="noto,twemoji,openmoji,fluent", help="comma-separated styles")
     dataset.add_argument("--size", type=int, default=64)
-    dataset.add_argument("--npm-dir", default="build/npm-generate/node_modules", help="node_modules from make dataset")
+    dataset.add_argument("--hires", type=int, default=128, help="also render at this size (upscaler targets; 0: no)")
+    dataset.add_argument("--npm-dir", default="build/npm-vectors/node_modules", help="@iconify-json sets")
     dataset.add_argument("--limit", type=int, help="only the first N emoji (tiny subsets for tests)")
     dataset.add_argument("--out", default="build/dataset")
     dataset.set_defaults(func=cmd_build_dataset)
@@ -398,13 +428,15 @@ def add_generate_commands(commands: argparse._SubParsersAction) -> None:
         training.add_argument("--resume", action="store_true", help="continue from WORK/state.safetensors")
         training.add_argument("--work", help="checkpoints and sample grids (default build/train-MODEL)")
         training.add_argument("--out", help="where the final model is copied (default emojiml/assets)")
-        training.add_argument("--size", type=int, default=32, choices=(32, 64), help="native resolution")
+        training.add_argument("--size", type=int, default=64, choices=(64,), help="native resolution")
+        training.add_argument("--device", default="cpu", help="cpu, or cuda (bf16 autocast) on a GPU machine")
         training.add_argument("--batch", type=int, default=32)
         training.add_argument("--seed", type=int, default=0)
         training.add_argument(
             "--kl-weight", type=float, help="VAE: weight of the KL term per nat (default: TrainConfig's)"
         )
         training.add_argument("--threads", type=int, default=1, help="torch CPU threads (the machine is shared)")
+        training.add_argument("--feedback", help="GAN/VAE: rated set from export-feedback (liked: extra positives)")
         training.set_defaults(func=cmd_train_generator, generator_model=name)
 
     targets = command_group(commands, "evaluate", "print quality figures", "target", "TARGET")
@@ -413,11 +445,12 @@ def add_generate_commands(commands: argparse._SubParsersAction) -> None:
     generation.add_argument("--models", nargs="+", default=["gan", "vae"], choices=("gan", "vae"))
     generation.add_argument("--json", help="also write the figures as JSON here")
     generation.add_argument("--cards", action="store_true", help="write the table into GAN_CARD.md / VAE_CARD.md")
+    generation.add_argument("--raw", action="store_true", help="also score the raw 64 px decoder output")
     generation.set_defaults(func=cmd_evaluate_generation)
 
     generate = commands.add_parser("generate", help="draw new emoji for a prompt: 128x128 RGBA PNGs")
     generate.add_argument("--prompt", required=True)
-    generate.add_argument("--style", default="noto", help="noto, twemoji or openmoji")
+    generate.add_argument("--style", default="noto", help="noto, twemoji, openmoji or fluent")
     generate.add_argument("--group", help="Unicode group (default: inferred from the prompt)")
     generate.add_argument("--n", type=int, default=8)
     generate.add_argument("--seed", type=int, default=0)
@@ -458,19 +491,31 @@ def build_parser() -> argparse.ArgumentParser:
     search = commands.add_parser("search", help="ranked emoji search: one 'emoji<TAB>name' line per result")
     search.add_argument("query")
     search.add_argument("--top", type=int, default=10)
+    search.add_argument("--skin-tone", type=int, default=0, choices=range(6), help="1 light .. 5 dark; 0 none")
     search.set_defaults(func=cmd_search)
 
     index = commands.add_parser("index", help="build the on-disk embedding caches ahead of first use")
     index.set_defaults(func=cmd_index)
 
     bench = commands.add_parser("bench", help="print speed figures as JSON")
-    bench.add_argument("--only", nargs="*", help="sections to run (default: all)")
+    bench.add_argument("--only", nargs="*", help="sections to run (default: all but scale)")
+    bench.add_argument("--sizes", nargs="+", type=_scale_size, help="people per scale run (default: 1e3 1e4 1e5 1e6)")
     bench.set_defaults(func=cmd_bench)
     _add_workspace_commands(commands)
     add_recommend_commands(commands)
     add_context_commands(commands)
     add_generate_commands(commands)
     add_user_commands(commands)
+    from emojiml.generate.kitchen.commands import add_kitchen_commands  # also adds --model kitchen to generate
+
+    add_kitchen_commands(commands)
+    from emojiml.generate.feedback import add_feedback_commands  # Studio (issue 18)
+
+    add_feedback_commands(commands)
+    add_analytics_commands(commands)
+    from emojiml.search_probes import add_search_commands
+
+    add_search_commands(command_group(commands, "evaluate", "print quality figures", "target", "TARGET"))
     return parser
 
 

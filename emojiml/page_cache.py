@@ -37,9 +37,11 @@ def workspace_events(workspace: str, channel: str | None, revision: int):
 @st.cache_resource(show_spinner="Fitting the recommenders (NMF, content model, trending)…", max_entries=8)
 def recommend_hybrid(workspace: str, revision: int):
     """The workspace's fitted hybrid, refitted when an import changes the workspace (``revision``)."""
+    from emojiml.generate.studio import workspace_catalog
     from emojiml.recommend.hybrid import workspace_hybrid
 
-    return workspace_hybrid(workspace_events(workspace, None, revision))
+    catalog = workspace_catalog(workspace_store(), workspace)  # with the custom emoji the Generate page added
+    return workspace_hybrid(workspace_events(workspace, None, revision), catalog=catalog)
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
@@ -59,3 +61,29 @@ def context_analyzer():
     from emojiml.text.analyze import ContextAnalyzer
 
     return ContextAnalyzer(search=emoji_search())
+
+
+# --- Studio: Generate and Interpolate (emojiml.generate.studio, emojiml.generate.latent) ---
+@st.cache_resource(show_spinner="Drawing the real emoji to compare results with (first run only)…")
+def studio_reference():
+    """Every curated emoji in Noto with its judge features: what each result's nearest real emoji comes from."""
+    from emojiml.generate.studio import real_emoji_index
+
+    return real_emoji_index()
+
+
+@st.cache_resource(show_spinner="Encoding the real emoji with the VAE (first run only)…")
+def latent_atlas():
+    """The real emoji's VAE codes and their PCA plane, for the Interpolate page's map and attributes."""
+    from emojiml.generate.latent import latent_atlas
+
+    return latent_atlas()
+
+
+@st.cache_resource(show_spinner="Indexing this workspace's emoji…", max_entries=16)
+def workspace_search(workspace: str, revision: int):
+    """Search over the Unicode catalog plus the workspace's custom emoji (generated ones with their keywords);
+    ``revision`` moves on when an emoji is added, so the index follows."""
+    from emojiml.generate.studio import workspace_catalog
+
+    return models.emoji_search(workspace_catalog(workspace_store(), workspace))

@@ -18,3 +18,18 @@ def workspace_picker(store: WorkspaceStore, key: str, container, empty_hint: str
     if st.session_state.get(key) not in stored:
         st.session_state[key] = DEMO_WORKSPACE if DEMO_WORKSPACE in stored else stored[0]
     return container.selectbox("Workspace", stored, key=key)
+
+
+def emoji_picker(search, label: str, key: str, default_query: str, container=st):
+    """A search box and a select box of its hits: the catalog emoji picked, or ``None`` when nothing matches.
+
+    Used wherever a page asks for one emoji (mashups, interpolation ends); ``search`` is an ``EmojiSearch``, so a
+    workspace's custom emoji are offered when its index includes them.
+    """
+    query = container.text_input(f"{label}: search", value=default_query, key=f"{key}_query")
+    hits = search.search(query, top=12).hits
+    if not hits:
+        container.caption("Type a word or an emoji to pick one.")
+        return None
+    options = [hit.emoji for hit in hits]
+    return container.selectbox(label, options, format_func=lambda e: f"{e.char}  {e.name}", key=f"{key}_pick")

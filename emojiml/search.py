@@ -15,9 +15,10 @@ sentence encoder alone misses exact shortcodes ("+1"). Each signal adds to one s
 Intent rules, general rather than per query: function words ("it", "us", "in") carry no lexical weight, and a
 two-letter English word never stands for a country code unless the query asks for a flag ("flag it", ":it:"),
 so "ship it" is about shipping, not Italy. Opposites come from the catalog's own name pairs (up/down, like/
-dislike, ...). A best score below ``GOOD_MATCH_SCORE`` says so (``SearchResult.good_match``). Queries in another
-script are looked up in the emoji names the ``emoji`` package carries for 13 languages, and told that search
-is English-first. An emoji typed as the query comes first, followed by its nearest neighbours in embedding space.
+dislike, ...). A weak best score on words nobody knows says so (``SearchResult.good_match``, ``hint``).
+Queries in another script are looked up in the emoji names the ``emoji`` package carries for 13 languages, and
+told that search is English-first. An emoji typed as the query comes first, then its nearest neighbours in
+embedding space.
 """
 
 from __future__ import annotations
@@ -39,8 +40,9 @@ EXACT_WEIGHT, WORD_WEIGHT, PREFIX_WEIGHT, SEMANTIC_WEIGHT, PRIOR_WEIGHT = 4.0, 1
 PHRASE_WEIGHT, ANTONYM_PENALTY, OTHER_LANGUAGE_WEIGHT = 2.5, 1.5, 3.0
 GENDERED_VARIANT_PENALTY = 0.5
 GOOD_MATCH_SCORE = 1.2
-"""Below this best score no signal is convincing: the lexical ones missed and the encoder is guessing
-(gibberish scores 0.5-0.8, a one-word synonym 1.0-1.4 before its prior)."""
+"""A best score this high means some lexical signal hit. Below it the hits are the encoder's alone, which is a
+fair reading of a real word ("outage" -> ⚠️, 0.55) but a guess at letters ("xqzvbnrt", 0.69): the two score
+alike, so a weak result counts as good only when every content word is one the catalog or encoder knows."""
 GENDER_SIGNS = ("\u200d\u2640", "\u200d\u2642")
 WORD = re.compile(r"[\w+\-']+")
 EMPTY_QUERY_PROMPT = "Type a word (`party`), a shortcode (`:+1:`) or an emoji (🔥) to search."
@@ -66,7 +68,6 @@ OPPOSITES = dict(
         ("happy", "sad"),
         ("smiling", "frowning"),
         ("on", "off"),
-        ("in", "out"),
         ("left", "right"),
         ("open", "closed"),
         ("increasing", "decreasing"),
@@ -103,9 +104,11 @@ class SearchResult:
     """The query as searched, after cleaning and truncation."""
     hits: tuple[SearchHit, ...]
     notice: str | None = None
-    """Something the user should know (empty query, truncation, removed characters, no good match)."""
+    """Something the user should know about their input (empty query, truncation, removed characters)."""
     good_match: bool = True
     """False when even the best hit scored below ``GOOD_MATCH_SCORE``: the hits are loose guesses."""
+    hint: str | None = None
+    """What the search made of the query: no good match, or English-first for another language."""
 
 
 def clean_query(raw: str) -> tuple[str, str | None]:
@@ -143,21 +146,27 @@ def _is_latin(text: str) -> bool:
 
 
 @cache
-def _names_in_other_languages() -> tuple[tuple[str, str], ...]:
-    """(lower-cased name, emoji) for every emoji name the ``emoji`` package has in ``OTHER_LANGUAGES``."""
+def _names_in_other_languages() -> dict[str, tuple[str, ...]]:
+    """Lower-cased emoji name -> the emoji so named, over every name the ``emoji`` package has in
+    ``OTHER_LANGUAGES`` (loaded on the first query that needs them: 0.3 s)."""
     for language in OTHER_LANGUAGES:
         emoji_package.config.load_language(language)
-    return tuple(
-        (data[language].strip(":").replace("_", " ").lower(), char)
-        for char, data in emoji_package.EMOJI_DATA.items()
-        for language in OTHER_LANGUAGES
-        if data.get(language)
-    )
+    names: dict[str, list[str]] = {}
+    for char, data in emoji_package.EMOJI_DATA.items():
+        for language in OTHER_LANGUAGES:
+            if data.get(language):
+                names.setdefault(data[language].strip(":").replace("_", " ").lower(), []).append(char)
+    return {name: tuple(dict.fromkeys(chars)) for name, chars in names.items()}
 
 
 def _flag_intent(text: str) -> bool:
     """The query asks for a flag: a ``:code:`` written as a shortcode, or a word such as "flag" or "country"."""
     return text.startswith(":") or any(t in FLAG_WORDS for t in _terms(text))
+
+
+def _content_terms(terms: list[str]) -> list[str]:
+    """The words that carry meaning: without function words, and without "flag" unless it is all there is."""
+    return [t for t in terms if t not in STOP_WORDS and t not in FLAG_WORDS] or [t for t in terms if t in FLAG_WORDS]
 
 
 def _shown(query: str) -> str:
@@ -168,8 +177,16 @@ def _shown(query: str) -> str:
 class EmojiSearch:
     """Search over a catalog; build once per catalog (the page and CLI get it from ``emojiml.models``)."""
 
-    def __init__(self, catalog: Catalog, embeddings: np.ndarray, encoder: Encoder, vocabulary: dict | None = None):
+    def __init__(
+        self,
+        catalog: Catalog,
+        embeddings: np.ndarray,
+        encoder: Encoder,
+        vocabulary: dict | None = None,
+        known_word: Callable[[str], bool] | None = None,
+    ):
         self.catalog = catalog
+        self._known_word = known_word  # "is this a word the encoder reads?" (models.is_known_word)
         self.embeddings = embeddings  # (N, 384), unit rows
         self._encoder = encoder
         self._vocabulary = vocabulary or {}  # term -> (384,) cached encoder output for single words
@@ -232,16 +249,19 @@ class EmojiSearch:
         needle = " ".join(_terms(query))
         if len(needle) < (4 if latin else 1) or needle in STOP_WORDS:
             return set()
-        rows: set[int] = set()
-        for name, char in _names_in_other_languages():
-            found = needle == name or (
-                not latin and (needle in name.split() or (len(name) >= 2 and " " not in needle and name in needle))
+        names = _names_in_other_languages()
+        if latin:
+            chars = names.get(needle, ())
+        else:
+            chars = tuple(
+                char
+                for name, named in names.items()
+                if needle == name or needle in name.split() or (len(name) >= 2 and " " not in needle and name in needle)
+                for char in named
             )
-            index = self.catalog.index_of(char) if found else None
-            row = None if index is None else self._row_of.get(self.catalog.base_index(index))
-            if row is not None:
-                rows.add(row)
-        return rows
+        indices = (self.catalog.index_of(char) for char in chars)
+        rows = {self._row_of.get(self.catalog.base_index(i)) for i in indices if i is not None}
+        return {row for row in rows if row is not None}
 
     def search(self, raw_query: str, top: int = 10, skin_tone: int = 0) -> SearchResult:
         """The ``top`` emoji for ``raw_query``, best first; ``skin_tone`` (1-5, 0 none) is applied to the hits
@@ -269,20 +289,26 @@ class EmojiSearch:
                 scores[row] += OTHER_LANGUAGE_WEIGHT
                 reasons[row] = "name in another language"
         best = np.argsort(-scores)[:top]
-        good = bool(scores[best[0]] >= GOOD_MATCH_SCORE)
-        notices = [notice] if notice else []
+        good = bool(scores[best[0]] >= GOOD_MATCH_SCORE) or self._reads_as_words(text)
+        hint = None
         if not english:
-            notices.append(
-                f"Search is English-first: {_shown(query)} was matched against emoji names in other languages"
-                + (" and by meaning." if good else ", without a good match. Try an English word (thank you → 🙏).")
+            hint = f"Search is English-first: {_shown(query)} was matched against emoji names in other languages" + (
+                " and by meaning." if good else ", without a good match. Try an English word (thank you → 🙏)."
             )
         elif not good:
-            notices.append(f"No good match for {_shown(query)}: these are only loose guesses. Try another word.")
+            hint = f"No good match for {_shown(query)}: these are only loose guesses. Try another word."
         hits = tuple(
             SearchHit(self.catalog[int(self._rows[row])], float(scores[row]), reasons.get(int(row), "similar meaning"))
             for row in best
         )
-        return SearchResult(query, self._toned(hits, skin_tone), " ".join(notices) or None, good)
+        return SearchResult(query, self._toned(hits, skin_tone), notice, good, hint)
+
+    def _reads_as_words(self, text: str) -> bool:
+        """Whether every content word of the query is one the catalog or the encoder knows: then a low score is
+        the encoder's honest reading of a real word ("outage" -> ⚠️), not a guess at letters ("xqzvbnrt")."""
+        content = _content_terms(_terms(text))
+        known = self._known_word
+        return bool(content) and all(t in self._words or (known is not None and known(t)) for t in content)
 
     def _lexical_scores(self, text: str) -> tuple[np.ndarray, dict[int, str]]:
         """Exact, phrase, word and prefix scores minus opposites, with the reason each row got its score."""
@@ -315,9 +341,7 @@ class EmojiSearch:
                 if f" {phrase} " in name and name.strip() != phrase:
                     scores[row] += PHRASE_WEIGHT
                     reasons.setdefault(row, "name")
-        content = [t for t in terms if t not in STOP_WORDS and t not in FLAG_WORDS] or (
-            [t for t in terms if t in FLAG_WORDS] if flag_intent else []
-        )
+        content = _content_terms(terms)
         core = " ".join(content)
         if core and core != bare:  # "on fire" names 🔥 once the function word is gone
             for row in self._exact.get(core, ()):

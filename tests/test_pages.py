@@ -49,3 +49,26 @@ def test_search_page_handles_bad_queries_with_a_message(query, expected):
     at.text_input(key="query").input(query).run()
     assert not at.exception
     assert len(getattr(at, expected)) >= 1
+
+
+def test_search_page_skin_tone_preference_persists_across_searches():
+    at = run_page("pages/search.py")
+    at.selectbox(key="_skin_tone").set_value(4).run()
+    at.text_input(key="query").input("thumbs up").run()
+    assert not at.exception and at.session_state["skin_tone"] == 4
+    assert any(code.value == "👍🏾" for code in at.code)
+    at.text_input(key="query").input("wave").run()
+    assert any(code.value == "👋🏾" for code in at.code), "the preference carries to the next search"
+
+
+def test_search_page_says_when_nothing_matches_well():
+    at = run_page("pages/search.py")
+    at.text_input(key="query").input("xqzvbnrt").run()
+    assert not at.exception
+    assert any("No good match" in box.value for box in at.info)
+    assert at.expander and "closest guesses" in at.expander[0].label
+
+
+def test_search_page_empty_hint_keeps_shortcodes_as_code():
+    at = run_page("pages/search.py")
+    assert "`:+1:`" in at.info[0].value

@@ -131,6 +131,12 @@ class NMFRecommender(_MatrixRecommender):
         keys = [self.catalog_[i].char for i in self.columns_]
         return pd.DataFrame(self.emoji_factors_, index=keys, columns=[f"c{j + 1}" for j in range(self.rank)])
 
+    def top_emoji(self, n: int = 6) -> pd.DataFrame:
+        """Each component's ``n`` most loaded emoji, as one string: what the component "is about"."""
+        loadings = self.components()
+        rows = [(c, " ".join(loadings[c].sort_values(ascending=False).index[:n])) for c in loadings.columns]
+        return pd.DataFrame(rows, columns=["component", "top emoji"])
+
     def people(self) -> pd.DataFrame:
         """People × component weights."""
         check_fitted(self)
@@ -164,10 +170,8 @@ class ImplicitRecommender(_MatrixRecommender):
         random_state: int = 0,
         catalog: Catalog | None = None,
     ) -> None:
-        if algorithm not in self.ALGORITHMS:
-            raise RecommenderInputError(f"Unknown algorithm {algorithm!r}; choose als or bpr.")
         self.algorithm = algorithm
-        self.factors = factors if factors is not None else self.DEFAULT_FACTORS[algorithm]
+        self.factors = factors
         self.regularization = regularization
         self.iterations = iterations
         self.learning_rate = learning_rate
@@ -177,6 +181,11 @@ class ImplicitRecommender(_MatrixRecommender):
         self.random_state = random_state
         self.catalog = catalog
 
+    def fit(self, events: pd.DataFrame) -> Self:
+        if self.algorithm not in self.ALGORITHMS:
+            raise RecommenderInputError(f"Unknown algorithm {self.algorithm!r}; choose als or bpr.")
+        return super().fit(events)
+
     def _learn(self, matrix: sparse.csr_matrix) -> tuple[np.ndarray, np.ndarray]:
         from implicit.cpu.als import AlternatingLeastSquares
         from implicit.cpu.bpr import BayesianPersonalizedRanking
@@ -185,7 +194,7 @@ class ImplicitRecommender(_MatrixRecommender):
         with threadpool_limits(1, "blas"):  # implicit's own threads; a BLAS pool on top only slows it down
             if self.algorithm == "als":
                 model = AlternatingLeastSquares(
-                    factors=self.factors,
+                    factors=self.factors or self.DEFAULT_FACTORS["als"],
                     regularization=self.regularization,
                     iterations=self.iterations,
                     alpha=self.alpha,
@@ -194,7 +203,7 @@ class ImplicitRecommender(_MatrixRecommender):
                 )
             else:
                 model = BayesianPersonalizedRanking(
-                    factors=self.factors,
+                    factors=self.factors or self.DEFAULT_FACTORS["bpr"],
                     learning_rate=self.learning_rate,
                     regularization=self.regularization,
                     iterations=self.iterations,
@@ -214,12 +223,12 @@ class PersonalRecommender(RankingMixin):
     """
 
     def __init__(self, nmf: NMFRecommender | None = None, neighbour_weight: float = 0.5) -> None:
-        if not 0.0 <= neighbour_weight <= 1.0:
-            raise RecommenderInputError("neighbour_weight must lie between 0 and 1.")
         self.nmf = nmf
         self.neighbour_weight = neighbour_weight
 
     def fit(self, events: pd.DataFrame) -> Self:
+        if not 0.0 <= self.neighbour_weight <= 1.0:
+            raise RecommenderInputError("neighbour_weight must lie between 0 and 1.")
         self.nmf_ = (self.nmf or NMFRecommender(n_components=4, weighting="log")).fit(events)
         self.catalog_ = self.nmf_.catalog_
         self.rankable_ = self.nmf_.rankable_
@@ -227,6 +236,14 @@ class PersonalRecommender(RankingMixin):
 
     def known(self, user: str | None) -> bool:
         return self.nmf_.known(user)
+
+    def step_aside(self, user: str | None, message: str | None) -> str | None:
+        """No person: nothing personal to say (silently); an unknown person: say so."""
+        if user is None:
+            return ""
+        if not self.known(user):
+            return f"{user} has no reactions in this workspace yet: the other sources suggest for them."
+        return None
 
     def own_counts(self, user: str | None) -> np.ndarray:
         """(n_emoji,) how often this person used each emoji (zeros for an unknown person)."""

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import functools
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Self
@@ -25,7 +26,14 @@ from scipy.special import log_softmax, softmax
 
 from emojiml.catalog import Catalog, emoji_in_text
 from emojiml.checkpoint import RESTORE, CheckpointError, read_json
-from emojiml.recommend.base import RankingMixin, check_fitted, rankable_mask, workspace_catalog
+from emojiml.recommend.base import (
+    MessageBatch,
+    RankingMixin,
+    as_batch,
+    check_fitted,
+    rankable_mask,
+    workspace_catalog,
+)
 from emojiml.recommend.emoji_tower import EmojiTower
 from emojiml.recommend.sparse_text import SparseTextClassifier
 from emojiml.recommend.tuned_layers import TunedLayers, encode_with_tuned, encoder_layers
@@ -153,6 +161,7 @@ class ContentModel:
         label_columns: np.ndarray,
         pool: np.ndarray,
         usage: np.ndarray,
+        calibrated: bool = False,
     ) -> np.ndarray:
         """(N, C) probabilities over the ``pool`` columns (zeros elsewhere).
 
@@ -161,6 +170,10 @@ class ContentModel:
         (``usage``: log(1 + tweets using each emoji), 0 for custom emoji). The frequent labels then share the
         probability mass they got, in proportion to the half-and-half blend of their own share and the
         SVM + tower ensemble's calibrated distribution.
+
+        ``calibrated`` (a candidate list was given): the frequent labels share their mass by the tuned decision
+        rule itself, softmax(ensemble logits + per-class offsets), so the best of those labels is exactly the
+        label ``predict_labels`` picks, which is what macro-F1 was tuned for.
         """
         ensemble = self.ensemble
         vectors = encoded.vectors
@@ -174,12 +187,19 @@ class ContentModel:
         own_share = probabilities[:, columns] / np.maximum(mass, 1e-12)
         tower = self.tower_logits(vectors, emoji_space[columns])
         label_logits = self.label_logits(texts, tower, encoded.tuned_logits)[:, present]
-        probabilities[:, columns] = mass * (0.5 * own_share + 0.5 * softmax(label_logits / LABEL_TEMPERATURE, axis=1))
+        if calibrated:
+            offsets = np.array(ensemble.bias)[present]
+            probabilities[:, columns] = mass * softmax(label_logits + offsets, axis=1)
+        else:
+            blended = 0.5 * own_share + 0.5 * softmax(label_logits / LABEL_TEMPERATURE, axis=1)
+            probabilities[:, columns] = mass * blended
         return probabilities
 
 
 class ContentRecommender(RankingMixin):
     """Scores every emoji of the workspace catalog for a message; the person does not matter."""
+
+    reads_message = True
 
     def __init__(self, model: ContentModel | None = None, catalog: Catalog | None = None) -> None:
         self.model = model
@@ -205,20 +225,42 @@ class ContentRecommender(RankingMixin):
             return np.zeros(len(self.catalog_))
         return self.score_messages([message])[0]
 
-    def score_messages(self, messages: list[str], encoded: EncodedMessages | None = None) -> np.ndarray:
+    def encode(self, texts: Sequence[str], times: np.ndarray | None = None, calibrated: bool = False) -> MessageBatch:
+        """A batch with this model's one encoder pass, for every source.
+
+        The tuned layers (three more transformer layers, half the encoder's cost again) run only for a
+        ``calibrated`` batch: they serve the 20-label decision; in open-catalog ranking their share is
+        ``tuned_weight / LABEL_TEMPERATURE`` (under 0.1) of the frequent labels' logits, so there the plain
+        encoder's vectors are used and the tuned logits count as uniform."""
+        check_fitted(self)
+        texts = [t or "" for t in texts]
+        if not texts:
+            return MessageBatch(texts, None, times, calibrated)
+        filled = [t if t.strip() else " " for t in texts]
+        if calibrated:
+            return MessageBatch(texts, self.model_.encode(filled), times, calibrated)
+        from emojiml import models
+
+        uniform = np.zeros((len(filled), len(self.model_.ensemble.labels)), np.float32)
+        return MessageBatch(texts, EncodedMessages(models.encode(filled), uniform), times, calibrated)
+
+    def score_messages(self, messages: Sequence[str] | MessageBatch, user: str | None = None) -> np.ndarray:
         """(N, n_emoji) scores for many messages at once (one encoder batch); empty messages score 0.
 
-        ``encoded``: the model's encoding of all ``messages``, when the caller already has it."""
+        A batch that carries the encoding reuses it; ``calibrated`` batches use the tuned decision rule."""
         check_fitted(self)
-        texts = [m or "" for m in messages]
+        batch = as_batch(messages)
+        texts = [m or "" for m in batch.texts]
         scores = np.zeros((len(texts), len(self.catalog_)))
         filled = [i for i, t in enumerate(texts) if t.strip()]
         if not filled:
             return scores
         chosen = [texts[i] for i in filled]
-        encoded = self.model_.encode(chosen) if encoded is None else encoded.rows(filled)
+        if batch.encoded is None:
+            batch = self.encode(texts, batch.times, batch.calibrated)
+        encoded = batch.encoded.rows(filled)
         scores[filled] = self.model_.catalog_probabilities(
-            chosen, encoded, self.emoji_space_, self.label_columns_, self.pool_, self.usage_
+            chosen, encoded, self.emoji_space_, self.label_columns_, self.pool_, self.usage_, batch.calibrated
         )
         for row, text in zip(filled, chosen, strict=True):
             for index in self.mentioned(text):
@@ -227,7 +269,7 @@ class ContentRecommender(RankingMixin):
 
     def mentioned(self, message: str) -> list[int]:
         """Catalog positions of emoji written in the message, as characters or ``:shortcodes:``."""
-        return list(_mentioned(self.catalog_, message))
+        return list(mentioned_emoji(self.catalog_, message))
 
     def reason(self, index: int, user: str | None, message: str | None) -> str:
         if not (message or "").strip():
@@ -241,8 +283,10 @@ class ContentRecommender(RankingMixin):
 
 
 @functools.lru_cache(maxsize=1024)
-def _mentioned(catalog: Catalog, message: str) -> tuple[int, ...]:
-    """Cached: ``reason`` asks once per suggestion, and emoji parsing costs about half a millisecond."""
+def mentioned_emoji(catalog: Catalog, message: str) -> tuple[int, ...]:
+    """Catalog positions of the emoji written in ``message`` (characters or ``:shortcodes:``), first seen first.
+
+    Cached: ``reason`` asks once per suggestion, and emoji parsing costs about half a millisecond."""
     tokens = emoji_in_text(message) + [f":{code}:" for code in SHORTCODE.findall(message.lower())]
     found = (catalog.index_of(token) for token in tokens)
     return tuple(dict.fromkeys(i for i in found if i is not None))

@@ -20,6 +20,7 @@ import pandas as pd
 
 from emojiml.catalog import Catalog
 from emojiml.recommend.base import (
+    MessageBatch,
     Recommender,
     RecommenderInputError,
     check_events,
@@ -30,6 +31,7 @@ from emojiml.recommend.base import (
 )
 
 VARIANTS = ("any", "new")
+AUTO_STEP = 0.2  # weight grid of the hybrid's five sources: 126 mixes (0.1 would be 1,001)
 METRICS = ("hit_rate", "recall", "ndcg", "mrr", "coverage")
 
 
@@ -81,7 +83,7 @@ def temporal_split(
     if "kind" in events.columns and kinds:
         events = events[events["kind"].isin(kinds)]
     catalog = catalog or workspace_catalog(events)
-    events = events.assign(_pos=event_indices(events, catalog), _time=_epoch(events["timestamp"]))
+    events = events.assign(_pos=event_indices(events, catalog), _time=epoch_seconds(events["timestamp"]))
     events = events[events["_pos"] >= 0].sort_values(["_time", "message_id"], kind="stable")
     order = events.groupby("user").cumcount(ascending=False)  # 0 = the person's latest event
     sizes = events.groupby("user")["emoji"].transform("size")
@@ -102,17 +104,21 @@ def temporal_split(
 
 
 def source_scores(
-    model: Recommender, cases: pd.DataFrame, per_case: Callable[[pd.Series], np.ndarray] | None = None
+    model: Recommender,
+    cases: pd.DataFrame,
+    per_case: Callable[[pd.Series], np.ndarray] | None = None,
+    batch: MessageBatch | None = None,
 ) -> np.ndarray:
-    """(n_cases, n_emoji) scores of ``model`` for every test case; user-only models are scored once per person.
+    """(n_cases, n_emoji) scores of ``model`` for every test case.
 
-    ``per_case`` overrides the call (trending uses the case's time and channel); a model with
-    ``score_messages(texts)`` scores all texts in one batch.
+    A message-reading model scores the cases' texts as one batch (``batch``: the cases' shared encoding, with
+    each case's time so that message neighbours only look back); others are scored once per person.
+    ``per_case`` overrides the call (trending uses the case's time and channel).
     """
     if per_case is not None:
         return np.stack([per_case(case) for case in cases.itertuples(index=False)])
-    if hasattr(model, "score_messages"):
-        return model.score_messages(cases["text"].tolist())
+    if model.reads_message:
+        return model.score_messages(batch if batch is not None else cases["text"].tolist())
     by_user = {user: model.score(user, None) for user in cases["user"].unique()}
     return np.stack([by_user[user] for user in cases["user"]])
 
@@ -297,11 +303,77 @@ def _metrics(order, relevant, keep, k, variant, method, pool_size) -> MethodResu
     )
 
 
-def _epoch(timestamps: pd.Series) -> np.ndarray:
+def epoch_seconds(timestamps: pd.Series) -> np.ndarray:
+    """UTC timestamps (datetime or epoch seconds) as float seconds since the epoch."""
     if pd.api.types.is_numeric_dtype(timestamps):
         return timestamps.astype(np.float64).to_numpy()
     values = pd.to_datetime(timestamps, utc=True)
     return (values - pd.Timestamp(0, tz="UTC")).dt.total_seconds().to_numpy(dtype=np.float64)
+
+
+@dataclass(frozen=True)
+class WeightChoice:
+    """The mix chosen for a workspace on a validation part carved from its training events."""
+
+    weights: dict[str, float]
+    ndcg_any: float
+    ndcg_new: float
+    validation_cases: int
+
+    @property
+    def note(self) -> str:
+        return (
+            f"chosen for this workspace on {self.validation_cases} held-out reactions of its own history "
+            f"(NDCG@10 {self.ndcg_any:.3f} any emoji, {self.ndcg_new:.3f} new emoji)"
+        )
+
+
+def case_scores(sources: Mapping[str, Recommender], split: Split) -> tuple[dict[str, np.ndarray], MessageBatch]:
+    """(n_cases, n_emoji) raw scores of every fitted source on the split's cases: one encoder pass for all
+    message-reading sources (the batch is returned for the hybrid), trending at each case's time and channel."""
+    from emojiml.recommend.content import ContentRecommender
+    from emojiml.recommend.popularity import TrendingRecommender
+
+    cases = split.cases
+    content = next((s for s in sources.values() if isinstance(s, ContentRecommender)), None)
+    texts = cases["text"].tolist()
+    times = cases["time"].to_numpy(dtype=np.float64)
+    batch = content.encode(texts, times) if content is not None else MessageBatch(texts, None, times)
+    out = {}
+    for name, source in sources.items():
+        if isinstance(source, TrendingRecommender):
+            out[name] = source_scores(source, cases, lambda case, s=source: s.score_at(case.time, case.channel))
+        else:
+            out[name] = source_scores(source, cases, batch=batch)
+    return out, batch
+
+
+def _normalized(raw: Mapping[str, np.ndarray], pool: np.ndarray) -> dict[str, np.ndarray]:
+    return {name: normalize_matrix(matrix, pool) for name, matrix in raw.items()}
+
+
+def choose_weights(events: pd.DataFrame, step: float = AUTO_STEP, half_life_days: float = 90.0) -> WeightChoice | None:
+    """The hybrid's mix for a workspace: carve the last fifth of each person's *training* reactions off as
+    validation, fit the sources on the rest, and keep the mix with the best NDCG@10 (any + new emoji).
+
+    None when the history is too short to carve a validation part (the hybrid then uses its defaults).
+    """
+    from emojiml.recommend.hybrid import workspace_sources
+
+    try:
+        split = temporal_split(events)
+    except RecommenderInputError:
+        return None
+    sources = workspace_sources(split.train, half_life_days, catalog=split.catalog)
+    sources = {name: source.fit(split.train) for name, source in sources.items()}
+    pool = default_pool(split)
+    normalized = _normalized(case_scores(sources, split)[0], pool)
+    swept = sweep(normalized, split, 10, step, pool)
+    table = swept.table.fillna(0.0)
+    best = table.loc[(table["ndcg_any"] + table["ndcg_new"]).idxmax()]
+    return WeightChoice(
+        {s: float(best[s]) for s in swept.sources}, float(best["ndcg_any"]), float(best["ndcg_new"]), len(split.cases)
+    )
 
 
 @dataclass(frozen=True)
@@ -310,7 +382,8 @@ class WorkspaceEvaluation:
 
     results: list[MethodResult]
     sweep: SweepResult
-    best_mix: dict[str, dict[str, float]]  # variant -> weights of the best hybrid mix
+    best_mix: dict[str, dict[str, float]]  # variant -> weights of the best hybrid mix (tuned on the test part)
+    auto_mix: dict[str, float]  # the product's own choice, made on the training events only
     n_train: int
     n_cases: int
     sweep_seconds: float
@@ -318,44 +391,74 @@ class WorkspaceEvaluation:
     def table(self) -> pd.DataFrame:
         return results_frame(self.results)
 
+    def readable_table(self) -> pd.DataFrame:
+        """The page's table: columns named in words ("NDCG@10, any emoji")."""
+        table = self.table()
+        words = {"hit_rate": "hit rate", "recall": "recall", "ndcg": "NDCG", "mrr": "MRR", "coverage": "coverage"}
+        renamed = {}
+        for column in table.columns:
+            metric, _, variant = column.rpartition("_")
+            name, _, at = metric.partition("@")
+            if variant in VARIANTS and name in words:
+                renamed[column] = f"{words[name]}{'@' + at if at else ''}, {variant} emoji"
+            elif name == "cases":
+                renamed[column] = f"test cases, {variant} emoji"
+        return table.rename(columns=renamed)
+
 
 def evaluate_workspace(
-    events: pd.DataFrame, k: int = 10, step: float = 0.1, half_life_days: float = 90.0, with_content: bool = True
+    events: pd.DataFrame, k: int = 10, step: float = AUTO_STEP, half_life_days: float = 90.0, with_content: bool = True
 ) -> WorkspaceEvaluation:
     """Fit every method on the temporal split's training events and score the held-out cases.
 
-    Methods: popularity, trending (per channel, at each case's time), own frequency, NMF, ALS, BPR, content and
-    the hybrid (its three sources swept over the simplex; the row shows the best mix of each variant).
+    Methods: popularity, trending (per channel, at each case's time), own frequency, NMF, ALS, BPR, the message
+    sources (content, message neighbours, the workspace reaction model) and two hybrids of the product's five
+    sources: *hybrid (auto)*, the mix the product itself picks on a validation part carved from the training
+    events (``choose_weights``), and *hybrid (best mix)*, the best mix of the sweep on the test part itself
+    (an optimistic reference, not something the product could know).
     """
-    from emojiml.recommend.collaborative import ImplicitRecommender, NMFRecommender, PersonalRecommender
-    from emojiml.recommend.content import ContentRecommender
-    from emojiml.recommend.popularity import OwnFrequencyRecommender, PopularityRecommender, TrendingRecommender
+    from emojiml.recommend.collaborative import ImplicitRecommender, NMFRecommender
+    from emojiml.recommend.hybrid import DEFAULT_WEIGHTS, HybridRecommender, workspace_sources
+    from emojiml.recommend.popularity import OwnFrequencyRecommender, PopularityRecommender
 
     split = temporal_split(events)
     catalog, train, cases = split.catalog, split.train, split.cases
     pool = default_pool(split)
-    trending = TrendingRecommender(half_life_days=half_life_days, catalog=catalog).fit(train)
-    scores = {
-        "popularity": source_scores(PopularityRecommender(catalog=catalog).fit(train), cases),
-        "trending": source_scores(trending, cases, lambda case: trending.score_at(case.time, case.channel)),
-        "own frequency": source_scores(OwnFrequencyRecommender(catalog=catalog).fit(train), cases),
-        "nmf": source_scores(NMFRecommender(catalog=catalog).fit(train), cases),
-        "als": source_scores(ImplicitRecommender("als", catalog=catalog).fit(train), cases),
-        "bpr": source_scores(ImplicitRecommender("bpr", catalog=catalog).fit(train), cases),
+    baselines = {
+        "popularity": PopularityRecommender(catalog=catalog),
+        "own frequency": OwnFrequencyRecommender(catalog=catalog),
+        "nmf": NMFRecommender(catalog=catalog),
+        "als": ImplicitRecommender("als", catalog=catalog),
+        "bpr": ImplicitRecommender("bpr", catalog=catalog),
     }
-    personal = PersonalRecommender(NMFRecommender(n_components=4, weighting="log", catalog=catalog)).fit(train)
-    hybrid_sources = {"collaborative": source_scores(personal, cases), "popularity": scores["trending"]}
-    if with_content:
-        scores["content"] = source_scores(ContentRecommender(catalog=catalog).fit(train), cases)
-        hybrid_sources["content"] = scores["content"]
-    names = [s for s in ("collaborative", "content", "popularity") if s in hybrid_sources]
-    normalized = {name: normalize_matrix(hybrid_sources[name], pool) for name in names}
+    scores = {name: source_scores(model.fit(train), cases) for name, model in baselines.items()}
+    sources = workspace_sources(train, half_life_days, catalog=catalog)
+    if not with_content:
+        sources = {name: s for name, s in sources.items() if name in ("collaborative", "popularity")}
+    sources = {name: s.fit(train) for name, s in sources.items()}
+    hybrid_raw, batch = case_scores(sources, split)
+    scores["trending"] = hybrid_raw["popularity"]
+    for name in ("content", "neighbours", "reactions"):
+        if name in hybrid_raw:
+            scores[{"neighbours": "message neighbours", "reactions": "reaction model"}.get(name, name)] = hybrid_raw[
+                name
+            ]
+    names = list(hybrid_raw)
+    normalized = _normalized(hybrid_raw, pool)
     started = time.perf_counter()
     swept = sweep(normalized, split, k, step, pool)
     sweep_seconds = time.perf_counter() - started
     results = evaluate_methods(scores, split, k, pool)
     best = {variant: swept.best(variant) for variant in VARIANTS}
-    for variant in VARIANTS:
-        mixed = sum(best[variant][name] * normalized[name] for name in names)
-        results.append(evaluate_scores(mixed, split, k, variant, "hybrid (best mix)", pool))
-    return WorkspaceEvaluation(results, swept, best, len(train), len(cases), round(sweep_seconds, 3))
+    choice = choose_weights(train, step, half_life_days) if with_content else None
+    auto = choice.weights if choice is not None else {n: DEFAULT_WEIGHTS[n] for n in names}
+    auto = {n: auto.get(n, 0.0) for n in names}
+    # both hybrid rows rank exactly as the product does (HybridRecommender.mix: steps aside, tone, echo);
+    # trending is scored at each case's time, as the product would have at that moment
+    hybrid = HybridRecommender(sources, auto).fit_around(train)
+    users = cases["user"].astype(str).tolist()
+    for label, mixes in (("hybrid (auto)", {v: auto for v in VARIANTS}), ("hybrid (best mix)", best)):
+        for variant in VARIANTS:
+            mixed = hybrid.with_weights(mixes[variant]).mix(hybrid_raw, users, batch)[0]
+            results.append(evaluate_scores(mixed, split, k, variant, label, pool))
+    return WorkspaceEvaluation(results, swept, best, auto, len(train), len(cases), round(sweep_seconds, 3))

@@ -1,22 +1,28 @@
-"""The tunable hybrid: a weighted sum of each source's min-max normalised scores, weights summing to 1.
+"""The tunable hybrid: a weighted sum of each source's min-max normalised scores, weights summing to 1, then tone.
 
 Why normalised scores rather than ranks: a source that is very sure (the content model on "happy birthday")
 should be able to outvote a flat one, which rank fusion cannot express. Each suggestion carries every
-source's contribution (weight × normalised score, which add up to its score) and the reason of the source
-that contributed most, so the page can draw stacked bars and say *why*.
+source's contribution (weight × normalised score) plus the tone adjustment, which add up to its score, and
+the reason of whatever contributed most, so the page can draw stacked bars and say *why*.
+
+This is the one suggestion path: the CLI (``emojiml suggest``, with or without a workspace), the page, the
+bench and ``emojiml evaluate emoji-prediction`` all rank through ``HybridRecommender.suggest_many``; without
+a workspace it is a hybrid of the content source alone.
 """
 
 from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Self
 
 import numpy as np
 import pandas as pd
 
+from emojiml.catalog import Catalog
 from emojiml.recommend.base import (
+    MessageBatch,
     RankingMixin,
     Recommender,
     RecommenderInputError,
@@ -26,11 +32,30 @@ from emojiml.recommend.base import (
     normalize_scores,
     rank,
 )
+from emojiml.recommend.content import mentioned_emoji
+from emojiml.recommend.tone import FITS_NEGATIVE, Tone
 
-SOURCES = ("collaborative", "content", "popularity")
-# The best any-emoji mix of the simplex sweep on r-contributors (NDCG@10 0.549 any / 0.408 new): it beats every
-# single source in both variants at once (`emojiml evaluate recommender`).
-DEFAULT_WEIGHTS = {"collaborative": 0.4, "content": 0.1, "popularity": 0.5}
+SOURCES = ("collaborative", "content", "popularity", "neighbours", "reactions")
+SOURCE_LABELS = {
+    "collaborative": "your history + people like you",
+    "content": "message meaning (tweets)",
+    "popularity": "trending here",
+    "neighbours": "reactions to similar messages here",
+    "reactions": "this workspace's reaction model",
+}
+# Used only when no mix can be chosen for a workspace (too little history to carve a validation part).
+DEFAULT_WEIGHTS = {"collaborative": 0.3, "content": 0.1, "popularity": 0.3, "neighbours": 0.15, "reactions": 0.15}
+PRESETS = {
+    "message first": {"collaborative": 0.1, "content": 0.3, "popularity": 0.1, "neighbours": 0.25, "reactions": 0.25},
+    "habits first": {"collaborative": 0.5, "content": 0.0, "popularity": 0.4, "neighbours": 0.05, "reactions": 0.05},
+}
+# People answer 🚀 with 🚀: an emoji written in the message is added on top of the mix (normalised units), whatever
+# the weights, so "we shipped it 🚀" gets 🚀 even where the mix leans on reaction history. A product rule (asked for
+# by the issue: the default message got no 🚀); on r-contributors' validation part it costs .011 NDCG@10 any emoji
+# and gains .002 new emoji (with tone at its chosen strength).
+ECHO = 0.5
+ECHO_REASON = "written in the message"
+NON_ENGLISH_NOTE = "This message does not look English: the message models were trained on English, so trust them less."
 
 
 class HybridWeightsError(RecommenderInputError):
@@ -38,15 +63,20 @@ class HybridWeightsError(RecommenderInputError):
 
 
 @dataclass(frozen=True)
-class HybridResult:
-    """Suggestions plus the weights actually used and any notice the person should see."""
+class Suggestions:
+    """What one request gets back: ranked suggestions, the weights actually used, notices, and how each
+    candidate was written (key -> the text of the candidates file, so output matches the input's spelling)."""
 
     suggestions: list[Suggestion]
     weights: dict[str, float]
     notices: tuple[str, ...] = ()
+    spelling: dict[str, str] = field(default_factory=dict)
+
+    def written(self, suggestion: Suggestion) -> str:
+        return self.spelling.get(suggestion.key, suggestion.emoji.char)
 
 
-def parse_weights(text: str) -> dict[str, float]:
+def parse_weights(text: str, sources: Sequence[str] = SOURCES) -> dict[str, float]:
     """``"collaborative=0.4,content=0.4,popularity=0.2"`` -> a dict (validated by ``check_weights``)."""
     weights: dict[str, float] = {}
     for part in filter(None, (p.strip() for p in text.split(","))):
@@ -55,7 +85,7 @@ def parse_weights(text: str) -> dict[str, float]:
             weights[name.strip()] = float(value) if sep else float("nan")
         except ValueError as error:
             raise HybridWeightsError(f"Weight {part!r} is not NAME=NUMBER (e.g. content=0.4).") from error
-    return check_weights(weights)
+    return check_weights(weights, sources)
 
 
 def check_weights(weights: Mapping[str, float], sources: Sequence[str] = SOURCES) -> dict[str, float]:
@@ -73,103 +103,194 @@ def check_weights(weights: Mapping[str, float], sources: Sequence[str] = SOURCES
     return {s: v / total for s, v in values.items()}
 
 
-class HybridRecommender(RankingMixin):
-    """Weighted fusion of named sources (by default collaborative, content and popularity/trending)."""
+def rebalance(weights: Mapping[str, float], changed: str, value: float) -> dict[str, float]:
+    """Set one weight and let the others share what is left in their current proportion (sum stays 1).
 
-    def __init__(self, sources: Mapping[str, Recommender], weights: Mapping[str, float] | None = None) -> None:
+    Why here and not in the page: the sliders call it, and it is testable without a browser."""
+    others = [s for s in weights if s != changed]
+    rest = max(0.0, 1.0 - value)
+    total = sum(weights[o] for o in others)
+    shares = {o: (weights[o] / total if total > 0 else 1.0 / len(others)) for o in others}
+    out = {changed: round(value, 2)}
+    for o in others[:-1]:
+        out[o] = round(rest * shares[o], 2)
+    if others:
+        out[others[-1]] = round(max(0.0, rest - sum(out[o] for o in others[:-1])), 2)
+    return {s: out[s] for s in weights}
+
+
+class HybridRecommender(RankingMixin):
+    """Weighted fusion of named sources, then the tone adjustment."""
+
+    reads_message = True
+
+    def __init__(
+        self,
+        sources: Mapping[str, Recommender],
+        weights: Mapping[str, float] | None = None,
+        tone: bool = True,
+        chosen_by: str = "",
+    ) -> None:
         self.sources = dict(sources)
-        self.weights = check_weights(weights or DEFAULT_WEIGHTS, tuple(self.sources))
+        self.weights = weights
+        self.tone = tone
+        self.chosen_by = chosen_by  # how the weights were picked, shown on the page ("chosen for this workspace")
 
     def fit(self, events: pd.DataFrame) -> Self:
+        if not self.sources:
+            raise RecommenderInputError("A hybrid needs at least one source.")
         for source in self.sources.values():
             source.fit(events)
+        return self.fit_around(events)
+
+    def fit_around(self, events: pd.DataFrame) -> Self:
+        """``fit`` for sources already fitted on ``events`` (the evaluation fits each source once for all rows)."""
+        if not self.sources:
+            raise RecommenderInputError("A hybrid needs at least one source.")
+        defaults = {s: DEFAULT_WEIGHTS.get(s, 1.0) for s in self.sources}
+        self.weights_ = check_weights(self.weights or defaults, tuple(self.sources))
         catalogs = {len(source.catalog_) for source in self.sources.values()}
         if len(catalogs) != 1:
             raise RecommenderInputError("The hybrid's sources were fitted on different catalogs.")
-        first = next(iter(self.sources.values()))
-        self.catalog_ = first.catalog_
+        self.catalog_ = next(iter(self.sources.values())).catalog_
         self.rankable_ = np.logical_or.reduce([s.rankable_ for s in self.sources.values()])
+        self.tone_ = Tone().fit(events, self.catalog_) if self.tone else None
         return self
 
-    def with_weights(self, weights: Mapping[str, float]) -> HybridRecommender:
+    def with_weights(self, weights: Mapping[str, float], chosen_by: str = "") -> HybridRecommender:
         """The same fitted sources under other weights (cheap: nothing is refitted)."""
-        clone = HybridRecommender(self.sources, weights)
+        clone = HybridRecommender(self.sources, weights, self.tone, chosen_by)
         clone.__dict__.update({k: v for k, v in self.__dict__.items() if k.endswith("_")})
+        clone.weights_ = check_weights(weights, tuple(self.sources))
         return clone
 
     def effective_weights(self, user: str | None, message: str | None) -> tuple[dict[str, float], tuple[str, ...]]:
-        """The weights used for this request: a source that cannot speak hands its weight to the others."""
-        weights = dict(self.weights)
-        notices = []
-        collaborative = self.sources.get("collaborative")
-        if collaborative is not None and user is not None and not collaborative.known(user):
-            notices.append(f"{user} has no reactions in this workspace yet: using content and popularity.")
-            weights["collaborative"] = 0.0
-        elif collaborative is not None and user is None:
-            weights["collaborative"] = 0.0
-        if "content" in weights and not (message or "").strip():
-            weights["content"] = 0.0
-            if self.weights["content"] > 0:
-                notices.append("No message: suggesting from reaction history and popularity only.")
+        """The weights used for this request: a source that steps aside hands its weight to the others."""
+        check_fitted(self)
+        weights = dict(self.weights_)
+        notes: dict[str, None] = {}
+        silent = set()
+        for name, source in self.sources.items():
+            note = source.step_aside(user, message)
+            if note is not None:
+                silent.add(name)
+                if note:  # shown even at weight 0: "nobody-here has no reactions yet" matters either way
+                    notes[note] = None
+                weights[name] = 0.0
         if sum(weights.values()) <= 0:  # every source with weight was silenced: fall back to what can speak
-            speaking = [s for s in weights if not (s == "content" and not (message or "").strip())]
-            speaking = [s for s in speaking if not (s == "collaborative" and not collaborative.known(user))]
-            weights = {s: (1.0 if s in speaking else 0.0) for s in weights}
-        return check_weights(weights, tuple(self.sources)), tuple(notices)
+            speaking = [s for s in self.sources if s not in silent] or list(self.sources)
+            weights = {s: (1.0 if s in speaking else 0.0) for s in self.sources}
+        return check_weights(weights, tuple(self.sources)), tuple(notes)
 
-    def raw_scores(self, user: str | None, message: str | None) -> dict[str, np.ndarray]:
-        """Each source's own (n_emoji,) scores, before normalisation."""
-        return {name: source.score(user, message) for name, source in self.sources.items()}
+    def encode(self, messages: Sequence[str], times: np.ndarray | None = None, calibrated: bool = False):
+        """One encoder pass for every message-reading source (the content model's, which also gives its logits)."""
+        from emojiml.recommend.content import ContentRecommender
 
-    def source_scores(self, user: str | None, message: str | None) -> dict[str, np.ndarray]:
-        """Each source's normalised (n_emoji,) scores over the rankable pool."""
-        return self._normalize(self.raw_scores(user, message))
-
-    def _normalize(self, raw: Mapping[str, np.ndarray]) -> dict[str, np.ndarray]:
-        pool = np.flatnonzero(self.rankable_)
-        return {name: normalize_scores(scores, pool) for name, scores in raw.items()}
+        content = next((s for s in self.sources.values() if isinstance(s, ContentRecommender)), None)
+        if content is not None and any((m or "").strip() for m in messages):
+            return content.encode(messages, times, calibrated)
+        return MessageBatch(list(messages), None, times, calibrated)
 
     def score(self, user: str | None, message: str | None) -> np.ndarray:
         check_fitted(self)
-        weights, _ = self.effective_weights(user, message)
-        normalized = self.source_scores(user, message)
-        return sum(weights[name] * normalized[name] for name in self.sources)
+        return self._scores(user, self.encode([message or ""]), None)[0][0]
+
+    def score_messages(self, messages: Sequence[str] | MessageBatch, user: str | None = None) -> np.ndarray:
+        check_fitted(self)
+        batch = messages if isinstance(messages, MessageBatch) else self.encode(list(messages))
+        return self._scores(user, batch, None)[0]
+
+    def step_aside(self, user: str | None, message: str | None) -> str | None:
+        return None  # falls back to whichever source can speak
+
+    def raw_scores(self, user: str | None, batch: MessageBatch) -> dict[str, np.ndarray]:
+        """Each source's own (N, n_emoji) scores, before normalisation; message-free sources scored once."""
+        return {name: source.score_messages(batch, user) for name, source in self.sources.items()}
+
+    def _scores(self, user, batch: MessageBatch, chosen: np.ndarray | None):
+        return self.mix(self.raw_scores(user, batch), [user] * len(batch.texts), batch, chosen)
+
+    def mix(self, raw: Mapping[str, np.ndarray], users: Sequence[str | None], batch: MessageBatch, chosen=None):
+        """(N, n_emoji) final scores from the sources' raw (N, n_emoji) scores (row i asked by ``users[i]``), plus
+        what explains them: per row the weights, normalised parts, tone, echo and notices; and the batch's tone.
+
+        The suggestion path and the evaluation both rank by this, so the figures measure what people get."""
+        pool = chosen if chosen is not None else np.flatnonzero(self.rankable_)
+        tone = self.tone_.of(batch) if self.tone_ is not None else None
+        n = len(batch.texts)
+        finals = np.zeros((n, len(self.catalog_)))
+        parts = []
+        for row, (user, message) in enumerate(zip(users, batch.texts, strict=True)):
+            weights, notices = self.effective_weights(user, message)
+            normalized = {name: normalize_scores(raw[name][row], pool) for name in self.sources if weights[name] > 0}
+            mixed = sum(weights[name] * normalized[name] for name in normalized)
+            adjustment = self.tone_.adjustment(tone, row, mixed) if tone is not None else np.zeros(len(self.catalog_))
+            echo = np.zeros(len(self.catalog_))
+            if message.strip():
+                echo[list(mentioned_emoji(self.catalog_, message))] = ECHO
+            finals[row] = mixed + adjustment + echo
+            parts.append((weights, normalized, adjustment, echo, notices))
+        return finals, parts, tone
 
     def suggest(
         self, user: str | None, message: str | None, k: int = 10, candidates: Sequence[str] | None = None
-    ) -> HybridResult:
+    ) -> Suggestions:
         """Ranked suggestions with contributions and reasons, the weights used and any notices."""
-        check_fitted(self)
-        chosen = candidate_indices(self.catalog_, candidates)
-        return self._suggest(self.raw_scores(user, message), user, message, k, chosen)
+        return self.suggest_many(user, [message or ""], k, candidates)[0]
 
     def suggest_many(
-        self, user: str | None, messages: Sequence[str], k: int = 10, candidates: Sequence[str] | None = None
-    ) -> list[HybridResult]:
-        """``suggest`` for many messages of one person: message-free sources are scored once, the content
-        source in one encoder batch (this is what makes batch suggestion fast)."""
+        self,
+        user: str | None,
+        messages: Sequence[str],
+        k: int = 10,
+        candidates: Sequence[str] | None = None,
+        times: np.ndarray | None = None,
+    ) -> list[Suggestions]:
+        """``suggest`` for many messages of one person: one encoder pass for the batch, message-free sources
+        scored once. With ``candidates`` only those are ranked, and the content model applies its tuned
+        decision rule (the one ``emojiml evaluate emoji-prediction`` measures)."""
+        from emojiml.text.analyze import clean_text
+
         check_fitted(self)
         chosen = candidate_indices(self.catalog_, candidates)
-        shared = {name: s.score(user, None) for name, s in self.sources.items() if not hasattr(s, "score_messages")}
-        batched = {
-            name: s.score_messages(list(messages)) for name, s in self.sources.items() if hasattr(s, "score_messages")
-        }
-        return [
-            self._suggest({**shared, **{n: b[i] for n, b in batched.items()}}, user, message, k, chosen)
-            for i, message in enumerate(messages)
-        ]
+        spelling = _spelling(self.catalog_, candidates)
+        batch = self.encode(list(messages), times, calibrated=chosen is not None)
+        finals, parts, tone = self._scores(user, batch, chosen)
+        results = []
+        for row, message in enumerate(batch.texts):
+            weights, normalized, adjustment, echo, notices = parts[row]
+            if not message.strip() and "content" in self.sources and len(self.sources) == 1:
+                results.append(Suggestions([], weights, ("Empty line: no message to suggest for.",), spelling))
+                continue
+            if message.strip() and "non_english" in clean_text(message)[1]:
+                notices = (*notices, NON_ENGLISH_NOTE)
+            suggestions = []
+            for index in rank(finals[row], self.rankable_, chosen, k):
+                contributions = {name: float(weights[name] * normalized[name][index]) for name in normalized}
+                contributions["tone"] = float(adjustment[index])
+                if echo[index]:
+                    contributions["echo"] = float(echo[index])
+                suggestions.append(
+                    Suggestion(
+                        self.catalog_[index],
+                        float(finals[row][index]),
+                        contributions,
+                        self._reason(int(index), user, message, contributions, tone, row),
+                    )
+                )
+            results.append(Suggestions(suggestions, weights, notices, spelling))
+        return results
 
-    def _suggest(self, raw, user, message, k, chosen) -> HybridResult:
-        weights, notices = self.effective_weights(user, message)
-        normalized = self._normalize(raw)
-        scores = sum(weights[name] * normalized[name] for name in self.sources)
-        suggestions = []
-        for index in rank(scores, self.rankable_, chosen, k):
-            contributions = {name: float(weights[name] * normalized[name][index]) for name in self.sources}
-            top = max(contributions, key=contributions.get)
-            reason = self.sources[top].reason(int(index), user, message) if contributions[top] > 0 else "no signal"
-            suggestions.append(Suggestion(self.catalog_[index], float(scores[index]), contributions, reason))
-        return HybridResult(suggestions, weights, notices)
+    def _reason(self, index, user, message, contributions, tone, row) -> str:
+        if contributions.get("echo"):
+            return ECHO_REASON
+        if tone is not None and self.tone_.fits_negative(tone, row, index) and contributions["tone"] > 0:
+            return FITS_NEGATIVE
+        sources = {name: value for name, value in contributions.items() if name in self.sources}
+        top = max(sources, key=sources.get) if sources else None
+        if top is None or sources[top] <= 0:
+            return "no signal"
+        return self.sources[top].reason(index, user, message)
 
     def recommend(
         self, user: str | None, message: str | None, k: int = 10, candidates: Sequence[str] | None = None
@@ -177,22 +298,64 @@ class HybridRecommender(RankingMixin):
         return self.suggest(user, message, k, candidates).suggestions
 
 
+def _spelling(catalog, candidates: Sequence[str] | None) -> dict[str, str]:
+    if candidates is None:
+        return {}
+    spelling: dict[str, str] = {}
+    for token in candidates:
+        spelling.setdefault(catalog[catalog.index_of(token.strip())].key, token.strip())
+    return spelling
+
+
+def workspace_sources(
+    events: pd.DataFrame, half_life_days: float = 90.0, channel: str | None = None, catalog=None
+) -> dict[str, Recommender]:
+    """The product's five sources for one workspace (unfitted), sharing one catalog (``catalog``, else the
+    events') and one content model."""
+    from emojiml.recommend.base import workspace_catalog
+    from emojiml.recommend.collaborative import NMFRecommender, PersonalRecommender
+    from emojiml.recommend.content import ContentRecommender
+    from emojiml.recommend.popularity import TrendingRecommender
+    from emojiml.recommend.reacted_messages import NeighbourRecommender, ReactionModelRecommender
+
+    catalog = catalog or workspace_catalog(events)
+    content = ContentRecommender(catalog=catalog)
+    return {
+        "collaborative": PersonalRecommender(NMFRecommender(n_components=4, weighting="log", catalog=catalog)),
+        "content": content,
+        "popularity": TrendingRecommender(half_life_days=half_life_days, channel=channel, catalog=catalog),
+        "neighbours": NeighbourRecommender(catalog=catalog),
+        "reactions": ReactionModelRecommender(catalog=catalog, content=content),
+    }
+
+
 def workspace_hybrid(
     events: pd.DataFrame,
     weights: Mapping[str, float] | None = None,
     half_life_days: float = 90.0,
     channel: str | None = None,
+    catalog: Catalog | None = None,
 ) -> HybridRecommender:
-    """The product hybrid for one workspace: personal history + NMF, the content model, and trending."""
+    """The product hybrid for one workspace. Without ``weights`` the mix is chosen for this workspace on a
+    validation part carved from its own history (``evaluate.choose_weights``), else the defaults. ``catalog``: the
+    base catalog (default Unicode), e.g. with the workspace's generated custom emoji."""
     from emojiml.recommend.base import workspace_catalog
-    from emojiml.recommend.collaborative import NMFRecommender, PersonalRecommender
-    from emojiml.recommend.content import ContentRecommender
-    from emojiml.recommend.popularity import TrendingRecommender
+    from emojiml.recommend.evaluate import choose_weights
 
-    catalog = workspace_catalog(events)
-    sources = {
-        "collaborative": PersonalRecommender(NMFRecommender(n_components=4, weighting="log", catalog=catalog)),
-        "content": ContentRecommender(catalog=catalog),
-        "popularity": TrendingRecommender(half_life_days=half_life_days, channel=channel, catalog=catalog),
-    }
-    return HybridRecommender(sources, weights).fit(events)
+    chosen_by = "as given"
+    if weights is None:
+        choice = choose_weights(events)
+        too_little = "at the defaults (too little history to choose a mix for this workspace)"
+        weights, chosen_by = (choice.weights, choice.note) if choice is not None else (None, too_little)
+    sources = workspace_sources(events, half_life_days, channel, catalog=workspace_catalog(events, catalog))
+    hybrid = HybridRecommender(sources, weights, chosen_by=chosen_by)
+    return hybrid.fit(events)
+
+
+def content_hybrid() -> HybridRecommender:
+    """The content model alone over the Unicode catalog (``emojiml suggest`` without a workspace)."""
+    from emojiml.catalog import default_catalog
+    from emojiml.recommend.content import ContentRecommender
+
+    empty = pd.DataFrame({"user": pd.Series(dtype=str), "emoji": pd.Series(dtype=str)})
+    return HybridRecommender({"content": ContentRecommender(catalog=default_catalog())}, {"content": 1.0}).fit(empty)

@@ -10,10 +10,12 @@ from typing import Self
 
 import numpy as np
 import pandas as pd
+from scipy import sparse
 
 from emojiml.catalog import Catalog
 from emojiml.recommend.base import (
     RankingMixin,
+    RecommenderInputError,
     check_events,
     check_fitted,
     event_indices,
@@ -87,14 +89,14 @@ class TrendingRecommender(RankingMixin):
         channel_weight: float = 0.5,
         catalog: Catalog | None = None,
     ) -> None:
-        if not half_life_days > 0:
-            raise ValueError("half_life_days must be positive.")
         self.half_life_days = half_life_days
         self.channel = channel
         self.channel_weight = channel_weight
         self.catalog = catalog
 
     def fit(self, events: pd.DataFrame) -> Self:
+        if not self.half_life_days > 0 or not 0.0 <= self.channel_weight <= 1.0:
+            raise RecommenderInputError("Trending needs half_life_days > 0 and 0 ≤ channel_weight ≤ 1.")
         events = check_events(events, ("user", "emoji", "timestamp"))
         self.catalog_ = self.catalog or workspace_catalog(events)
         indices = event_indices(events, self.catalog_)
@@ -102,9 +104,18 @@ class TrendingRecommender(RankingMixin):
         self.indices_ = indices[keep]
         self.times_ = _seconds(events["timestamp"])[keep]
         channels = events["channel"] if "channel" in events.columns else pd.Series([""] * len(events))
-        self.channels_ = channels.fillna("").astype(str).to_numpy()[keep]
+        # channel codes, not strings: 10^7 Python strings would take gigabytes
+        codes, names = pd.factorize(channels.fillna("").astype(str).to_numpy()[keep])
+        self.channel_codes_ = codes.astype(np.int32)
+        self.channel_index_ = {name: code for code, name in enumerate(names.tolist())}
         self.now_ = float(self.times_.max()) if self.times_.size else 0.0
         self.rankable_ = rankable_mask(self.catalog_, indices)
+        # the decayed counts at ``now_``, per channel (rows) and emoji: ``score`` reads them instead of
+        # decaying every event on each call (0.05 s per suggestion at 3 million events, 0.5 s at 30 million)
+        decay = np.exp2(-(self.now_ - self.times_) / (self.half_life_days * 86400.0))
+        self.decayed_now_ = sparse.csr_matrix(
+            (decay, (self.channel_codes_, self.indices_)), shape=(len(names), len(self.catalog_))
+        )
         return self
 
     def with_channel(self, channel: str | None) -> TrendingRecommender:
@@ -115,7 +126,12 @@ class TrendingRecommender(RankingMixin):
 
     def score(self, user: str | None, message: str | None) -> np.ndarray:
         check_fitted(self)
-        return self.score_at(self.now_, self.channel)
+        workspace = np.asarray(self.decayed_now_.sum(axis=0)).ravel()
+        if self.channel is None:
+            return np.log1p(workspace)
+        code = self.channel_index_.get(self.channel)
+        local = self.decayed_now_[code].toarray().ravel() if code is not None else np.zeros_like(workspace)
+        return np.log1p(self.channel_weight * local + (1.0 - self.channel_weight) * workspace)
 
     def score_at(self, when: float, channel: str | None = None) -> np.ndarray:
         """Decayed counts of the events before ``when`` (seconds since the epoch), log-scaled."""
@@ -124,7 +140,7 @@ class TrendingRecommender(RankingMixin):
         workspace = np.bincount(self.indices_[past], weights=decay, minlength=len(self.catalog_))
         if channel is None:
             return np.log1p(workspace)
-        in_channel = self.channels_[past] == channel
+        in_channel = self.channel_codes_[past] == self.channel_index_.get(channel, -1)
         local = np.bincount(self.indices_[past][in_channel], weights=decay[in_channel], minlength=len(self.catalog_))
         return np.log1p(self.channel_weight * local + (1.0 - self.channel_weight) * workspace)
 

@@ -1,39 +1,22 @@
-"""Batch suggestions (``emojiml suggest``): many messages, one person, optional candidate list.
+"""Batch suggestions (``emojiml suggest``, the bench and ``evaluate emoji-prediction``): many messages, one person.
 
-Why its own module: the CLI and the bench share it, and the candidate list has a contract of its own —
-match emoji with U+FE0F ignored, but print each exactly as the candidates file wrote it.
+Why its own module: the CLI, the bench and the TweetEval evaluation share it, so every figure they report comes
+from this one function; the ranking itself is the hybrid's (``HybridRecommender.suggest_many``). Candidates match
+emoji with U+FE0F ignored and are printed exactly as the candidates file wrote them.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
 
 import pandas as pd
 
-from emojiml.catalog import default_catalog
-from emojiml.recommend.base import Suggestion, candidate_indices, rank
-from emojiml.recommend.content import ContentRecommender
-from emojiml.recommend.hybrid import workspace_hybrid
+from emojiml.recommend.base import RecommenderInputError
+from emojiml.recommend.hybrid import HybridRecommender, Suggestions, content_hybrid, workspace_hybrid
 
 
-@dataclass(frozen=True)
-class BatchResult:
-    """Suggestions for one input line, plus how each candidate was written (key -> original text)."""
-
-    suggestions: list[Suggestion]
-    notices: tuple[str, ...] = ()
-    spelling: dict[str, str] = field(default_factory=dict)
-
-    def written(self, suggestion: Suggestion) -> str:
-        return self.spelling.get(suggestion.key, suggestion.emoji.char)
-
-
-def content_only(catalog_events: pd.DataFrame | None = None) -> ContentRecommender:
-    """The content model over the Unicode catalog (no workspace)."""
-    return ContentRecommender(catalog=default_catalog()).fit(
-        catalog_events if catalog_events is not None else _NO_EVENTS
-    )
+class EmptyCandidatesError(RecommenderInputError):
+    """A candidates list with no emoji in it."""
 
 
 def suggest_batch(
@@ -43,40 +26,19 @@ def suggest_batch(
     weights: Mapping[str, float] | None = None,
     k: int = 3,
     candidates: Sequence[str] | None = None,
-    model: ContentRecommender | None = None,
-) -> list[BatchResult]:
-    """Top-``k`` suggestions per message: the hybrid when ``events`` are given, else the content model alone."""
-    if events is None:
-        content = model or content_only()
-        chosen = candidate_indices(content.catalog_, candidates)
-        spelling = _spelling(content.catalog_, candidates)
-        scores = content.score_messages(list(messages))
-        results = []
-        for message, row in zip(messages, scores, strict=True):
-            if not message.strip():
-                results.append(BatchResult([], ("Empty line: no message to suggest for.",), spelling))
-                continue
-            order = rank(row, content.rankable_, chosen, k)
-            results.append(
-                BatchResult(
-                    [
-                        Suggestion(
-                            content.catalog_[i],
-                            float(row[i]),
-                            {"content": float(row[i])},
-                            content.reason(int(i), None, message),
-                        )
-                        for i in order
-                    ],
-                    (),
-                    spelling,
-                )
-            )
-        return results
-    hybrid = workspace_hybrid(events, weights)
-    user = resolve_user(events, user)
-    spelling = _spelling(hybrid.catalog_, candidates)
-    return [BatchResult(r.suggestions, r.notices, spelling) for r in hybrid.suggest_many(user, messages, k, candidates)]
+    model: HybridRecommender | None = None,
+) -> list[Suggestions]:
+    """Top-``k`` suggestions per message: the workspace hybrid when ``events`` are given, else the content model
+    alone; ``model`` is an already fitted hybrid (the bench and the page reuse one)."""
+    if candidates is not None and not [c for c in candidates if c.strip()]:
+        raise EmptyCandidatesError("The candidates list is empty: give one emoji per line.")
+    if model is None:
+        model = content_hybrid() if events is None else workspace_hybrid(events, weights)
+    elif weights is not None:
+        model = model.with_weights(weights, "as given")
+    if events is not None:
+        user = resolve_user(events, user)
+    return model.suggest_many(user, list(messages), k, candidates)
 
 
 def resolve_user(events: pd.DataFrame, user: str | None) -> str | None:
@@ -87,16 +49,3 @@ def resolve_user(events: pd.DataFrame, user: str | None) -> str | None:
         return user
     named = events.loc[events["user_name"].astype(str) == user, "user"]
     return str(named.iloc[0]) if len(named) else user
-
-
-def _spelling(catalog, candidates: Sequence[str] | None) -> dict[str, str]:
-    if candidates is None:
-        return {}
-    candidate_indices(catalog, candidates)  # raises, naming them, for anything that is not an emoji
-    spelling: dict[str, str] = {}
-    for token in candidates:
-        spelling.setdefault(catalog[catalog.index_of(token.strip())].key, token.strip())
-    return spelling
-
-
-_NO_EVENTS = pd.DataFrame({"user": pd.Series(dtype=str), "emoji": pd.Series(dtype=str)})

@@ -28,7 +28,8 @@ MARKUP = re.compile(
     r"|:[a-z0-9_+'\-]+(?:::skin-tone-[2-6])?:"  # :shortcodes:
     r"|(?:https?|ftp)://\S+|mailto:\S+|www\.\S+|\S+@\S+\.\S+"  # links and addresses written out
     r"|\b[\w-]+(?:\.[\w-]+)+(?:/\S*)?"  # dotted names: github.com, file.txt, pkg.module
-    r"|(?<![\w@])[@#][\w.\-]+"  # @mentions and #channels
+    r"|(?<![\w@])@[\w.\-]+(?-i:(?:[ \t]+[A-Z][\w.\-]*){0,2})"  # @mentions, with a display name's capitalised words
+    r"|(?<![\w#])#[\w.\-]+"  # #channels
     r"|\b\w*_\w*\b",  # snake_case identifiers (a shortcode without its colons)
     re.IGNORECASE | re.DOTALL,
 )

@@ -2,8 +2,9 @@
 
 Slack exports store text in its wire format: ``<@U061A1R2R|micahstubbs>`` for a mention, ``<https://x.io|the
 docs>`` for a link, ``:tada:`` for an emoji, ``&amp;`` for "&", and "has joined the channel" lines as messages.
-Every place that shows or analyses a stored message reads it through ``readable`` so that a person (and the
-sentiment, entity and topic models) sees what Slack's own client shows: "@micahstubbs", "the docs", 🎉, "&".
+The Context page's channel mode (``text.inputs.channel_messages``) reads stored messages through ``readable`` so
+that a person (and the sentiment, entity and topic models) sees what Slack's own client shows: "@micahstubbs",
+"the docs", 🎉, "&". (The recommenders still train on the stored text as it was, so their figures stand.)
 
 The store keeps a message's text and author but not Slack's ``subtype``, so ``is_system_message`` recognises the
 system lines by their fixed wording (the one Slack writes in every export) as well as by subtype when it is known.

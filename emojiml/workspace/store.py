@@ -37,6 +37,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     SmallInteger,
     String,
@@ -158,6 +159,87 @@ feedback = Table(
     Index("feedback_by_workspace", "workspace_id", "timestamp"),
 )
 
+# --- Studio (issue 18): generated emoji a workspace adopted, and every generation with its 👍/👎 -------------
+custom_emoji_art = Table(
+    "custom_emoji_art",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("workspace_id", ForeignKey("workspaces.id", ondelete="CASCADE"), nullable=False),
+    Column("name", String(), nullable=False),  # Slack-style, without colons
+    Column("keywords", JSON, nullable=False),
+    Column("png", LargeBinary, nullable=False),  # 128x128, at most 128 KB
+    Column("prompt", Text, nullable=False, default=""),
+    Column("method", String(), nullable=False, default=""),
+    Column("created_at", Float, nullable=False),
+    UniqueConstraint("workspace_id", "name"),
+)
+
+generations = Table(
+    "generations",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("workspace_id", ForeignKey("workspaces.id", ondelete="CASCADE"), nullable=False),
+    Column("prompt", Text, nullable=False),
+    Column("method", String(), nullable=False),
+    Column("style", String(), nullable=False),
+    Column("seed", Integer, nullable=False),
+    Column("position", Integer, nullable=False),  # which of the batch's images
+    Column("model_version", String(), nullable=False),
+    Column("name", String(), nullable=False),
+    Column("png", LargeBinary, nullable=False),
+    Column("recipe", Text, nullable=False, default=""),
+    Column("prompt_score", Float),
+    Column("uncertainty", Float, nullable=False),  # 0 sure .. 1 unsure: the review queue's order
+    Column("nearest", String(), nullable=False, default=""),  # nearest real emoji (catalog key)
+    Column("rating", SmallInteger),  # +1, -1 or NULL (not rated yet)
+    Column("created_at", Float, nullable=False),
+    Column("rated_at", Float),
+    CheckConstraint("rating IS NULL OR rating IN (-1, 1)", name="generations_rating"),
+    Index("generations_by_workspace", "workspace_id", "rating", "uncertainty"),
+)
+GENERATION_COLUMNS = [
+    "id",
+    "prompt",
+    "method",
+    "style",
+    "seed",
+    "position",
+    "model_version",
+    "name",
+    "png",
+    "recipe",
+    "prompt_score",
+    "uncertainty",
+    "nearest",
+    "rating",
+    "created_at",
+    "rated_at",
+]
+
+
+@dataclass(frozen=True)
+class CustomEmojiArt:
+    """A generated emoji a workspace added to its custom emoji."""
+
+    name: str
+    keywords: tuple[str, ...]
+    png: bytes
+    prompt: str
+    method: str
+
+
+# Where each piece of feedback came from, one row per feedback row. A table of its own rather than new columns
+# on ``feedback``: ``create_all`` adds a missing table to an existing database but never a missing column, so
+# stores written before it open unchanged and their rows simply have no origin (read back as None).
+feedback_origin = Table(
+    "feedback_origin",
+    metadata,
+    Column("feedback_id", ForeignKey("feedback.id", ondelete="CASCADE"), primary_key=True),
+    Column("source", String(), nullable=False),  # the source that contributed most to the voted suggestion
+    Column("mix", String(), nullable=False),  # the blend's name ("default", "auto", ...) or its weights
+    Column("model_version", String(), nullable=False),  # which fitted recommender produced it
+)
+
 EVENT_COLUMNS = [
     "workspace",
     "channel",
@@ -173,6 +255,29 @@ EVENT_COLUMNS = [
     "text",
 ]
 FEEDBACK_COLUMNS = ["workspace", "user", "emoji", "vote", "weights", "sources", "message", "timestamp"]
+ORIGIN_COLUMNS = ["source", "mix", "model_version"]  # None on rows stored before origins were recorded
+
+
+def leading_source(sources: object) -> str:
+    """The source with the largest contribution in a stored ``sources`` dict; "unknown" when there is none."""
+    if isinstance(sources, dict) and sources:
+        try:
+            return max(sources, key=lambda name: float(sources[name] or 0))
+        except (TypeError, ValueError):
+            return "unknown"
+    if isinstance(sources, list) and len(sources) == 1:  # one source named without scores
+        return str(sources[0])
+    return "unknown"
+
+
+def mix_label(weights: object) -> str:
+    """A stable name for a blend of weights: ``collaborative 0.40 · content 0.10 · popularity 0.50``."""
+    if not isinstance(weights, dict) or not weights:
+        return "unknown"
+    try:
+        return " · ".join(f"{name} {float(value):.2f}" for name, value in sorted(weights.items()))
+    except (TypeError, ValueError):
+        return "unknown"
 
 
 @dataclass(frozen=True)
@@ -461,13 +566,20 @@ class WorkspaceStore:
         sources: dict | list | None = None,
         message: str = "",
         timestamp: float | None = None,
+        source: str | None = None,
+        mix: str | None = None,
+        model_version: str = "",
     ) -> None:
-        """Store one 👍/👎 on a suggestion (``vote`` +1 or -1) with the blend that produced it."""
+        """Store one 👍/👎 on a suggestion (``vote`` +1 or -1) with the blend that produced it.
+
+        ``source`` defaults to the leading one in ``sources`` and ``mix`` to ``mix_label(weights)``, so every
+        row says where it came from; ``model_version`` names the fitted recommender (empty: not known).
+        """
         if vote not in (1, -1):
             raise ValueError(f"vote must be +1 or -1, not {vote!r}")
         with self._write() as connection:
             ws = self._workspace_id(connection, workspace)
-            connection.execute(
+            inserted = connection.execute(
                 feedback.insert(),
                 {
                     "workspace_id": ws,
@@ -480,8 +592,18 @@ class WorkspaceStore:
                     "timestamp": time.time() if timestamp is None else timestamp,
                 },
             )
+            connection.execute(
+                feedback_origin.insert(),
+                {
+                    "feedback_id": inserted.inserted_primary_key[0],
+                    "source": source or leading_source(sources),
+                    "mix": mix or mix_label(weights),
+                    "model_version": model_version,
+                },
+            )
 
     def feedback_frame(self, workspace: str) -> pd.DataFrame:
+        """Every vote of ``workspace``, oldest first: ``FEEDBACK_COLUMNS`` then ``ORIGIN_COLUMNS``."""
         query = (
             select(
                 workspaces.c.name,
@@ -492,13 +614,17 @@ class WorkspaceStore:
                 feedback.c.sources,
                 feedback.c.message,
                 feedback.c.timestamp,
+                feedback_origin.c.source,
+                feedback_origin.c.mix,
+                feedback_origin.c.model_version,
             )
             .join(workspaces, workspaces.c.id == feedback.c.workspace_id)
+            .outerjoin(feedback_origin, feedback_origin.c.feedback_id == feedback.c.id)
             .where(workspaces.c.name == workspace, _plausible(feedback.c.timestamp))
             .order_by(feedback.c.timestamp, feedback.c.id)
         )
         with self.engine.connect() as connection:
-            frame = pd.DataFrame(connection.execute(query).all(), columns=FEEDBACK_COLUMNS)
+            frame = pd.DataFrame(connection.execute(query).all(), columns=FEEDBACK_COLUMNS + ORIGIN_COLUMNS)
         frame["timestamp"] = _utc(frame["timestamp"])
         return frame
 
@@ -633,6 +759,114 @@ class WorkspaceStore:
             emoji=n_emoji,
             custom_emoji=n_custom,
         )
+
+    # ---------------------------------------------------------------- studio (issue 18)
+    def add_custom_emoji(
+        self, workspace: str, name: str, keywords: Sequence[str], png: bytes, *, prompt: str = "", method: str = ""
+    ) -> None:
+        """Adopt a generated emoji as ``:name:``: it joins the workspace's custom emoji (``custom_emoji``) and the
+        revision moves on, so cached recommenders refit with it. The caller checks the name is free."""
+        with self._write() as connection:
+            ws = self._workspace_id(connection, workspace)
+            connection.execute(
+                custom_emoji_art.insert(),
+                {
+                    "workspace_id": ws,
+                    "name": name,
+                    "keywords": list(keywords),
+                    "png": png,
+                    "prompt": _clean_text(prompt),
+                    "method": method,
+                    "created_at": time.time(),
+                },
+            )
+            self._insert_new(
+                connection,
+                emoji,
+                [{"workspace_id": ws, "key": f":{name}:", "is_custom": True}],
+                ["workspace_id", "key"],
+            )
+            connection.execute(
+                update(workspaces)
+                .where(workspaces.c.id == ws)
+                .values(revision=workspaces.c.revision + 1, updated_at=time.time())
+            )
+
+    def custom_emoji_art(self, workspace: str) -> list[CustomEmojiArt]:
+        """The generated emoji the workspace adopted, oldest first (none for an unknown workspace)."""
+        query = (
+            select(
+                custom_emoji_art.c.name,
+                custom_emoji_art.c.keywords,
+                custom_emoji_art.c.png,
+                custom_emoji_art.c.prompt,
+                custom_emoji_art.c.method,
+            )
+            .join(workspaces, workspaces.c.id == custom_emoji_art.c.workspace_id)
+            .where(workspaces.c.name == workspace)
+            .order_by(custom_emoji_art.c.id)
+        )
+        with self.engine.connect() as connection:
+            return [
+                CustomEmojiArt(name, tuple(keywords), bytes(png), prompt, method)
+                for name, keywords, png, prompt, method in connection.execute(query)
+            ]
+
+    def custom_emoji_art_names(self, workspace: str) -> set[str]:
+        return {art.name for art in self.custom_emoji_art(workspace)}
+
+    def record_generations(self, workspace: str, rows: Sequence[dict], keep_unrated: int = 2000) -> list[int]:
+        """Store a batch of generations (keys: the ``generations`` columns but id/rating/times); their ids.
+
+        Only the newest ``keep_unrated`` unrated generations of a workspace are kept (each holds a PNG of
+        ~20 KB, and a page click adds up to 16); rated ones are the training set and are never dropped."""
+        now = time.time()
+        with self._write() as connection:
+            ws = self._workspace_id(connection, workspace)
+            ids = []
+            for row in rows:
+                values = {**row, "workspace_id": ws, "prompt": _clean_text(row["prompt"]), "created_at": now}
+                ids.append(connection.execute(generations.insert().values(values)).inserted_primary_key[0])
+            unrated = (generations.c.workspace_id == ws) & generations.c.rating.is_(None)
+            newest = select(generations.c.id).where(unrated).order_by(generations.c.id.desc()).limit(keep_unrated)
+            connection.execute(generations.delete().where(unrated, generations.c.id.not_in(newest.scalar_subquery())))
+        return ids
+
+    def rate_generation(self, generation_id: int, rating: int | None) -> None:
+        """Record a 👍 (+1) or 👎 (-1) on a stored generation, or clear it (``None``)."""
+        if rating not in (1, -1, None):
+            raise ValueError(f"rating must be +1, -1 or None, not {rating!r}")
+        with self._write() as connection:
+            done = connection.execute(
+                update(generations)
+                .where(generations.c.id == generation_id)
+                .values(rating=rating, rated_at=None if rating is None else time.time())
+            )
+            if done.rowcount != 1:
+                raise LookupError(f"No stored generation {generation_id}.")
+
+    def generations_frame(
+        self, workspace: str | None = None, *, rated: bool | None = None, limit: int | None = None
+    ) -> pd.DataFrame:
+        """Stored generations (columns ``workspace`` + ``GENERATION_COLUMNS``): all, only rated (``rated=True``)
+        or only unrated ones, least certain first when unrated, else oldest first."""
+        query = select(workspaces.c.name, *[generations.c[c] for c in GENERATION_COLUMNS]).join(
+            workspaces, workspaces.c.id == generations.c.workspace_id
+        )
+        if workspace is not None:
+            query = query.where(workspaces.c.name == workspace)
+        if rated is True:
+            query = query.where(generations.c.rating.is_not(None)).order_by(generations.c.rated_at, generations.c.id)
+        elif rated is False:
+            query = query.where(generations.c.rating.is_(None)).order_by(
+                generations.c.uncertainty.desc(), generations.c.id.desc()
+            )
+        else:
+            query = query.order_by(generations.c.id)
+        if limit is not None:
+            query = query.limit(limit)
+        with self.engine.connect() as connection:
+            return pd.DataFrame(connection.execute(query).all(), columns=["workspace", *GENERATION_COLUMNS])
 
     def delete_workspace(self, name: str) -> dict[str, int]:
         """Remove a workspace and everything stored for it; returns the rows removed per table.

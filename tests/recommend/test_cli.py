@@ -70,8 +70,18 @@ def test_evaluate_recommender_json_on_the_demo_workspace(capsys, demo_workspace)
     assert main(["evaluate", "recommender", "--workspace", demo_workspace, "--format", "json"]) == 0
     report = json.loads(capsys.readouterr().out)
     methods = {row["method"] for row in report["methods"]}
-    assert {"popularity", "trending", "nmf", "als", "bpr", "content", "hybrid (best mix)"} <= methods
-    assert len(report["sweep"]) == 66 and set(report["best_mix"]) == {"any", "new"}
+    assert {"popularity", "trending", "nmf", "als", "bpr", "content", "hybrid (auto)", "hybrid (best mix)"} <= methods
+    assert {"message neighbours", "reaction model"} <= methods
+    assert len(report["sweep"]) == 126 and set(report["best_mix"]) == {"any", "new"}  # 5 sources, step 0.2
+    assert sum(report["auto_mix"].values()) == pytest.approx(1.0)
+
+
+def test_an_empty_candidates_file_is_a_clear_error(tmp_path, capsys):
+    messages = write(tmp_path, "in.txt", ["hi"])
+    candidates = write(tmp_path, "cands.txt", ["", "   "])
+    assert main(["suggest", "--input", messages, "--candidates", candidates]) == 2
+    error = capsys.readouterr().err
+    assert "no emoji" in error and error.count("\n") == 1
 
 
 def test_evaluate_recommender_unknown_workspace_is_one_line(capsys):

@@ -79,4 +79,4 @@ def test_personal_source_mixes_own_usage_and_neighbours(team_events):
     assert keys(own_only.recommend("ana", None, k=2)) == ["👍", "🎉"]
     assert own_only.recommend("ana", None, k=1)[0].reason.startswith("you use it often")
     with pytest.raises(RecommenderInputError):
-        PersonalRecommender(neighbour_weight=2.0)
+        PersonalRecommender(neighbour_weight=2.0).fit(team_events)  # validated in fit, like every recommender

@@ -2,21 +2,26 @@ import pytest
 
 from emojiml.recommend.collaborative import PersonalRecommender
 from emojiml.recommend.hybrid import HybridRecommender, HybridWeightsError, check_weights, parse_weights
-from emojiml.recommend.popularity import PopularityRecommender, TrendingRecommender
+from emojiml.recommend.popularity import TrendingRecommender
+from emojiml.recommend.reacted_messages import NeighbourRecommender
 
 
 def small_hybrid(events, weights):
-    """A hybrid whose 'content' slot is filled by another real source (the content model is tested elsewhere)."""
+    """A hybrid whose 'content' slot is filled by a real message source learned from the events' text (the content
+    model is tested elsewhere); tone off, so the contributions are the sources' alone."""
+    events = events.assign(text=[f"{emoji} message {i}" for i, emoji in enumerate(events["emoji"])])
     sources = {
         "collaborative": PersonalRecommender(),
-        "content": PopularityRecommender(),
+        "content": NeighbourRecommender(),
         "popularity": TrendingRecommender(half_life_days=5),
     }
-    return HybridRecommender(sources, weights).fit(events)
+    return HybridRecommender(sources, weights, tone=False).fit(events)
 
 
 def test_weights_are_rescaled_to_sum_one_and_validated():
-    assert check_weights({"collaborative": 2, "content": 1, "popularity": 1}) == {
+    assert check_weights(
+        {"collaborative": 2, "content": 1, "popularity": 1}, ("collaborative", "content", "popularity")
+    ) == {
         "collaborative": 0.5,
         "content": 0.25,
         "popularity": 0.25,

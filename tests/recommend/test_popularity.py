@@ -15,7 +15,7 @@ def test_trending_prefers_recent_emoji_and_half_life_controls_it(team_events):
     long = TrendingRecommender(half_life_days=3650).fit(team_events)
     assert long.recommend(None, None, k=1)[0].key == "🎉"
     with pytest.raises(ValueError):
-        TrendingRecommender(half_life_days=0)
+        TrendingRecommender(half_life_days=0).fit(team_events)
 
 
 def test_trending_per_channel_and_at_a_past_time(team_events):

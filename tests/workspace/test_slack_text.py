@@ -136,3 +136,35 @@ def test_topics_of_a_real_channel_hold_no_markup(demo_messages, demo_users):
     words = {w for t in conversation_topics(raw, None, n_topics=4).topics for w in t.words}
     assert words and not words & {"simple_smile", "com", "tada", "http", "https", "www", "amp"}
     assert all(re.fullmatch(r"[^\W\d_]+(?:['-][^\W\d_]+)*", w) for w in words), words
+
+
+def test_a_long_message_with_code_blocks_keeps_its_code_and_gives_topics_only_words():
+    code = "```\n" + "\n".join(f"df_{i} = pd.read_csv('data/file_{i}.csv')  # :tada: <not-a-link>" for i in range(32))
+    message = f"<@U061A1R2R> the loader breaks :disappointed: &amp; here is why\n{code}\n```\nsee <https://pandas.pydata.org|docs>"
+    assert len(message) > 2_000
+    shown = readable(message, {"U061A1R2R": "Micah Stubbs"})
+    assert shown.startswith("@Micah Stubbs the loader breaks 😞 & here is why")
+    assert code in shown and shown.endswith("see docs")
+    words = {
+        w for t in conversation_topics([shown, "the loader breaks again", "loader fixed"], None).topics for w in t.words
+    }
+    assert words and not words & {"df", "pd", "read_csv", "csv", "data", "file", "tada", "https"}
+
+
+def test_mentioned_display_names_do_not_become_topics(demo_messages, demo_users):
+    shown = [readable(m["text"], demo_users) for m in demo_messages if m["channel"] == "general" and m.get("text")]
+    words = {w for t in conversation_topics(shown[:300], None, n_topics=4).topics for w in t.words}
+    assert words and not words & {"tandon", "stubbs", "shih", "micah", "neeraj"}, words
+
+
+def test_mixed_language_messages_read_cleanly():
+    """Lines as the haskell-jp export (Apache-2.0) writes them: Japanese with mentions, links and quotes."""
+    users = {"U5B3EGEFQ": "igrep"}
+    text = (
+        "<@U5B3EGEFQ> :point_up: issueにしておきました。<https://github.com/haskell-jp/x/issues/37> の 2つめ\n&gt; lens"
+    )
+    assert (
+        readable(text, users)
+        == "@igrep ☝️ issueにしておきました。https://github.com/haskell-jp/x/issues/37 の 2つめ\n> lens"
+    )
+    assert is_system_message("<@U4KUNQF9N> has joined the channel")

@@ -12,7 +12,7 @@ from emojiml.workspace import workspace_catalog
 from emojiml.workspace.archive import ExportFiles
 from emojiml.workspace.importer import parse_export
 from emojiml.workspace.report import Message, ParsedExport
-from emojiml.workspace.store import EVENT_COLUMNS, FEEDBACK_COLUMNS, StoreError, UnknownWorkspaceError
+from emojiml.workspace.store import EVENT_COLUMNS, FEEDBACK_COLUMNS, ORIGIN_COLUMNS, StoreError, UnknownWorkspaceError
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
@@ -80,7 +80,7 @@ def test_feedback_round_trip(store):
     )
     store.record_feedback("team", "U2", ":partyr:", -1)
     frame = store.feedback_frame("team")
-    assert list(frame.columns) == FEEDBACK_COLUMNS
+    assert list(frame.columns) == FEEDBACK_COLUMNS + ORIGIN_COLUMNS
     assert list(frame["vote"]) == [1, -1]
     assert frame["weights"][0] == {"content": 0.7, "collaborative": 0.3}
     assert frame["sources"][0] == ["content"]

@@ -1,0 +1,276 @@
+"""Face emoji split into base, eyes (with brows), mouth and extras; any emoji measured as a base for a face.
+
+The split is geometric and chromatic, per style, because the four sets draw faces differently (Noto shades the
+disc with extra paths, OpenMoji strokes every outline separately, Twemoji merges features into one path):
+
+1. Every piece (see :mod:`pieces`) is rendered alone at ``MEASURE_SIZE`` px to get its box, area, mask and
+   mean colour: rendering is the one measure that honours transforms, strokes and gradients alike.
+2. The face is the largest filled piece; its box is the face box.
+3. A piece is *base* when it is large, covers the face box (an outline ring) or has the face's colour
+   (shading, highlights); *extras* when it is blue (tears, sweat, ice) or lies mostly outside the face below
+   its middle (hands, tears running off); attachments outside the face above its middle (ears, hats,
+   antennas) stay with the base. The rest is *eyes* above ``EYE_LINE`` of the face box and *mouth* below.
+4. An outline (a stroke with no fill) that traces a filled piece takes that piece's part.
+5. ``OVERRIDES`` fixes what the rules get wrong, found by looking at ``emojiml kitchen parts`` sheets.
+
+A non-face emoji receives features inside the largest circle that fits in its silhouette (a distance
+transform of its mask), so eyes land on the cactus's trunk rather than between its arms.
+"""
+
+from __future__ import annotations
+
+import colorsys
+import zlib
+from dataclasses import dataclass
+from functools import cache
+
+import numpy as np
+from scipy import ndimage
+
+from emojiml.catalog import Emoji
+from emojiml.generate.kitchen.pieces import CutIcon, Piece, cut_icon, prefix_ids
+from emojiml.generate.vectors import IconSet, VectorIcon, load_icon_set, render_svg
+
+PARTS = ("base", "eyes", "mouth", "extras")
+MEASURE_SIZE = 64
+EYE_LINE = 0.56  # share of the face box's height above which a feature is an eye or brow
+MOUTH_LINE = 0.45  # ... unless it is centred (within CENTRED of the width) and below this line: a mouth
+CENTRED = 0.1
+TALL = 0.5  # a filled piece this tall (share of the face's height) is shading, not a feature
+EAR_LINE, EAR_SIDE = 0.2, 0.3  # above this line and this far off-centre: inside an ear
+SOFT_ALPHA = 0.6  # mean opacity under which a piece is a soft glow (blush), not a drawn feature
+SOFT_MIN_PIXELS = 40  # smaller pieces look soft only because their edges are anti-aliased
+BIG_SHARE = 0.45  # a piece with this share of the face's area is part of the base
+FACE_SUBGROUP_PREFIX = "face-"
+FACE_LIKE_SUBGROUPS = ("cat-face", "monkey-face")
+
+# (style, slug) -> {piece index: part} for pieces the rules misplace, or {"*": "none"} for an icon that has no
+# usable split (it is then only used whole, as a base). Found by eye on `emojiml kitchen parts` sheets.
+OVERRIDES: dict[tuple[str, str], dict[int | str, str]] = {
+    **{
+        (style, slug): {"*": "none"}  # tilted, upside down or melting: the eye line does not hold
+        for style in ("noto", "twemoji", "openmoji", "fluent")
+        for slug in ("rolling-on-the-floor-laughing", "upside-down-face", "melting-face")
+    },
+    ("twemoji", "face-screaming-in-fear"): {5: "extras", 6: "extras"},  # hands on the cheeks, not a mouth
+    ("noto", "face-screaming-in-fear"): {7: "extras", 14: "eyes", 16: "eyes"},  # hand; the eyes' rims
+    ("openmoji", "face-screaming-in-fear"): {13: "extras"},  # the outline of the blue forehead
+}
+
+
+@dataclass(frozen=True)
+class Shape:
+    """Where a piece draws, measured on a ``MEASURE_SIZE`` canvas of the icon's viewBox."""
+
+    box: tuple[float, float, float, float]  # x0, y0, x1, y1 in viewBox units
+    area: float  # opaque share of the canvas
+    colour: tuple[float, float, float]  # mean straight RGB in 0..1 (alpha-weighted)
+    mask: np.ndarray  # (S, S) float alpha in 0..1
+
+    @property
+    def centre(self) -> tuple[float, float]:
+        return (self.box[0] + self.box[2]) / 2, (self.box[1] + self.box[3]) / 2
+
+    @property
+    def width(self) -> float:
+        return self.box[2] - self.box[0]
+
+    @property
+    def height(self) -> float:
+        return self.box[3] - self.box[1]
+
+
+@dataclass(frozen=True)
+class IconParts:
+    """One icon cut into labelled pieces; ``face_box`` is None for an icon used only whole (a non-face base)."""
+
+    style: str
+    slug: str
+    icon: VectorIcon
+    cut: CutIcon
+    labels: tuple[str, ...]  # per piece, one of PARTS
+    face_box: tuple[float, float, float, float] | None
+    face_index: int | None
+    anchor: tuple[float, float, float]  # (cx, cy, r): where features go on this icon, in viewBox units
+    colour: tuple[float, float, float]  # main sRGB colour (the face's, else the mean): what a palette moves
+
+    @property
+    def is_face(self) -> bool:
+        return self.face_box is not None
+
+    def pieces(self, *parts: str) -> list[Piece]:
+        """The pieces of the named parts, in paint order."""
+        return [p for p, label in zip(self.cut.pieces, self.labels, strict=True) if label in parts]
+
+    def has(self, part: str) -> bool:
+        return part in self.labels
+
+
+def is_face_emoji(emoji: Emoji) -> bool:
+    """Emoji whose drawing is a face the splitter understands (the yellow faces, cat and monkey faces): donors."""
+    return emoji.subgroup.startswith(FACE_SUBGROUP_PREFIX) or emoji.subgroup in FACE_LIKE_SUBGROUPS
+
+
+def has_face(emoji: Emoji) -> bool:
+    """Emoji that draw a face of their own (donor faces, 🐱 cat face, 🌝 full moon face): as a base, the split
+    removes that face's eyes and mouth before new ones go on; when no split is found they stay whole."""
+    return is_face_emoji(emoji) or "face" in emoji.name.split()
+
+
+def measure(icon: VectorIcon, definitions: str, markup: str, size: int = MEASURE_SIZE) -> Shape | None:
+    """The shape one fragment draws on its own (None when it draws nothing visible)."""
+    svg = VectorIcon(icon.slug, definitions + markup, icon.width, icon.height, icon.left, icon.top).svg()
+    rgba = np.asarray(render_svg(svg, size), dtype=np.float32) / 255.0  # (S, S, 4)
+    alpha = rgba[..., 3]
+    total = float(alpha.sum())
+    if total < 0.5:
+        return None
+    ys, xs = np.nonzero(alpha > 0.1)
+    if len(xs) == 0:
+        return None
+    scale = max(icon.width, icon.height) / size
+    off_x = icon.left - (max(icon.width, icon.height) - icon.width) / 2
+    off_y = icon.top - (max(icon.width, icon.height) - icon.height) / 2
+    box = (
+        off_x + xs.min() * scale,
+        off_y + ys.min() * scale,
+        off_x + (xs.max() + 1) * scale,
+        off_y + (ys.max() + 1) * scale,
+    )
+    colour = tuple(float((rgba[..., k] * alpha).sum() / total) for k in range(3))
+    return Shape(box, total / alpha.size, colour, alpha)
+
+
+def _hue_saturation_value(colour: tuple[float, float, float]) -> tuple[float, float, float]:
+    h, s, v = colorsys.rgb_to_hsv(*colour)
+    return h * 360, s, v
+
+
+def _is_blue(colour) -> bool:
+    hue, saturation, value = _hue_saturation_value(colour)
+    return 180 <= hue <= 250 and saturation > 0.15 and value > 0.4
+
+
+def _close_colour(a, b, tolerance: float = 0.12) -> bool:
+    return float(np.abs(np.subtract(a, b)).max()) < tolerance
+
+
+def _box_iou(a, b) -> float:
+    x0, y0, x1, y1 = max(a[0], b[0]), max(a[1], b[1]), min(a[2], b[2]), min(a[3], b[3])
+    inter = max(0.0, x1 - x0) * max(0.0, y1 - y0)
+    union = (a[2] - a[0]) * (a[3] - a[1]) + (b[2] - b[0]) * (b[3] - b[1]) - inter
+    return inter / union if union > 0 else 0.0
+
+
+def label_pieces(cut: CutIcon, shapes: list[Shape | None]) -> tuple[tuple[str, ...], int | None]:
+    """A part per piece and the index of the face piece (None when no piece looks like a face)."""
+    filled = [i for i, (p, s) in enumerate(zip(cut.pieces, shapes, strict=True)) if s is not None and p.fill != "none"]
+    if not filled:
+        return tuple("base" for _ in cut.pieces), None
+    face = max(filled, key=lambda i: shapes[i].area)
+    face_shape = shapes[face]
+    fx0, fy0, fx1, fy1 = face_shape.box
+    fw, fh = fx1 - fx0, fy1 - fy0
+    face_mask = face_shape.mask > 0.5
+    face_colour = face_shape.colour
+    labels: list[str] = []
+    for i, (piece, shape) in enumerate(zip(cut.pieces, shapes, strict=True)):
+        if shape is None or i == face:
+            labels.append("base")
+            continue
+        cx, cy = shape.centre
+        outside = float((shape.mask * ~face_mask).sum() / max(shape.mask.sum(), 1e-6))
+        drawn = shape.mask[shape.mask > 0.05]
+        rows, columns = np.nonzero(shape.mask > 0.05)
+        blob = drawn.size > 0.5 * (np.ptp(rows) + 1) * (np.ptp(columns) + 1)  # a glow fills its box; a line does not
+        soft = blob and drawn.size > SOFT_MIN_PIXELS and float(drawn.mean()) < SOFT_ALPHA
+        if shape.area >= BIG_SHARE * face_shape.area or (shape.width >= 0.6 * fw and shape.height >= 0.6 * fh):
+            labels.append("base")  # the disc's shading, rim and outline ring
+        elif _is_blue(shape.colour) or soft:
+            labels.append("extras")  # tears, sweat, and soft blush
+        elif outside > 0.5:
+            labels.append("base" if cy < fy0 + 0.5 * fh else "extras")
+        elif i < face:
+            labels.append("base")  # drawn before the face and inside it: hidden detail of the head
+        elif piece.fill != "none" and shape.height >= TALL * fh:
+            labels.append("base")  # taller than any eye or mouth: shading down the side of the head
+        elif cy < fy0 + EAR_LINE * fh and abs(cx - (fx0 + fx1) / 2) > EAR_SIDE * fw:
+            labels.append("base")  # high in a corner: the inside of an ear or a horn
+        elif piece.fill != "none" and shape.area > 0.02 * face_shape.area and _close_colour(shape.colour, face_colour):
+            labels.append("base")  # shading and highlights in the face's own colour
+        elif abs(cx - (fx0 + fx1) / 2) < CENTRED * fw and cy > fy0 + MOUTH_LINE * fh:
+            labels.append("mouth")  # centred below the middle: a mouth, even in Fluent's high-set faces
+        elif cy < fy0 + EYE_LINE * fh:
+            labels.append("eyes")
+        else:
+            labels.append("mouth")
+    mouths = [shapes[i].box for i, label in enumerate(labels) if label == "mouth"]
+    for i, label in enumerate(labels):
+        if label == "eyes" and any(_inside_share(shapes[i].box, box) > 0.5 for box in mouths):
+            labels[i] = "mouth"  # the top of a mouth (teeth) that reaches above the eye line
+    for i, (piece, shape) in enumerate(zip(cut.pieces, shapes, strict=True)):
+        if shape is None or piece.fill != "none" or i == face:
+            continue
+        twins = [j for j in filled if j != i and _box_iou(shape.box, shapes[j].box) > 0.6]
+        if twins:
+            labels[i] = labels[max(twins, key=lambda j: _box_iou(shape.box, shapes[j].box))]
+    return tuple(labels), face
+
+
+def _inside_share(a, b) -> float:
+    """Share of box ``a``'s area that lies inside box ``b``."""
+    x0, y0, x1, y1 = max(a[0], b[0]), max(a[1], b[1]), min(a[2], b[2]), min(a[3], b[3])
+    area = (a[2] - a[0]) * (a[3] - a[1])
+    return max(0.0, x1 - x0) * max(0.0, y1 - y0) / area if area > 0 else 0.0
+
+
+def inscribed_circle(mask: np.ndarray, icon: VectorIcon) -> tuple[float, float, float]:
+    """(cx, cy, r) in viewBox units of the largest circle inside the opaque part of ``mask``."""
+    size = mask.shape[0]
+    inside = np.pad(mask > 0.5, 1)
+    distance = ndimage.distance_transform_edt(inside)[1:-1, 1:-1]
+    y, x = np.unravel_index(int(np.argmax(distance)), distance.shape)
+    scale = max(icon.width, icon.height) / size
+    off_x = icon.left - (max(icon.width, icon.height) - icon.width) / 2
+    off_y = icon.top - (max(icon.width, icon.height) - icon.height) / 2
+    return off_x + (x + 0.5) * scale, off_y + (y + 0.5) * scale, float(distance[y, x]) * scale
+
+
+@cache
+def icon_parts(style: str, slug: str, face: bool) -> IconParts:
+    """The labelled pieces of icon ``slug`` in ``style``; ``face`` asks for the face split (else all base)."""
+    icon_set = load_icon_set(style)
+    icon = icon_set.get(slug)
+    if icon is None:
+        raise KeyError(slug)
+    cut = cut_icon(prefix_ids(icon.body, f"k{zlib.crc32(f'{style}/{slug}'.encode()):08x}"))
+    whole = measure(icon, cut.definitions, "".join(p.markup for p in cut.pieces))
+    override = OVERRIDES.get((style, slug), {})
+    labels: tuple[str, ...] = tuple("base" for _ in cut.pieces)
+    face_index = None
+    face_box = None
+    if face and override.get("*") != "none":
+        shapes = [measure(icon, cut.definitions, p.markup) for p in cut.pieces]
+        labels, face_index = label_pieces(cut, shapes)
+        labels = tuple(override.get(i, label) for i, label in enumerate(labels))
+        if face_index is not None and ("eyes" in labels or "mouth" in labels):
+            face_box = shapes[face_index].box
+        else:
+            labels, face_index = tuple("base" for _ in cut.pieces), None
+    colour = whole.colour if whole is not None else (0.5, 0.5, 0.5)
+    if face_box is not None:
+        x0, y0, x1, y1 = face_box
+        anchor = ((x0 + x1) / 2, (y0 + y1) / 2, max(x1 - x0, y1 - y0) / 2)
+        colour = shapes[face_index].colour
+    else:
+        mask = whole.mask if whole is not None else np.ones((MEASURE_SIZE, MEASURE_SIZE))
+        anchor = inscribed_circle(mask, icon)
+    return IconParts(style, slug, icon, cut, labels, face_box, face_index, anchor, colour)
+
+
+def parts_for(icon_set: IconSet, emoji: Emoji) -> IconParts | None:
+    """The parts of a catalog emoji in ``icon_set`` (face split for faces), or None when the set lacks it."""
+    slug = icon_set.slug_for(emoji)
+    if slug is None:
+        return None
+    return icon_parts(icon_set.style, slug, has_face(emoji))

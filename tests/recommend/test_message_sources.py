@@ -1,0 +1,100 @@
+"""Workspace-learned message sources, tone, and the bad inputs of the suggestion path."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from emojiml.recommend.hybrid import HybridRecommender, content_hybrid, rebalance
+from emojiml.recommend.popularity import PopularityRecommender
+from emojiml.recommend.reacted_messages import NO_TEXT_NOTE, NeighbourRecommender, ReactionModelRecommender
+from emojiml.recommend.suggest import EmptyCandidatesError, suggest_batch
+from tests.recommend.conftest import make_events
+
+CELEBRATION = {"👏", "🎉", "💯", "😂"}
+
+
+@pytest.fixture(scope="module")
+def content():
+    return content_hybrid()
+
+
+@pytest.mark.parametrize(
+    "message", ["the build is broken again", "my dog passed away", "sadly we have to cancel the meetup"]
+)
+def test_no_celebration_on_bad_news_and_the_reason_says_why(content, message):
+    suggestions = content.suggest(None, message, k=5).suggestions
+    assert not {s.emoji.char for s in suggestions} & CELEBRATION
+    assert any(s.reason == "fits a negative message" for s in suggestions)
+
+
+def test_celebration_stays_on_good_news(content):
+    top = {s.emoji.char for s in content.suggest(None, "happy birthday!!", k=5).suggestions}
+    assert top & {"🎂", "🎉", "🥳", "🎁"}
+
+
+def reacted_events():
+    """Release messages get 🚀 from everyone, questions get 👀: a workspace habit no tweet model knows."""
+    rows, texts = [], []
+    for day in range(30):
+        rows += [("ana", "🚀", day, "dev"), ("ben", "👀", day + 0.5, "dev")]
+        texts += [f"released version 1.{day} to production", f"could someone review pull request {day}?"]
+    frame = make_events(rows)
+    frame["text"] = texts
+    return frame
+
+
+@pytest.mark.parametrize("source", [NeighbourRecommender, ReactionModelRecommender])
+def test_message_sources_learn_what_this_workspace_reacts_with(source):
+    model = source().fit(reacted_events())
+    assert model.recommend(None, "we released version 2.0 today", k=1)[0].key == "🚀"
+    assert model.recommend(None, "can anyone review my pull request?", k=1)[0].key == "👀"
+
+
+def test_neighbours_only_look_back_in_time():
+    events = reacted_events()
+    model = NeighbourRecommender().fit(events)
+    from emojiml.recommend.base import MessageBatch
+    from emojiml.recommend.evaluate import epoch_seconds
+
+    first = float(epoch_seconds(events["timestamp"]).min())
+    before_all = model.score_messages(MessageBatch(["released version 3 to production"], times=np.array([first])))
+    assert not before_all.any()
+
+
+def test_a_workspace_without_message_text_steps_the_message_sources_aside():
+    events = reacted_events().assign(text="")
+    hybrid = HybridRecommender(
+        {"popularity": PopularityRecommender(), "neighbours": NeighbourRecommender()},
+        {"popularity": 0.5, "neighbours": 0.5},
+        tone=False,
+    ).fit(events)
+    result = hybrid.suggest("ana", "released a new version", k=2)
+    assert NO_TEXT_NOTE in result.notices and result.weights["neighbours"] == 0.0
+    assert result.suggestions
+
+
+def test_a_person_with_one_reaction_gets_suggestions():
+    events = reacted_events()
+    one = make_events([("zoe", "🎉", 40, "dev")])
+    one["text"] = "finally fixed it"
+    hybrid = HybridRecommender({"popularity": PopularityRecommender(), "neighbours": NeighbourRecommender()})
+    result = hybrid.fit(pd.concat([events, one], ignore_index=True)).suggest("zoe", "released version 9", k=3)
+    assert len(result.suggestions) == 3
+
+
+def test_non_english_messages_get_a_visible_note(content):
+    result = content.suggest(None, "これはテストのメッセージです、よろしくお願いします", k=3)
+    assert result.suggestions and any("English" in n for n in result.notices)
+
+
+def test_an_empty_candidates_list_is_a_clear_error(content):
+    with pytest.raises(EmptyCandidatesError, match="empty"):
+        suggest_batch(["hi"], candidates=["", "  "], model=content)
+
+
+def test_rebalance_keeps_the_sum_at_one_and_the_proportions():
+    weights = rebalance({"a": 0.5, "b": 0.3, "c": 0.2}, "a", 0.8)
+    assert weights["a"] == 0.8 and sum(weights.values()) == pytest.approx(1.0)
+    assert weights["b"] == pytest.approx(0.12) and weights["c"] == pytest.approx(0.08)
