@@ -42,9 +42,9 @@ from emojiml.text.entities import (
 )
 from emojiml.text.features import conversation_links
 from emojiml.text.flow import ConversationState, conversation_state
-from emojiml.text.sentiment import Sentiment, combine
+from emojiml.text.sentiment import Sentiment, combine, emoji_polarity
 from emojiml.text.suggest import Suggestion, nearest_emoji, suggest
-from emojiml.text.topics import Topic, conversation_topics, topic_query, with_emoji
+from emojiml.text.topics import MIN_MESSAGES_FOR_NMF, Topic, conversation_topics, topic_query, with_emoji
 
 MAX_MESSAGE_CHARS = 2000
 """Longer messages are cut here and flagged "truncated" (the encoder reads 256 tokens anyway)."""
@@ -169,16 +169,26 @@ class ContextAnalyzer:
         ]
         conversations = _conversations(previous_live)
         found_topics = [conversation_topics([texts[r] for r in rows], None) for rows in conversations]
-        queries = all_entity_queries(spans) + [topic_query(t.words) for f in found_topics for t in f.topics]
+        # a conversation too short for topic modelling has one "topic" of its own words: the message's meaning
+        # already stands for them, and two words alone pick wrong emoji ("fix green" -> 🥗)
+        topic_queries = list(
+            dict.fromkeys(
+                topic_query(t.words)
+                for rows, found in zip(conversations, found_topics, strict=True)
+                if len(rows) >= MIN_MESSAGES_FOR_NMF
+                for t in found.topics
+            )
+        )
+        queries = all_entity_queries(spans) + topic_queries
         # one encoder pass for the messages and every entity/topic query (the encoder dominates the cost)
-        batch = texts + [query for query in dict.fromkeys(queries) if query not in set(texts)]
+        known = set(texts)
+        batch = texts + [query for query in dict.fromkeys(queries) if query not in known]
         vectors = models.encode(batch) if batch else np.zeros((0, models.EMBEDDING_DIM), np.float32)
         embeddings = vectors[: len(texts)]  # (L, 384)
         token = _CALL_VECTORS.set(dict(zip(batch, vectors, strict=True)))
         try:
             entities = extract_entities(spans, self.search, _call_vectors)
             # topic emoji: the emoji nearest in meaning to each topic's words, all topics in one matrix product
-            topic_queries = list(dict.fromkeys(topic_query(t.words) for f in found_topics for t in f.topics))
             nearest = nearest_emoji(self.catalog, self._catalog_vectors, _call_vectors(topic_queries))
         finally:
             _CALL_VECTORS.reset(token)
@@ -196,6 +206,7 @@ class ContextAnalyzer:
             np.array([list(e.scores.values()) for e in emotions]),
             unsure,
             polarity=self.sentiment_model.probabilities(alone, "sentiment"),
+            emoji=[emoji_polarity(t, self.catalog, self.vader) for t in texts],
         )
         topic_emoji = {
             query: found[0][0] if found and found[0][1] >= TOPIC_MIN_SIMILARITY else None
@@ -207,7 +218,12 @@ class ContextAnalyzer:
             for row, members in zip(rows, found.message_topics, strict=True):
                 topics_of[row] = tuple(found.topics[t] for t in members)
 
-        meaning = nearest_emoji(self.catalog, self._catalog_vectors, embeddings)
+        # flags come from place entities only (``entities.country_flag``): a sentence near a flag's name is
+        # usually about a person or a word ("ask Jordan" is not 🇯🇴, "ship it" is not 🇮🇹)
+        meaning = [
+            [(char, cosine) for char, cosine in found if not self._is_flag(char)]
+            for found in nearest_emoji(self.catalog, self._catalog_vectors, embeddings)
+        ]
         results: list[MessageAnalysis] = []
         by_item = {item: row for row, item in enumerate(live)}
         for i, item in enumerate(items):
@@ -254,6 +270,10 @@ class ContextAnalyzer:
                 )
             )
         return results
+
+    def _is_flag(self, char: str) -> bool:
+        index = self.catalog.index_of(char)
+        return index is not None and self.catalog[index].subgroup == "country-flag"
 
     def _emotion_probabilities(
         self,

@@ -105,3 +105,57 @@ def test_cli_analyze_malformed_line(tmp_path, capsys):
     path.write_text('{"text": "ok"}\n{"text": \n', encoding="utf-8")
     assert cli.main(["analyze", "--input", str(path), "--format", "jsonl"]) == 2
     assert "line 2" in capsys.readouterr().err
+
+
+def test_two_thousand_characters_with_code_blocks(analyzer):
+    code = "```python\ndef handler(event):\n    return {'status': 500, 'body': event['x']}\n```\n"
+    text = ("The deploy failed with this trace, see below. " + code) * 40
+    (result,) = analyzer.analyze([text[:2000]])
+    assert result.text and len(result.text) <= MAX_MESSAGE_CHARS
+    assert result.sentiment.label in ("negative", "neutral", "positive") and result.suggestions
+    assert not any("`" in e.text for e in result.entities)
+
+
+def test_a_channel_of_only_join_messages_analyses_to_nothing(analyzer):
+    import pandas as pd
+
+    from emojiml.text.inputs import channel_messages
+
+    joins = [f"<@U1QPREQUC{i}|user{i}> has joined the channel" for i in range(5)]
+    events = pd.DataFrame(
+        {
+            "channel": ["general"] * 5,
+            "text": joins,
+            "message_id": [str(i) for i in range(5)],
+            "timestamp": pd.date_range("2024-01-01", periods=5, freq="min"),
+            "author": [f"U1QPREQUC{i}" for i in range(5)],
+        }
+    )
+    assert analyzer.analyze(channel_messages(events, "general")) == []
+
+
+def test_mixed_language_only_emoji_and_only_url(analyzer):
+    mixed, japanese, emoji_only, url = analyzer.analyze(
+        [
+            Message("merci beaucoup for the quick fix, c'est parfait!", "1"),
+            Message("ありがとう、助かりました", "2"),
+            Message("🎉🚀🙏", "3"),
+            Message("https://github.com/org/repo/pull/123", "4"),
+        ]
+    )
+    assert "non_english" in japanese.flags and japanese.entities == ()
+    assert mixed.sentiment.label != "negative"
+    assert "emoji_only" in emoji_only.flags and emoji_only.sentiment.label == "positive"
+    assert emoji_only.entities == () and emoji_only.suggestions[0].emoji in ("🎉", "🚀", "🙏")
+    assert url.text == "https://github.com/org/repo/pull/123" and url.sentiment.label == "neutral"
+    assert all(len(r.suggestions) <= 10 for r in (mixed, japanese, emoji_only, url))
+
+
+def test_evaluation_reads_the_jsonl_analyze_reads(analyzer):
+    from emojiml.text.evaluate import analyze_jsonl, as_jsonl
+
+    content = as_jsonl([("d1", "hi, how are you?"), ("d1", "great, thanks!"), ("d2", "the build is broken")])
+    direct = analyzer.analyze(
+        [Message("hi, how are you?", "d1"), Message("great, thanks!", "d1"), Message("the build is broken", "d2")]
+    )
+    assert [a.to_record() for a in analyze_jsonl(analyzer, content, "test")] == [a.to_record() for a in direct]
