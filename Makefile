@@ -11,7 +11,6 @@ ADDRESS ?= 127.0.0.1
 RUN_DEBS := fonts-noto-color-emoji
 TEST_DEBS := $(RUN_DEBS) chromium chromium-driver postgresql
 NPM_CATALOG := emojibase-data@17.0.0 emojilib@4.0.3 emoji-datasource@16.0.0
-NPM_DATASET := emoji-datasource-twitter@16.0.0 openmoji@16.0.0
 NPM_VECTORS := @iconify-json/noto@1.2.9 @iconify-json/twemoji@1.2.5 @iconify-json/openmoji@1.2.29 @iconify-json/fluent-emoji-flat@1.2.6
 
 .PHONY: loadtest run test setup setup-dev lint format catalog clean test-postgres dataset vectors
@@ -67,11 +66,11 @@ catalog: setup
 test-postgres: setup-dev
 	$(BIN)/python -m pytest -m postgres tests/workspace
 
-# Build the emoji image data set for the GAN/VAE (build/dataset, git-ignored): Noto from the Debian font,
-# Twemoji (CC-BY-4.0) and OpenMoji (CC-BY-SA-4.0) from npm. Then `emojiml train gan|vae`.
-dataset: setup
-	mkdir -p build/npm-generate && cd build/npm-generate && ( [ -f package.json ] || npm init -y >/dev/null ) && npm install --silent $(NPM_DATASET)
-	$(BIN)/emojiml build-dataset --sources noto,twemoji,openmoji --size 64 --npm-dir build/npm-generate/node_modules --out build/dataset
+# Build the emoji image data set for the GAN/VAE (build/dataset, git-ignored): the four vector sets of
+# `make vectors` rendered at 64 px and 128 px (upscaler targets). Then `emojiml train gan|vae` or
+# scripts/train-gpu.sh on a packed copy (emojiml.generate.data.pack_dataset).
+dataset: setup vectors
+	$(BIN)/emojiml build-dataset --sources noto,twemoji,openmoji,fluent --size 64 --hires 128 --npm-dir build/npm-vectors/node_modules --out build/dataset
 
 # Vector emoji (SVG) for the kitchen and the image data set: four Iconify sets from npm into build/npm-vectors
 # (git-ignored; licenses in emojiml/assets/ATTRIBUTION.md, checked against each package's info.json on load).

@@ -309,6 +309,7 @@ def latent_map(
     if explained:
         axis = (f"PC1 ({explained[0]:.0%} of variance)", f"PC2 ({explained[1]:.0%})")
     figure.update_layout(xaxis_title=axis[0], yaxis_title=axis[1], height=520, legend_title=None)
+    return figure
 
 
 # --- analytics (emojiml.analytics tables) --------------------------------------------------------------------
@@ -466,6 +467,8 @@ def diversity_timeline(table: pd.DataFrame, freq: str) -> go.Figure:
         height=360,
     )
     _date_axis(figure, table["period"], freq)
+    if len(table) == 1:
+        _subtitle(figure, f"One {PERIOD_WORDS[freq]} of events: widen the date range to compare periods")
     return figure
 
 

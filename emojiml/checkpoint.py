@@ -162,16 +162,29 @@ def load_weights(model: nn.Module, path: Path) -> nn.Module:
     return model.eval()
 
 
-def load_checkpoint(path: Path, kind: str, config_type: type[JsonConfig], build: Callable) -> nn.Module:
+def load_checkpoint(
+    path: Path, kind: str, config_type: type[JsonConfig], build: Callable, native_size: int | None = None
+) -> nn.Module:
     """The ``kind`` model saved at ``path`` (.safetensors + .json), built by ``build(config)`` and filled;
-    :class:`CheckpointError` when the files are missing, of another kind, or do not match."""
+    :class:`CheckpointError` when the files are missing, of another kind, of another native resolution than
+    ``native_size`` (the image models' config ``size``), or do not match. Weights load on the CPU wherever
+    they were trained (``save_tensors`` writes CPU tensors)."""
     meta = read_config(path)
     config_file = Path(path).with_suffix(".json")
     if meta.get("kind") != kind:
         raise CheckpointError(f"{config_file} is not a {kind} checkpoint (kind={meta.get('kind')}).")
     if not isinstance(meta.get("config"), dict):
         raise CheckpointError(f"{config_file} has no config object; {RESTORE}.")
-    model = build(build_config(config_type, meta["config"], config_file))
+    size = meta["config"].get("size")
+    if native_size is not None and size != native_size:
+        raise CheckpointError(
+            f"{config_file} is a {size} px {kind} model; this version draws at {native_size} px and upscales to "
+            f"128 px: retrain it with `emojiml train {kind} --size {native_size}` or restore the shipped files."
+        )
+    try:
+        model = build(build_config(config_type, meta["config"], config_file))
+    except (TypeError, ValueError) as error:  # a config the architecture cannot be built from
+        raise CheckpointError(f"{config_file} has an invalid config ({error}); {RESTORE}.") from error
     load_weights(model, path)
     model.meta = meta
     return model

@@ -288,6 +288,7 @@ def cmd_build_dataset(args: argparse.Namespace) -> int:
         size=args.size,
         node_modules=Path(args.npm_dir) if args.npm_dir else None,
         limit=args.limit,
+        hires=args.hires or None,
     )
     n_emoji = len({s.emoji for s in dataset.samples})
     held = len({s.emoji for s in dataset.samples if s.split == "holdout"})
@@ -313,7 +314,11 @@ def cmd_train_generator(args: argparse.Namespace) -> int:
     if args.generator_model == "judge":
         return _train_judge(args)
     work = Path(args.work or f"build/train-{args.generator_model}")
-    config = TrainConfig(model=args.generator_model, size=args.size, batch=args.batch, seed=args.seed)
+    if args.device != "cpu" and not (args.device.startswith("cuda") and torch.cuda.is_available()):
+        raise UserError(f"--device {args.device}: torch sees no CUDA device here; use --device cpu.")
+    config = TrainConfig(
+        model=args.generator_model, size=args.size, batch=args.batch, seed=args.seed, device=args.device
+    )
     if args.kl_weight is not None:
         config = replace(config, kl_weight=args.kl_weight)
     rated = {"feedback": Path(args.feedback)} if args.feedback else {}  # the Studio's ratings (issue 18)
@@ -351,14 +356,19 @@ def cmd_evaluate_generation(args: argparse.Namespace) -> int:
     dataset = load_dataset(Path(args.data))
     judge = models.evaluation_judge()
     loaders = {"gan": models.gan_generator, "vae": models.vae_model}
-    reports = [evaluate_generation(name, loaders[name](), judge, dataset) for name in args.models]
+    reports = [  # what a person gets (128 px files), then the decoder's own output beside it
+        evaluate_generation(name, loaders[name](), judge, dataset, upscaler=models.upscaler(), raw=raw)
+        for name in args.models
+        for raw in ((False, True) if args.raw else (False,))
+    ]
     table = report_table(reports)
     print(table)
     if args.json:
         Path(args.json).write_text(json.dumps([report_dict(r) for r in reports], indent=2))
     if args.cards:
-        for report in reports:
-            write_card_metrics(settings().asset_dir / f"{report.model.upper()}_CARD.md", report_table([report]))
+        for name in args.models:
+            own = [r for r in reports if r.model == name]
+            write_card_metrics(settings().asset_dir / f"{name.upper()}_CARD.md", report_table(own))
     return 0
 
 
@@ -398,9 +408,10 @@ def cmd_interpolate(args: argparse.Namespace) -> int:
 
 def add_generate_commands(commands: argparse._SubParsersAction) -> None:
     dataset = commands.add_parser("build-dataset", help="render the emoji image data set for the GAN and VAE")
-    dataset.add_argument("--sources", default="noto,twemoji,openmoji", help="comma-separated: noto,twemoji,openmoji")
+    dataset.add_argument("--sources", default="noto,twemoji,openmoji,fluent", help="comma-separated styles")
     dataset.add_argument("--size", type=int, default=64)
-    dataset.add_argument("--npm-dir", default="build/npm-generate/node_modules", help="node_modules from make dataset")
+    dataset.add_argument("--hires", type=int, default=128, help="also render at this size (upscaler targets; 0: no)")
+    dataset.add_argument("--npm-dir", default="build/npm-vectors/node_modules", help="@iconify-json sets")
     dataset.add_argument("--limit", type=int, help="only the first N emoji (tiny subsets for tests)")
     dataset.add_argument("--out", default="build/dataset")
     dataset.set_defaults(func=cmd_build_dataset)
@@ -417,7 +428,8 @@ def add_generate_commands(commands: argparse._SubParsersAction) -> None:
         training.add_argument("--resume", action="store_true", help="continue from WORK/state.safetensors")
         training.add_argument("--work", help="checkpoints and sample grids (default build/train-MODEL)")
         training.add_argument("--out", help="where the final model is copied (default emojiml/assets)")
-        training.add_argument("--size", type=int, default=32, choices=(32, 64), help="native resolution")
+        training.add_argument("--size", type=int, default=64, choices=(64,), help="native resolution")
+        training.add_argument("--device", default="cpu", help="cpu, or cuda (bf16 autocast) on a GPU machine")
         training.add_argument("--batch", type=int, default=32)
         training.add_argument("--seed", type=int, default=0)
         training.add_argument(
@@ -433,11 +445,12 @@ def add_generate_commands(commands: argparse._SubParsersAction) -> None:
     generation.add_argument("--models", nargs="+", default=["gan", "vae"], choices=("gan", "vae"))
     generation.add_argument("--json", help="also write the figures as JSON here")
     generation.add_argument("--cards", action="store_true", help="write the table into GAN_CARD.md / VAE_CARD.md")
+    generation.add_argument("--raw", action="store_true", help="also score the raw 64 px decoder output")
     generation.set_defaults(func=cmd_evaluate_generation)
 
     generate = commands.add_parser("generate", help="draw new emoji for a prompt: 128x128 RGBA PNGs")
     generate.add_argument("--prompt", required=True)
-    generate.add_argument("--style", default="noto", help="noto, twemoji or openmoji")
+    generate.add_argument("--style", default="noto", help="noto, twemoji, openmoji or fluent")
     generate.add_argument("--group", help="Unicode group (default: inferred from the prompt)")
     generate.add_argument("--n", type=int, default=8)
     generate.add_argument("--seed", type=int, default=0)

@@ -316,6 +316,15 @@ def vae_model():
 
 
 @cache
+def upscaler():
+    """The learned 64 -> 128 px upscaler (``assets/upscaler.*``), or None where none is shipped (Lanczos then)."""
+    from emojiml.generate.upscale import load_upscaler
+
+    path = settings().asset_dir / "upscaler"
+    return load_upscaler(path) if path.with_suffix(".json").exists() else None
+
+
+@cache
 def evaluation_judge():
     """The small classifier + image->text model used for FID/KID and R-precision (``assets/judge.*``)."""
     from emojiml.generate.judge import load_judge

@@ -48,50 +48,58 @@ except EmojimlError as error:
     st.error(str(error))
     st.stop()
 
-steps_column, mode_column, attribute_column, strength_column = st.columns([2, 2, 3, 2])
-steps = steps_column.slider("Steps", latent.MIN_STEPS, latent.MAX_STEPS, 12, key="interpolate_steps")
-mode = mode_column.radio("Interpolation", latent.MODES, index=1, horizontal=True, key="interpolate_mode")
-attribute_text = attribute_column.text_input(
-    "Attributes", placeholder="+ hearts, + sunglasses, − smile", key="interpolate_attributes"
-)
-strength = strength_column.slider("Attribute strength", 0.0, 2.0, 1.0, 0.1, key="interpolate_strength")
-st.caption(f"Attributes to try: {', '.join(latent.ATTRIBUTE_EXAMPLES)} — any word real emoji carry as a keyword.")
 
-if a is None or b is None:
-    st.info("Pick A and B: search the catalog or upload a PNG for each.")
-    st.stop()
+@st.fragment
+def walk(a: latent.Endpoint | None, b: latent.Endpoint | None) -> None:
+    """The walk's controls and what they draw: a slider reruns only this part, A and B stay encoded."""
+    steps_column, mode_column, attribute_column, strength_column = st.columns([2, 2, 3, 2])
+    steps = steps_column.slider("Steps", latent.MIN_STEPS, latent.MAX_STEPS, 12, key="interpolate_steps")
+    mode = mode_column.radio("Interpolation", latent.MODES, index=1, horizontal=True, key="interpolate_mode")
+    attribute_text = attribute_column.text_input(
+        "Attributes", placeholder="+ hearts, + sunglasses, − smile", key="interpolate_attributes"
+    )
+    strength = strength_column.slider("Attribute strength", 0.0, 2.0, 1.0, 0.1, key="interpolate_strength")
+    st.caption(f"Attributes to try: {', '.join(latent.ATTRIBUTE_EXAMPLES)} — any word real emoji carry as a keyword.")
 
-try:
-    started = time.perf_counter()
-    attributes = latent.parse_attributes(attribute_text)
-    morph = latent.morph(a, b, int(steps), mode, attributes, float(strength))
-    animation = latent.animation_gif(morph)
-    seconds = time.perf_counter() - started
-except EmojimlError as error:
-    st.error(str(error))
-    st.stop()
+    if a is None or b is None:
+        st.info("Pick A and B: search the catalog or upload a PNG for each.")
+        return
 
-for word, sign in attributes:
-    examples = " ".join(e.char for e in latent.attribute_examples(word))
-    st.caption(f"{'+' if sign > 0 else '−'} {word}: learned from {examples} …")
+    try:
+        started = time.perf_counter()
+        attributes = latent.parse_attributes(attribute_text)
+        morph = latent.morph(a, b, int(steps), mode, attributes, float(strength))
+        animation = latent.animation_gif(morph)
+        seconds = time.perf_counter() - started
+    except EmojimlError as error:
+        st.error(str(error))
+        return
 
-st.subheader("Frames")
-st.image(morph.frames, width=64)
-preview, about = st.columns([1, 3])
-preview.image(animation, caption="Animated preview", width=128)
-name = slack_name(f"{a.label.split(' ', 1)[-1]} to {b.label.split(' ', 1)[-1]}")
-about.download_button("Download GIF", animation, f"{name}.gif", "image/gif", key="interpolate_gif", type="primary")
-about.caption(f"{len(morph.frames)} frames, ping-pong loop · {len(animation) / 1024:.0f} KB · made in {seconds:.2f} s")
+    for word, sign in attributes:
+        examples = " ".join(e.char for e in latent.attribute_examples(word))
+        st.caption(f"{'+' if sign > 0 else '−'} {word}: learned from {examples} …")
 
-atlas = latent_atlas()
-st.plotly_chart(
-    charts.latent_map(
-        atlas.coords,
-        [entry.group for entry in atlas.entries],
-        [f"{entry.char} {entry.name}" for entry in atlas.entries],
-        morph.coords,
-        [f"{a.label} (A)", *[f"frame {k + 2}" for k in range(len(morph.frames) - 2)], f"{b.label} (B)"],
-        atlas.explained,
-    ),
-    width="stretch",
-)
+    st.subheader("Frames")
+    st.image(morph.frames, width=64)
+    preview, about = st.columns([1, 3])
+    preview.image(animation, caption="Animated preview", width=128)
+    name = slack_name(f"{a.label.split(' ', 1)[-1]} to {b.label.split(' ', 1)[-1]}")
+    about.download_button("Download GIF", animation, f"{name}.gif", "image/gif", key="interpolate_gif", type="primary")
+    size = f"{len(animation) / 1024:.0f} KB"
+    about.caption(f"{len(morph.frames)} frames, ping-pong loop · {size} · made in {seconds:.2f} s")
+
+    atlas = latent_atlas()
+    st.plotly_chart(
+        charts.latent_map(
+            atlas.coords,
+            [entry.group for entry in atlas.entries],
+            [f"{entry.char} {entry.name}" for entry in atlas.entries],
+            morph.coords,
+            [f"{a.label} (A)", *[f"frame {k + 2}" for k in range(len(morph.frames) - 2)], f"{b.label} (B)"],
+            atlas.explained,
+        ),
+        width="stretch",
+    )
+
+
+walk(a, b)

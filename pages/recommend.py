@@ -3,6 +3,7 @@
 import streamlit as st
 
 from emojiml import charts
+from emojiml.analytics.feedback import mix_name
 from emojiml.errors import EmojimlError
 from emojiml.page_cache import recommend_evaluation, recommend_hybrid, workspace_events, workspace_store
 from emojiml.page_widgets import workspace_picker
@@ -126,6 +127,7 @@ def suggestions_panel() -> None:
                     sources=suggestion.contributions,
                     message=message,
                     model_version=model_version(revision),
+                    mix=mix_name(weights, {"chosen for this workspace": chosen, **PRESETS}),
                 )
                 st.toast(f"Saved {icon} for {suggestion.emoji.char}")
     feedback = store.feedback_frame(workspace)

@@ -35,6 +35,7 @@ def png(image: Image.Image) -> bytes:
 @pytest.fixture(scope="module")
 def generated() -> AppTest:
     at = page("generate.py")
+    at.selectbox(key="generate_method").set_value("gan").run()
     at.text_input(key="generate_prompt").input("taco cat")
     at.slider(key="generate_n").set_value(3)
     at.number_input(key="generate_seed").set_value(5)
@@ -44,8 +45,10 @@ def generated() -> AppTest:
     return at
 
 
-def test_an_empty_prompt_is_an_error_not_a_traceback():
+@pytest.mark.parametrize("method", ["gan", "vae"])
+def test_an_empty_prompt_is_an_error_not_a_traceback(method):
     at = page("generate.py")
+    at.selectbox(key="generate_method").set_value(method)
     at.text_input(key="generate_prompt").input("   ")
     at.button(key="generate_go").click().run()
     assert not at.exception
@@ -127,7 +130,8 @@ def test_the_review_queue_lists_unrated_generations(generated):
 def test_mashup_of_two_emoji_and_of_one_emoji_with_itself():
     at = page("generate.py")
     at.radio(key="generate_mode").set_value("Mash up two emoji").run()
-    assert at.selectbox(key="generate_method").options == ["vae"]
+    assert "vae" in at.selectbox(key="generate_method").options
+    at.selectbox(key="generate_method").set_value("vae")
     at.slider(key="generate_n").set_value(2)
     at.button(key="generate_go").click().run()
     assert not at.exception and not at.error
@@ -216,6 +220,7 @@ def test_an_uploaded_png_interpolates():
 
 def test_the_add_form_follows_the_latest_batch_and_the_picked_emoji():
     at = page("generate.py")
+    at.selectbox(key="generate_method").set_value("vae")
     at.slider(key="generate_n").set_value(2)
     for prompt in ("sleepy moon", "blue heart"):
         at.text_input(key="generate_prompt").input(prompt)
@@ -236,3 +241,54 @@ def test_the_search_page_finds_a_workspace_s_generated_emoji():
     assert not at.exception
     assert "**zebra taco**" in [m.value for m in at.markdown]
     assert len(at.image) >= 1, "a generated emoji is drawn from its PNG"
+
+
+def kitchen_installed() -> bool:
+    from emojiml.generate.methods import available_methods
+    from emojiml.generate.studio import method_styles
+
+    return "kitchen" in available_methods() and bool(method_styles("kitchen"))
+
+
+needs_kitchen = pytest.mark.skipif(not kitchen_installed(), reason="the kitchen's vector artwork is not installed")
+
+
+@needs_kitchen
+def test_kitchen_uses_expression_and_palette_and_offers_svg():
+    at = page("generate.py")
+    at.selectbox(key="generate_method").set_value("kitchen").run()
+    assert not at.selectbox(key="generate_expression").disabled and not at.selectbox(key="generate_colour").disabled
+    at.text_input(key="generate_prompt").input("crying cactus")
+    at.slider(key="generate_n").set_value(2)
+    at.selectbox(key="generate_expression").set_value("sadness")
+    at.selectbox(key="generate_colour").set_value("pastel")
+    at.button(key="generate_go").click().run()
+    assert not at.exception and not at.error
+    assert captions(at).count("recipe: 🌵") == 2
+    assert len([b for b in at.get("download_button") if b.proto.label == "SVG"]) == 2
+
+
+@needs_kitchen
+def test_kitchen_refuses_a_bad_hex_colour():
+    at = page("generate.py")
+    at.selectbox(key="generate_method").set_value("kitchen").run()
+    at.selectbox(key="generate_colour").set_value("a hex colour…").run()
+    at.text_input(key="generate_prompt").input("sleepy moon")
+    at.text_input(key="generate_hex").input("#12zz")
+    at.button(key="generate_go").click().run()
+    assert not at.exception and "not one of red" in errors(at)
+
+
+@needs_kitchen
+def test_kitchen_mashup_and_a_b_that_is_no_face():
+    at = page("generate.py")
+    at.radio(key="generate_mode").set_value("Mash up two emoji").run()
+    at.selectbox(key="generate_method").set_value("kitchen")
+    at.text_input(key="mashup_a_query").input("cactus")
+    at.text_input(key="mashup_b_query").input("loudly crying face").run()
+    at.button(key="generate_go").click().run()
+    assert not at.exception and not at.error
+    assert "**:cactus_sob:**" in [m.value for m in at.markdown]
+    at.text_input(key="mashup_b_query").input("pizza").run()
+    at.button(key="generate_go").click().run()
+    assert "must be a face" in errors(at)

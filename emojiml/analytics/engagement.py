@@ -3,22 +3,25 @@ how custom emoji are taken up after they appear.
 
 Data in, data out: each function takes a ``WorkspaceStore.events_frame`` table (one row per emoji event) and
 returns a DataFrame with its counts. Diversity is the Shannon entropy of a person's (or a period's) emoji
-counts in bits (``scipy.stats.entropy``): 0 for someone who only ever uses 👍, log2(k) for k emoji used equally.
+counts in bits (as ``scipy.stats.entropy(counts, base=2)``): 0 for someone who only ever uses 👍, log2(k) for k
+emoji used equally.
 """
 
 from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-from scipy.stats import entropy
 
 from emojiml.analytics.feedback import period_start
 
 ADOPTION_DAYS = 30  # "early adoption" window after a custom emoji's first use
 
 
-def _entropy_bits(counts: pd.Series) -> float:
-    return float(entropy(counts.to_numpy(dtype=float), base=2)) if len(counts) else 0.0
+def _entropy_bits(counts: pd.DataFrame, by: str) -> pd.Series:
+    """Entropy (bits) of the ``n`` column within each ``by`` group, vectorised: a per-group ``apply`` took
+    minutes for a workspace of 10^5 people. ``scipy.stats.entropy`` defines it; the tests check against it."""
+    share = counts["n"] / counts.groupby(by)["n"].transform("sum")
+    return (-share * np.log2(share)).groupby(counts[by]).sum() + 0.0  # + 0.0: no -0.0 for one emoji
 
 
 def reactions_per_message(events: pd.DataFrame, messages: int | None = None) -> pd.DataFrame:
@@ -59,7 +62,7 @@ def person_diversity(events: pd.DataFrame) -> pd.DataFrame:
         {
             "events": grouped["n"].sum(),
             "distinct_emoji": grouped.size(),
-            "entropy_bits": grouped["n"].apply(_entropy_bits),
+            "entropy_bits": _entropy_bits(counts, "user"),
             "top_emoji": counts.sort_values(["n", "emoji"], ascending=[False, True]).groupby("user")["emoji"].first(),
         }
     ).reset_index()
@@ -76,12 +79,13 @@ def diversity_over_time(events: pd.DataFrame, freq: str = "W") -> pd.DataFrame:
         return pd.DataFrame(columns=columns)
     frame = events.assign(period=period_start(events["timestamp"], freq))
     grouped = frame.groupby("period")
+    counts = frame.groupby(["period", "emoji"]).size().rename("n").reset_index()
     table = pd.DataFrame(
         {
             "events": grouped.size(),
             "people": grouped["user"].nunique(),
             "distinct_emoji": grouped["emoji"].nunique(),
-            "entropy_bits": grouped["emoji"].apply(lambda e: _entropy_bits(e.value_counts())),
+            "entropy_bits": _entropy_bits(counts, "period"),
         }
     ).reset_index()
     return table[columns]

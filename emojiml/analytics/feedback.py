@@ -49,6 +49,15 @@ def prepare_feedback(feedback: pd.DataFrame, current_versions: Collection[str] |
     return frame
 
 
+def mix_name(weights: dict[str, float], named: dict[str, dict[str, float]]) -> str:
+    """The name of the mix ``weights`` is (a preset or the workspace's chosen mix, to the sliders' 0.01), else
+    its weights written out (``mix_label``), so votes on the same blend group together on the Analytics page."""
+    for name, preset in named.items():
+        if all(abs(float(weights.get(s, 0.0)) - float(preset.get(s, 0.0))) < 0.005 for s in set(weights) | set(preset)):
+            return name
+    return mix_label(weights)
+
+
 def share_interval(accepted: np.ndarray, votes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Wilson score interval of accepted/votes at ``CONFIDENCE`` (NaN where there are no votes)."""
     accepted, votes = np.asarray(accepted, dtype=float), np.asarray(votes, dtype=float)

@@ -52,16 +52,39 @@ class ConditionalBatchNorm(nn.Module):
         return self.norm(x) * gamma + beta
 
 
-class UpBlock(nn.Module):
-    """Conditional norm, ReLU, nearest-neighbour x2, one 3x3 conv: cheap on a CPU, no checkerboard artefacts."""
+class NoiseInjection(nn.Module):
+    """Adds per-pixel Gaussian noise scaled by a learned per-channel weight (StyleGAN's noise inputs).
 
-    def __init__(self, c_in: int, c_out: int, cond_dim: int) -> None:
+    Why: with z entering only at 4x4, the GAN learned to ignore it (four seeds of a prompt drew the same
+    blob); fresh noise at every resolution gives the generator randomness it cannot route around. The
+    weights start at zero, so a model starts as if it had none.
+    """
+
+    def __init__(self, channels: int) -> None:
+        super().__init__()
+        self.weight = nn.Parameter(torch.zeros(1, channels, 1, 1))
+
+    def forward(self, x: torch.Tensor, generator: torch.Generator | None = None) -> torch.Tensor:
+        b, _, h, w = x.shape
+        if generator is None:
+            noise = torch.randn((b, 1, h, w), device=x.device, dtype=x.dtype)
+        else:  # a seeded CPU generator: the same seed gives the same image on any device
+            noise = torch.randn((b, 1, h, w), generator=generator).to(x.device, x.dtype)
+        return x + self.weight * noise
+
+
+class UpBlock(nn.Module):
+    """Conditional norm, ReLU, nearest-neighbour x2, one 3x3 conv (+ noise): cheap on a CPU, no checkerboards."""
+
+    def __init__(self, c_in: int, c_out: int, cond_dim: int, noise: bool = False) -> None:
         super().__init__()
         self.norm = ConditionalBatchNorm(c_in, cond_dim)
         self.conv = nn.Conv2d(c_in, c_out, 3, padding=1)
+        self.noise = NoiseInjection(c_out) if noise else None
 
-    def forward(self, x: torch.Tensor, cond: torch.Tensor) -> torch.Tensor:
-        return self.conv(F.interpolate(F.relu(self.norm(x, cond)), scale_factor=2, mode="nearest"))
+    def forward(self, x: torch.Tensor, cond: torch.Tensor, generator: torch.Generator | None = None) -> torch.Tensor:
+        x = self.conv(F.interpolate(F.relu(self.norm(x, cond)), scale_factor=2, mode="nearest"))
+        return x if self.noise is None else self.noise(x, generator)
 
 
 class ImageDecoder(nn.Module):
@@ -71,45 +94,24 @@ class ImageDecoder(nn.Module):
     (0, 0, 0, 0): the model never has to learn to keep the background clean.
     """
 
-    def __init__(self, z_dim: int, cond_dim: int, size: int, widths: tuple[int, ...]) -> None:
+    def __init__(self, z_dim: int, cond_dim: int, size: int, widths: tuple[int, ...], noise: bool = False) -> None:
         super().__init__()
         n_up = int(math.log2(size // 4))
         if 4 * 2**n_up != size or len(widths) != n_up + 1:
             raise ValueError(f"size {size} needs {n_up + 1} widths, got {len(widths)}")
         self.start = nn.Linear(z_dim + cond_dim, widths[0] * 16)
-        self.blocks = nn.ModuleList(UpBlock(a, b, cond_dim) for a, b in itertools.pairwise(widths))
+        self.blocks = nn.ModuleList(UpBlock(a, b, cond_dim, noise) for a, b in itertools.pairwise(widths))
         self.out_norm = nn.BatchNorm2d(widths[-1])
         self.out = nn.Conv2d(widths[-1], 4, 3, padding=1)
         self.width0 = widths[0]
 
-    def forward(self, z: torch.Tensor, cond: torch.Tensor) -> torch.Tensor:
+    def forward(self, z: torch.Tensor, cond: torch.Tensor, generator: torch.Generator | None = None) -> torch.Tensor:
         h = self.start(torch.cat([z, cond], dim=1)).view(-1, self.width0, 4, 4)  # (B, C0, 4, 4)
         for block in self.blocks:
-            h = block(h, cond)  # (B, Ck, 4*2^k, 4*2^k)
+            h = block(h, cond, generator)  # (B, Ck, 4*2^k, 4*2^k)
         raw = torch.sigmoid(self.out(F.relu(self.out_norm(h))))  # (B, 4, S, S) straight RGB + alpha in [0, 1]
         alpha = raw[:, 3:]
         return torch.cat([raw[:, :3] * alpha, alpha], dim=1) * 2 - 1
-
-
-def unsharp_mask(x: torch.Tensor, amount: float, sigma: float = 1.0) -> torch.Tensor:
-    """``x + amount * (x - gaussian_blur(x))``, clamped to [-1, 1]: the output sharpening of both models.
-
-    Why: L1-trained decoders draw soft edges, and the judge is very sensitive to softness (real held-out
-    emoji blurred by a 3x3 box score FID 10.5 against themselves). Measured on held-out emoji at amount 1,
-    sigma 1: VAE FID 9.58 -> 4.69, GAN 10.35 -> 5.35, R-precision up for both; amount 2 scored lower still
-    but draws light halos around outlines, so 1 is the default. ``amount`` 0 returns ``x`` unchanged.
-    """
-    if amount == 0:
-        return x
-    radius = max(1, math.ceil(2 * sigma))
-    taps = torch.arange(-radius, radius + 1, dtype=x.dtype)
-    kernel = torch.exp(-(taps**2) / (2 * sigma**2))
-    kernel = kernel / kernel.sum()
-    channels = x.shape[1]
-    blurred = F.pad(x, (radius,) * 4, mode="replicate")
-    blurred = F.conv2d(blurred, kernel.view(1, 1, 1, -1).repeat(channels, 1, 1, 1), groups=channels)
-    blurred = F.conv2d(blurred, kernel.view(1, 1, -1, 1).repeat(channels, 1, 1, 1), groups=channels)
-    return (x + amount * (x - blurred)).clamp(-1, 1)
 
 
 def diff_augment(x: torch.Tensor, translation: float = 0.125, cutout: float = 0.25) -> torch.Tensor:

@@ -14,6 +14,12 @@ style it exists in), against the real held-out images:
   the median ("typical") distance, with the real held-out images' share beside both as the reference.
 - Diversity: mean pairwise judge-feature distance between samples of one prompt across 8 seeds, over the
   mean pairwise distance between different real emoji (1.0 = as varied as different emoji are).
+- Sharpness: mean squared Laplacian of the images at the output size over that of the real held-out emoji
+  rendered at that size (1.0 = as crisp as a real render; a real emoji shrunk to 32 px and blown up again
+  scores about 0.04).
+
+Two outputs are scored: ``finished`` (what a person gets: 128 px through ``sample.upscale``) and ``raw``
+(the decoder's own 64 px output), so a step after the decoder can never hide what the model draws.
 """
 
 from __future__ import annotations
@@ -22,6 +28,7 @@ from dataclasses import asdict, dataclass
 
 import numpy as np
 import torch
+import torch.nn.functional as F
 from scipy import linalg
 
 from emojiml.generate.data import EmojiDataset
@@ -38,6 +45,7 @@ CARD_START, CARD_END = "<!-- metrics:start -->", "<!-- metrics:end -->"
 class GenerationReport:
     model: str
     size: int
+    output: str  # "finished (upscaler|lanczos) 128 px" or "raw 64 px"
     n_samples: int
     fid: float
     fid_floor: float
@@ -51,6 +59,7 @@ class GenerationReport:
     memorised_share_median: float
     memorised_share_median_real: float
     diversity: float
+    sharpness: float
 
     def rows(self) -> list[tuple[str, str, str]]:
         """(metric, value, reference) rows for the printed table and the model card."""
@@ -60,7 +69,7 @@ class GenerationReport:
             ("FID ratio (target <= 3, goal <= 1.5)", f"{self.fid_ratio:.2f}", "1.0 = as close as real emoji"),
             ("KID x 1000", f"{self.kid * 1000:.2f}", f"floor: {self.kid_floor * 1000:.2f}"),
             (
-                "R-precision@1 among 10 (target >= 0.5)",
+                "R-precision@1 among 10 (target >= 0.6)",
                 f"{self.r_precision:.3f}",
                 f"real images: {self.r_precision_real:.3f}; random 0.1",
             ),
@@ -74,7 +83,12 @@ class GenerationReport:
                 f"{self.memorised_share_median:.1%}",
                 f"{real} {self.memorised_share_median_real:.1%}",
             ),
-            ("diversity across 8 seeds", f"{self.diversity:.3f}", "1.0 = as varied as different emoji"),
+            (
+                "diversity across 8 seeds (target >= 0.25)",
+                f"{self.diversity:.3f}",
+                "1.0 = as varied as different emoji",
+            ),
+            ("sharpness vs real (target >= 0.25)", f"{self.sharpness:.3f}", "1.0 = as crisp as a real render"),
         ]
 
 
@@ -82,7 +96,10 @@ def frechet_distance(a: np.ndarray, b: np.ndarray) -> float:
     """FID between two feature sets (rows are samples)."""
     mu_a, mu_b = a.mean(0), b.mean(0)
     cov_a, cov_b = np.cov(a, rowvar=False), np.cov(b, rowvar=False)
-    covmean, _ = linalg.sqrtm(cov_a @ cov_b, disp=False)
+    try:
+        covmean = linalg.sqrtm(cov_a @ cov_b, disp=False)[0]
+    except TypeError:  # SciPy >= 1.16 dropped ``disp`` (a GPU machine had it): one return value
+        covmean = linalg.sqrtm(cov_a @ cov_b)
     covmean = covmean.real
     return float(((mu_a - mu_b) ** 2).sum() + np.trace(cov_a + cov_b - 2 * covmean))
 
@@ -158,22 +175,60 @@ def real_floor(
     return fid, float(np.mean([kernel_distance(pick, held) for pick in picks]))
 
 
-def evaluate_generation(model_name: str, net, judge, dataset: EmojiDataset, seed: int = 0) -> GenerationReport:
-    """All figures for one loaded model (GAN generator or VAE) on the held-out emoji of ``dataset``."""
-    size = net.config.size
-    held, train = dataset.indices("holdout"), dataset.indices("train")
-    styles_all = dataset.style_ids(net.config.styles)
+def laplacian_energy(x: torch.Tensor) -> torch.Tensor:
+    """Per image: mean squared 4-neighbour Laplacian of premultiplied RGBA in [0, 1] (edge crispness)."""
+    x = (x.float() + 1) / 2
+    kernel = torch.tensor([[0.0, 1.0, 0.0], [1.0, -4.0, 1.0], [0.0, 1.0, 0.0]]).repeat(x.shape[1], 1, 1, 1)
+    lap = F.conv2d(x, kernel.to(x.device), groups=x.shape[1])
+    return (lap**2).mean(dim=(1, 2, 3))
+
+
+def real_at(dataset: EmojiDataset, index: np.ndarray, size: int) -> torch.Tensor:
+    """Real images of ``index`` at ``size``: the high-resolution renders when the data set has that size,
+    else the native ones (area-shrunk, or Lanczos-enlarged)."""
+    from emojiml.generate.sample import lanczos
+
+    if dataset.hires is not None and dataset.hires.shape[1] == size and np.isin(index, dataset.hires_index).all():
+        position = {int(i): k for k, i in enumerate(dataset.hires_index)}
+        return premultiplied(dataset.hires[[position[int(i)] for i in index]], size)
+    if size <= dataset.size:
+        return premultiplied(dataset.images[index], size)
+    return lanczos(premultiplied(dataset.images[index], dataset.size), size)
+
+
+def sharpness_ratio(x: torch.Tensor, real: torch.Tensor) -> float:
+    """Mean Laplacian energy of ``x`` over that of ``real`` (same size)."""
+    return float(laplacian_energy(x).mean() / laplacian_energy(real).mean().clamp(min=1e-12))
+
+
+def evaluate_generation(
+    model_name: str, net, judge, dataset: EmojiDataset, seed: int = 0, upscaler=None, raw: bool = False
+) -> GenerationReport:
+    """All figures for one loaded model (GAN generator or VAE) on the held-out emoji of ``dataset`` it knows
+    the style of: its finished 128 px output through ``sample.upscale`` (with ``upscaler``, else Lanczos), or,
+    with ``raw``, the decoder's own output at its native size."""
+    from emojiml.generate.sample import OUTPUT_SIZE, upscale
+
+    native = net.config.size
+    out_size = native if raw else OUTPUT_SIZE
+    finish = (lambda x: x) if raw else (lambda x: upscale(x, upscaler, OUTPUT_SIZE))
+    known = np.array([s.style in net.config.styles for s in dataset.samples])
+    held = np.array([i for i in dataset.indices("holdout") if known[i]], dtype=np.int64)
+    train = np.array([i for i in dataset.indices("train") if known[i]], dtype=np.int64)
+    styles_all = np.array(
+        [net.config.styles.index(s.style) if s.style in net.config.styles else -1 for s in dataset.samples]
+    )
     groups_all = dataset.group_ids(net.config.groups)
     text = torch.from_numpy(dataset.text_vectors[held])
     style = torch.from_numpy(styles_all[held])
     group = torch.from_numpy(groups_all[held])
     with torch.no_grad():
         cond = net.condition(text, style, group)
-        fake = net.render(cond, torch.Generator().manual_seed(seed))  # (N, 4, S, S)
-    real_held = premultiplied(dataset.images[held], size)
+        fake = torch.cat([finish(chunk) for chunk in net.render(cond, torch.Generator().manual_seed(seed)).split(128)])
+    real_held = premultiplied(dataset.images[held], native)
     rng = np.random.default_rng(seed)
     f_fake, f_held = _features(judge, fake), _features(judge, real_held)
-    f_train_all = _features(judge, premultiplied(dataset.images[train], size))
+    f_train_all = _features(judge, premultiplied(dataset.images[train], native))
     fid = frechet_distance(f_fake, f_held)
     fid_floor, kid_floor = real_floor(f_train_all, f_held, rng)
 
@@ -182,10 +237,11 @@ def evaluate_generation(model_name: str, net, judge, dataset: EmojiDataset, seed
     r_fake = r_precision(_text_vectors(judge, fake), true_text, emoji, seed)
     r_real = r_precision(_text_vectors(judge, real_held), true_text, emoji, seed)
 
-    train_pixels = ((premultiplied(dataset.images[train], size) + 1) / 2).numpy()
+    train_pixels = ((premultiplied(dataset.images[train], native) + 1) / 2).numpy()
     train_styles = styles_all[train]
     strict, typical = copy_thresholds(train_pixels, train_styles, np.array([dataset.samples[i].emoji for i in train]))
-    d_fake = nearest_train_distance(((fake + 1) / 2).numpy(), styles_all[held], train_pixels, train_styles)
+    fake_native = F.adaptive_avg_pool2d(fake, native) if fake.shape[-1] != native else fake
+    d_fake = nearest_train_distance(((fake_native + 1) / 2).numpy(), styles_all[held], train_pixels, train_styles)
     d_real = nearest_train_distance(((real_held + 1) / 2).numpy(), styles_all[held], train_pixels, train_styles)
 
     pick = rng.choice(len(held), size=min(DIVERSITY_PROMPTS, len(held)), replace=False)
@@ -195,12 +251,14 @@ def evaluate_generation(model_name: str, net, judge, dataset: EmojiDataset, seed
             batch = net.render(
                 cond[i : i + 1].repeat(DIVERSITY_SEEDS, 1), torch.Generator().manual_seed(int(seed + 1 + i))
             )
-            spreads.append(_mean_pairwise(_features(judge, batch)))
+            spreads.append(_mean_pairwise(_features(judge, finish(batch))))
     between = _mean_pairwise(f_held[rng.choice(len(held), size=min(256, len(held)), replace=False)])
+    kind = "raw" if raw else f"finished ({'upscaler' if upscaler is not None else 'lanczos'})"
 
     return GenerationReport(
         model=model_name,
-        size=size,
+        size=native,
+        output=f"{kind} {out_size} px",
         n_samples=len(held),
         fid=round(fid, 3),
         fid_floor=round(fid_floor, 3),
@@ -214,6 +272,7 @@ def evaluate_generation(model_name: str, net, judge, dataset: EmojiDataset, seed
         memorised_share_median=round(float((d_fake < typical).mean()), 4),
         memorised_share_median_real=round(float((d_real < typical).mean()), 4),
         diversity=round(float(np.mean(spreads)) / max(between, 1e-9), 3),
+        sharpness=round(sharpness_ratio(fake, real_at(dataset, held, out_size)), 3),
     )
 
 
@@ -228,7 +287,7 @@ def report_table(reports: list[GenerationReport]) -> str:
     lines = ["| model | metric | value | reference |", "|---|---|---|---|"]
     for report in reports:
         for metric, value, reference in report.rows():
-            lines.append(f"| {report.model} ({report.size} px) | {metric} | {value} | {reference} |")
+            lines.append(f"| {report.model}, {report.output} | {metric} | {value} | {reference} |")
     return "\n".join(lines)
 
 

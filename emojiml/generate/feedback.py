@@ -166,10 +166,11 @@ class WeightedBatches:
 
         extra = len(weights.prompts)
         text = encode(list(weights.prompts)) if extra else np.zeros((0, batches.text.shape[1]), dtype=np.float32)
-        self.images = torch.cat([batches.images, premultiplied(weights.images, batches.images.shape[-1])])
-        self.text = torch.cat([batches.text, torch.from_numpy(np.asarray(text, dtype=np.float32))])
-        styles = torch.tensor([dataset.styles.index(s) for s in weights.styles], dtype=torch.long)
-        groups = torch.tensor([dataset.groups.index(g) for g in weights.groups], dtype=torch.long)
+        device = self.device = batches.images.device  # a CUDA run keeps the whole set on the GPU
+        self.images = torch.cat([batches.images, premultiplied(weights.images, batches.images.shape[-1]).to(device)])
+        self.text = torch.cat([batches.text, torch.from_numpy(np.asarray(text, dtype=np.float32)).to(device)])
+        styles = torch.tensor([dataset.styles.index(s) for s in weights.styles], dtype=torch.long, device=device)
+        groups = torch.tensor([dataset.groups.index(g) for g in weights.groups], dtype=torch.long, device=device)
         self.style, self.group = torch.cat([batches.style, styles]), torch.cat([batches.group, groups])
         self.index = np.arange(len(self.images))
         self.batch = batches.batch
@@ -181,7 +182,7 @@ class WeightedBatches:
     def next(self):
         import torch
 
-        pick = torch.from_numpy(self.rng.choice(len(self.index), self.batch, replace=False, p=self.p))
+        pick = torch.from_numpy(self.rng.choice(len(self.index), self.batch, replace=False, p=self.p)).to(self.device)
         return self.images[pick], self.text[pick], self.style[pick], self.group[pick]
 
 

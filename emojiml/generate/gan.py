@@ -1,8 +1,9 @@
 """Conditional GAN: generator (z, condition) -> RGBA, and a spectral-norm projection discriminator.
 
 Training (``train.py``) uses the hinge loss, DiffAugment on everything the discriminator sees, an EMA copy
-of the generator (what ships) and, to get shapes on a small CPU budget, a reconstruction anchor in the
-style of BicycleGAN's cVAE-GAN: a small encoder maps a real image to z and the generator must redraw it.
+of the generator (what ships), a reconstruction anchor in the style of BicycleGAN's cVAE-GAN (a small
+encoder maps a real image to z and the generator must redraw it: shapes within minutes) and, against seed
+collapse, per-layer noise inputs and a mode-seeking term (two seeds of one prompt must differ).
 """
 
 from __future__ import annotations
@@ -15,7 +16,9 @@ from torch import nn
 from torch.nn.utils import spectral_norm
 
 from emojiml.checkpoint import JsonConfig, load_checkpoint
-from emojiml.generate.blocks import ConditionEncoder, ImageDecoder, unsharp_mask
+from emojiml.generate.blocks import ConditionEncoder, ImageDecoder
+
+NATIVE_SIZE = 64  # what the sampling pipeline (the 2x upscaler to 128 px) expects
 
 
 @dataclass(frozen=True)
@@ -25,9 +28,9 @@ class GANConfig(JsonConfig):
     size: int = 64
     z_dim: int = 64
     cond_dim: int = 128
-    widths: tuple[int, ...] = (192, 128, 64, 32, 16)  # generator, 4x4 -> size
-    d_widths: tuple[int, ...] = (32, 64, 128, 192)  # discriminator, size -> 4x4
-    sharpen: float = 1.0  # output sharpening of finished images (``blocks.unsharp_mask``); not used in training
+    widths: tuple[int, ...] = (128, 64, 32, 16, 8)  # generator, 4x4 -> size
+    d_widths: tuple[int, ...] = (16, 32, 64, 128)  # discriminator, size -> 4x4
+    noise: bool = True  # per-layer noise inputs (``blocks.NoiseInjection``)
 
 
 class Generator(nn.Module):
@@ -35,19 +38,19 @@ class Generator(nn.Module):
         super().__init__()
         self.config = config
         self.condition = ConditionEncoder(len(config.styles), len(config.groups), config.cond_dim)
-        self.decoder = ImageDecoder(config.z_dim, config.cond_dim, config.size, config.widths)
+        self.decoder = ImageDecoder(config.z_dim, config.cond_dim, config.size, config.widths, config.noise)
 
-    def forward(self, z: torch.Tensor, cond: torch.Tensor) -> torch.Tensor:
-        return self.decoder(z, cond)  # (B, 4, S, S) premultiplied RGBA in [-1, 1]
+    def forward(self, z: torch.Tensor, cond: torch.Tensor, generator: torch.Generator | None = None) -> torch.Tensor:
+        return self.decoder(z, cond, generator)  # (B, 4, S, S) premultiplied RGBA in [-1, 1]
 
     def sample(self, cond: torch.Tensor, generator: torch.Generator | None = None, temperature: float = 1.0):
-        """Raw samples (what training sees)."""
-        z = torch.randn((cond.shape[0], self.config.z_dim), generator=generator) * temperature
-        return self(z, cond)
+        """Samples at the native size; ``generator`` (a CPU generator) fixes z and the layer noise."""
+        z = torch.randn((cond.shape[0], self.config.z_dim), generator=generator).to(cond.device) * temperature
+        return self(z, cond, generator)
 
     def render(self, cond: torch.Tensor, generator: torch.Generator | None = None) -> torch.Tensor:
-        """Finished images (what people get and the evaluation scores): samples through the output sharpening."""
-        return unsharp_mask(self.sample(cond, generator), self.config.sharpen)
+        """The decoder's output for a seed (what ``sample.finish`` turns into 128 px files)."""
+        return self.sample(cond, generator)
 
 
 class Discriminator(nn.Module):
@@ -73,4 +76,4 @@ class Discriminator(nn.Module):
 
 def load_generator(path: Path) -> Generator:
     """The GAN generator (EMA copy) at ``path`` (.safetensors + .json); :class:`CheckpointError` when unusable."""
-    return load_checkpoint(path, "gan", GANConfig, Generator)
+    return load_checkpoint(path, "gan", GANConfig, Generator, native_size=NATIVE_SIZE)

@@ -38,7 +38,7 @@ class EmojiJudge(nn.Module):
         layers: list[nn.Module] = []
         c_in = 4
         for c_out in config.widths:
-            stride = 2  # 32 -> 16 -> 8 -> 4: cheap enough to train well on a shared CPU
+            stride = 2  # 32 -> 16 -> 8 -> 4 (64 px: one more layer): cheap enough to train well on a shared CPU
             layers += [nn.Conv2d(c_in, c_out, 3, stride, 1), nn.BatchNorm2d(c_out), nn.ReLU()]
             c_in = c_out
         self.backbone = nn.Sequential(*layers)
@@ -72,15 +72,24 @@ class JudgeReport:
 
 
 def train_judge(
-    dataset, out, minutes: float = 4.0, batch: int = 64, seed: int = 0, max_steps: int | None = None
+    dataset,
+    out,
+    minutes: float = 4.0,
+    batch: int = 64,
+    seed: int = 0,
+    max_steps: int | None = None,
+    size: int = 32,
+    device: str = "cpu",
 ) -> JudgeReport:
-    """Fit the judge on the training split for ``minutes`` and save ``out.safetensors`` + ``out.json``."""
+    """Fit the judge on the training split for ``minutes`` and save ``out.safetensors`` + ``out.json``.
+    ``size`` 64 adds a fourth stride-2 layer, so a 64 px judge sees the detail 64 px models can draw."""
     from emojiml.generate.train import Batches
 
     torch.manual_seed(seed)
-    config = JudgeConfig(dataset.styles, dataset.groups)
-    model = EmojiJudge(config)
-    batches = Batches(dataset, config.size, batch, seed)
+    widths = (48, 96, 160) if size == 32 else (32, 64, 128, 192)
+    config = JudgeConfig(dataset.styles, dataset.groups, size=size, widths=widths)
+    model = EmojiJudge(config).to(device)
+    batches = Batches(dataset, config.size, batch, seed, device=device)
     optimizer = torch.optim.Adam(model.parameters(), lr=2e-3)
     started, steps = time.monotonic(), 0
     while time.monotonic() - started < minutes * 60 and (max_steps is None or steps < max_steps):
@@ -89,8 +98,8 @@ def train_judge(
         group_logits, style_logits, image_text = model(augment_real(x))
         logits = image_text @ text.T * model.log_temperature.exp().clamp(max=100)  # (B, B)
         same = (text @ text.T) > 0.999  # the same emoji in another style is not a negative
-        logits = logits.masked_fill(same & ~torch.eye(len(x), dtype=torch.bool), -1e4)
-        target = torch.arange(len(x))
+        logits = logits.masked_fill(same & ~torch.eye(len(x), dtype=torch.bool, device=x.device), -1e4)
+        target = torch.arange(len(x), device=x.device)
         loss = (
             F.cross_entropy(group_logits, group)
             + F.cross_entropy(style_logits, style)
@@ -100,7 +109,7 @@ def train_judge(
         loss.backward()
         optimizer.step()
         steps += 1
-    held = Batches(dataset, config.size, 10**9, seed, split="holdout")
+    held = Batches(dataset, config.size, 10**9, seed, split="holdout", device=device)
     model.eval()
     with torch.no_grad():
         group_logits, style_logits, _ = model(held.images)

@@ -276,7 +276,8 @@ def morph(
     strength: float = 1.0,
 ) -> Morph:
     """``steps`` frames morphing ``a`` into ``b``; every attribute direction is added along the whole walk."""
-    from emojiml.generate.sample import to_images
+    from emojiml import models
+    from emojiml.generate.sample import to_images, upscale
 
     if a.fingerprint == b.fingerprint:
         raise StudioInputError("A and B are the same emoji; pick two different ones to interpolate.")
@@ -287,7 +288,7 @@ def morph(
         z = z + torch.from_numpy(sign * strength * dz).float()
         cond = cond + torch.from_numpy(sign * strength * dc).float()
     vae = _vae()
-    frames = to_images(vae.finish(vae.decode(z, cond)))
+    frames = to_images(upscale(vae.decode(z, cond), models.upscaler()))
     codes = z.numpy()
     return Morph(frames, codes, latent_atlas().project(codes), tuple(attributes))
 
@@ -295,7 +296,8 @@ def morph(
 @torch.no_grad()
 def blend(a: Endpoint, b: Endpoint, n: int = 4, seed: int = 0, spread: float = 0.15) -> list[Image.Image]:
     """``n`` VAE mashups of two emoji: codes around the spherical midpoint, jittered by ``seed``."""
-    from emojiml.generate.sample import to_images
+    from emojiml import models
+    from emojiml.generate.sample import to_images, upscale
 
     if a.fingerprint == b.fingerprint:
         raise StudioInputError("Pick two different emoji to mash up.")
@@ -305,7 +307,7 @@ def blend(a: Endpoint, b: Endpoint, n: int = 4, seed: int = 0, spread: float = 0
     z = z + 0.25 * torch.randn(z.shape, generator=generator) * z.std()
     cond = torch.lerp(a.cond[None], b.cond[None], t)
     vae = _vae()
-    return to_images(vae.finish(vae.decode(z, cond)))
+    return to_images(upscale(vae.decode(z, cond), models.upscaler()))
 
 
 def vae_mashup(a: Emoji, b: Emoji, style: str = "noto", n: int = 4, seed: int = 0) -> list:

@@ -16,7 +16,9 @@ import torch.nn.functional as F
 from torch import nn
 
 from emojiml.checkpoint import JsonConfig, load_checkpoint
-from emojiml.generate.blocks import ConditionEncoder, ImageDecoder, unsharp_mask
+from emojiml.generate.blocks import ConditionEncoder, ImageDecoder
+
+NATIVE_SIZE = 64  # what the sampling pipeline (the 2x upscaler to 128 px) expects
 
 
 @dataclass(frozen=True)
@@ -26,9 +28,8 @@ class VAEConfig(JsonConfig):
     size: int = 64
     z_dim: int = 32
     cond_dim: int = 128
-    widths: tuple[int, ...] = (192, 128, 64, 32, 16)  # decoder, 4x4 -> size
+    widths: tuple[int, ...] = (128, 64, 32, 16, 8)  # decoder, 4x4 -> size
     enc_widths: tuple[int, ...] = (16, 32, 64, 128)  # encoder, size -> 4x4
-    sharpen: float = 1.0  # output sharpening of finished images (``blocks.unsharp_mask``); not used in training
 
 
 class ImageEncoder(nn.Module):
@@ -75,18 +76,14 @@ class ConditionalVAE(nn.Module):
         return self.decoder(z, cond)  # (B, 4, S, S) premultiplied RGBA in [-1, 1]
 
     def sample(self, cond: torch.Tensor, generator: torch.Generator | None = None, temperature: float = 1.0):
-        """Raw samples from the learned prior."""
+        """Samples from the learned prior at the native size; ``generator`` (a CPU generator) fixes them."""
         mu, logvar = self.prior_params(cond)
-        eps = torch.randn(mu.shape, generator=generator) * temperature
+        eps = torch.randn(mu.shape, generator=generator).to(mu.device) * temperature
         return self.decode(mu + eps * (0.5 * logvar).exp(), cond)
 
     def render(self, cond: torch.Tensor, generator: torch.Generator | None = None) -> torch.Tensor:
-        """Finished images (what people get and the evaluation scores): samples through the output sharpening."""
-        return self.finish(self.sample(cond, generator))
-
-    def finish(self, x: torch.Tensor) -> torch.Tensor:
-        """Decoded images -> finished images (the output sharpening), e.g. the frames of an interpolation."""
-        return unsharp_mask(x, self.config.sharpen)
+        """The decoder's output for a seed (what ``sample.finish`` turns into 128 px files)."""
+        return self.sample(cond, generator)
 
     def forward(self, x: torch.Tensor, cond: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         """Reconstruction and the per-sample KL(q(z|x,c) || p(z|c)), summed over latent dims."""
@@ -104,4 +101,4 @@ def reconstruction_loss(recon: torch.Tensor, target: torch.Tensor) -> torch.Tens
 
 def load_vae(path: Path) -> ConditionalVAE:
     """The conditional VAE saved at ``path`` (.safetensors + .json); :class:`CheckpointError` when unusable."""
-    return load_checkpoint(path, "vae", VAEConfig, ConditionalVAE)
+    return load_checkpoint(path, "vae", VAEConfig, ConditionalVAE, native_size=NATIVE_SIZE)

@@ -65,3 +65,9 @@ def test_a_split_with_no_votes_on_one_side_says_which_way_to_move_it():
     assert "pick a later split" in figure.layout.title.text
     figure = charts.before_after_chart(before_after(frame, "2026-01-01", "user"), "2026-01-01")
     assert "pick an earlier split" in figure.layout.title.text
+
+
+def test_one_period_of_events_gets_a_note_not_a_lone_bar(demo_events):
+    one_day = demo_events[demo_events["timestamp"].dt.date == demo_events["timestamp"].dt.date.iloc[-1]]
+    figure = charts.diversity_timeline(engagement.diversity_over_time(one_day, "D"), "D")
+    assert "One day of events" in figure.layout.title.text and figure.layout.xaxis.dtick == charts.DAY_MS

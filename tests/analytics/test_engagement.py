@@ -4,6 +4,7 @@ import math
 
 import numpy as np
 import pandas as pd
+from scipy.stats import entropy
 
 from emojiml.analytics import engagement
 
@@ -23,8 +24,7 @@ def test_person_diversity_counts_distinct_emoji_and_entropy_in_bits(demo_events)
     top = demo_events["user"].value_counts().index[0]
     mine = demo_events[demo_events["user"] == top]["emoji"].value_counts()
     assert table.loc[top, "events"] == mine.sum() and table.loc[top, "distinct_emoji"] == len(mine)
-    p = mine.to_numpy() / mine.sum()
-    assert math.isclose(table.loc[top, "entropy_bits"], float(-(p * np.log2(p)).sum()))
+    assert math.isclose(table.loc[top, "entropy_bits"], float(entropy(mine.to_numpy(), base=2)))
     assert table.loc[top, "name"] != top  # display names, not ids
     single = table[table["distinct_emoji"] == 1]
     assert (single["entropy_bits"] == 0).all()
@@ -72,5 +72,8 @@ def test_no_events_give_empty_tables_with_their_columns(demo_events):
 def test_diversity_over_time_counts_every_event_once(demo_events):
     table = engagement.diversity_over_time(demo_events, "M")
     assert table["events"].sum() == len(demo_events)
+    first = demo_events[engagement.period_start(demo_events["timestamp"], "M") == table["period"].iloc[1]]
+    expected = entropy(first["emoji"].value_counts().to_numpy(), base=2)
+    assert math.isclose(table["entropy_bits"].iloc[1], float(expected))
     assert (table["period"].dt.day == 1).all()
     assert pd.api.types.is_datetime64_any_dtype(table["period"])

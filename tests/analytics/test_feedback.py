@@ -14,6 +14,7 @@ from emojiml.analytics.feedback import (
     acceptance,
     acceptance_over_time,
     before_after,
+    mix_name,
     prepare_feedback,
 )
 from emojiml.workspace.store import WorkspaceStore
@@ -108,3 +109,9 @@ def test_an_unknown_grouping_or_period_is_refused_with_the_valid_ones(store):
         acceptance(frame, "channel")
     with pytest.raises(AnalyticsInputError, match=r"D \(day\), W \(week\) or M \(month\)"):
         acceptance_over_time(frame, "source", "Y")
+
+
+def test_a_mix_is_named_by_the_preset_it_matches_else_written_out():
+    presets = {"habits first": {"collaborative": 0.5, "popularity": 0.5}}
+    assert mix_name({"collaborative": 0.501, "popularity": 0.499, "content": 0.0}, presets) == "habits first"
+    assert mix_name({"collaborative": 0.4, "popularity": 0.6}, presets) == "collaborative 0.40 · popularity 0.60"

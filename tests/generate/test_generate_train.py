@@ -32,7 +32,7 @@ def test_a_few_steps_train_save_and_resume(kind, tiny_dataset, tmp_path):
     )
     with torch.no_grad():
         x = model.sample(cond, torch.Generator().manual_seed(0))
-    assert x.shape == (4, 4, 32, 32)
+    assert x.shape == (4, 4, 64, 64)
     assert x.min() >= -1 and x.max() <= 1
     rgb, alpha = (x[:, :3] + 1) / 2, (x[:, 3:] + 1) / 2
     assert (rgb <= alpha + 1e-5).all()  # premultiplied: no colour where nothing is drawn
@@ -42,7 +42,7 @@ def test_corrupt_or_mismatched_checkpoint_is_a_clear_error(tiny_dataset, tmp_pat
     config = TrainConfig(model="gan", batch=8, sample_every_s=1e9, checkpoint_every_s=1e9)
     train("gan", tiny_dataset.root, tmp_path, minutes=10, config=config, progress=False, max_steps=1)
     meta = json.loads((tmp_path / "gan.json").read_text())
-    meta["config"]["widths"] = [64, 32, 16, 8]
+    meta["config"]["widths"] = [64, 32, 16, 8, 4]
     (tmp_path / "gan.json").write_text(json.dumps(meta))
     with pytest.raises(CheckpointError, match="does not match its config"):
         load_generator(tmp_path / "gan")
@@ -80,3 +80,13 @@ def test_resuming_with_another_budget_warns_that_the_schedule_moves(tiny_dataset
         resumed = train("gan", tiny_dataset.root, tmp_path, minutes=20, resume=True, progress=False, max_steps=2)
     assert resumed.budget_seconds == 1200
     assert "20-minute budget instead of 10" in caplog.text
+
+
+def test_a_config_the_architecture_cannot_be_built_from_is_a_clear_error(tiny_dataset, tmp_path):
+    config = TrainConfig(model="gan", batch=8, sample_every_s=1e9, checkpoint_every_s=1e9)
+    train("gan", tiny_dataset.root, tmp_path, minutes=10, config=config, progress=False, max_steps=1)
+    meta = json.loads((tmp_path / "gan.json").read_text())
+    meta["config"]["widths"] = [64, 32]  # too few for 64 px
+    (tmp_path / "gan.json").write_text(json.dumps(meta))
+    with pytest.raises(CheckpointError, match="has an invalid config"):
+        load_generator(tmp_path / "gan")

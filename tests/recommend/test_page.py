@@ -49,3 +49,5 @@ def test_a_thumbs_up_is_stored_with_weights_and_sources():
         "reactions",
     }
     assert set(row["sources"]) - {"tone", "echo"} <= set(row["weights"])
+    # where it came from, for the Analytics page: the workspace's own mix and the fitted model's version
+    assert row["mix"] == "chosen for this workspace" and row["model_version"].startswith("hybrid@r")

@@ -10,6 +10,8 @@ This module imports them only when called, so registering the CLI commands costs
 
 from __future__ import annotations
 
+from dataclasses import asdict
+
 import numpy as np
 
 from emojiml.generate.methods import EXPRESSIONS, GeneratedEmoji, GenerationRequest, slack_name
@@ -78,7 +80,7 @@ def generate_kitchen(request: GenerationRequest) -> list[GeneratedEmoji]:
             recipe=drawn[i][0].recipe.describe(),
             prompt_score=round(float(scores[i]), 4),
             details={
-                "kitchen_recipe": drawn[i][0].recipe,
+                "kitchen_recipe": asdict(drawn[i][0].recipe),  # JSON-safe: pages store details
                 "text_score": drawn[i][0].text_score,
                 "base_words": drawn[i][0].base_words,
                 "feature_words": drawn[i][0].feature_words,
@@ -116,5 +118,5 @@ def mashup(a: str, b: str, style: str = "noto", palette: str | None = None) -> G
         seed=0,
         svg=composition.svg,
         recipe=composition.recipe.describe(),
-        details={"kitchen_recipe": composition.recipe},
+        details={"kitchen_recipe": asdict(composition.recipe)},
     )

@@ -10,12 +10,14 @@ import numpy as np
 def kitchen_timings(style: str = "noto", requests: int = 8) -> dict:
     """Median and p90 ms of one composition at 128 px, and median s of one 4-result request, warm."""
     from emojiml.generate.kitchen import generate_kitchen
-    from emojiml.generate.kitchen.compose import compose
+    from emojiml.generate.kitchen.compose import Recipe, compose
     from emojiml.generate.kitchen.evaluate import compositional_prompts
     from emojiml.generate.methods import GenerationRequest
 
     prompts = compositional_prompts()
-    recipes = [generate_kitchen(GenerationRequest(p, style=style, n=1))[0].details["kitchen_recipe"] for p in prompts]
+    recipes = [
+        Recipe(**generate_kitchen(GenerationRequest(p, style=style, n=1))[0].details["kitchen_recipe"]) for p in prompts
+    ]
     compose_ms = []
     for recipe in recipes:
         started = time.perf_counter()

@@ -3,7 +3,8 @@
 The base keeps its own pieces (a face base drops the eyes, mouth and extras it gets from a donor); each donor's
 part is moved by one transform that maps the donor's face circle onto the base's anchor circle (its face, or
 the largest circle inside a non-face base, scaled into ``FACE_SHARE``). Donor extras drawn behind the donor's
-face (OpenMoji's tear outlines) go behind the base. Everything stays vector until the one resvg render.
+face (OpenMoji's tear outlines) go behind the base; on a non-face base the features get a thin white rim.
+Everything stays vector until resvg renders it: once to find the drawing's box (``framed``), once at size.
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """``emojiml evaluate kitchen``: the kitchen's figures, each from ``generate_kitchen`` fed plain prompts.
 
 - Sharpness: variance of the Laplacian of the luminance on opaque pixels (alpha 255, one pixel in from any
-  transparent one) of the 128 px PNGs, over the same for real Noto renders at 128 px: the Noto vector artwork
+  transparent one) of the 128 px PNGs, over the same for real renders at 128 px: the style's own vector artwork
   framed alike, and the Noto Color Emoji font (109 px bitmaps, the image data set's Noto) framed to 128 px.
 - R-precision@1 among 10 on held-out emoji (the image data set's 10% split by emoji; the judge never saw
   them): the prompt is the emoji's name; does the judge's image->text vector of the result rank the emoji's own
@@ -59,7 +59,11 @@ class KitchenReport:
     def rows(self) -> list[tuple[str, str, str]]:
         """(figure, value, target or reference) rows for the printed table and the README."""
         return [
-            ("sharpness vs Noto vector art at 128 px", f"{self.sharpness_ratio_vector:.2f}x", ">= 0.5x"),
+            (
+                f"sharpness vs the real {self.style} vector art at 128 px",
+                f"{self.sharpness_ratio_vector:.2f}x",
+                ">= 0.5x",
+            ),
             ("sharpness vs Noto font renders at 128 px", f"{self.sharpness_ratio_font:.2f}x", ">= 0.5x"),
             (
                 f"R-precision@1 among 10, {self.n_heldout} held-out names",
@@ -163,7 +167,7 @@ def evaluate_kitchen(style: str = "noto", limit: int | None = None, progress=Non
         request_seconds.append(time.perf_counter() - started)
         kitchen_images.append(result[0].image)
         png_sizes.append(len(png_bytes(result[0].image)))
-        itself += int(result[0].details["kitchen_recipe"].base == entry.key)
+        itself += int(result[0].details["kitchen_recipe"]["base"] == entry.key)
         text_pick_images.append(_first_drawable(propose_recipes(entry.name, style, n=8)).image)
         real_images.append(compose(Recipe(entry.key, style=style)).image)
         if font is not None and (drawn := font.render(entry, 128)) is not None:
@@ -181,7 +185,7 @@ def evaluate_kitchen(style: str = "noto", limit: int | None = None, progress=Non
     wins, composition_ms, prompts = 0, [], compositional_prompts()[:limit]
     for prompt in prompts:
         chosen = generate_kitchen(GenerationRequest(prompt, style=style, n=1, seed=EVALUATION_SEED))[0]
-        recipe = chosen.details["kitchen_recipe"]
+        recipe = Recipe(**chosen.details["kitchen_recipe"])
         started = time.perf_counter()
         compose(recipe)  # parts are cached by now: this is the composition cost alone
         composition_ms.append((time.perf_counter() - started) * 1000)

@@ -181,7 +181,9 @@ def label_pieces(cut: CutIcon, shapes: list[Shape | None]) -> tuple[tuple[str, .
         cx, cy = shape.centre
         outside = float((shape.mask * ~face_mask).sum() / max(shape.mask.sum(), 1e-6))
         drawn = shape.mask[shape.mask > 0.05]
-        soft = drawn.size > SOFT_MIN_PIXELS and float(drawn.mean()) < SOFT_ALPHA
+        rows, columns = np.nonzero(shape.mask > 0.05)
+        blob = drawn.size > 0.5 * (np.ptp(rows) + 1) * (np.ptp(columns) + 1)  # a glow fills its box; a line does not
+        soft = blob and drawn.size > SOFT_MIN_PIXELS and float(drawn.mean()) < SOFT_ALPHA
         if shape.area >= BIG_SHARE * face_shape.area or (shape.width >= 0.6 * fw and shape.height >= 0.6 * fh):
             labels.append("base")  # the disc's shading, rim and outline ring
         elif _is_blue(shape.colour) or soft:
