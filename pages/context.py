@@ -11,6 +11,7 @@ from emojiml.page_cache import context_analyzer, workspace_events, workspace_sto
 from emojiml.page_widgets import workspace_picker
 from emojiml.text.analyze import Message, analysis_table
 from emojiml.text.inputs import channel_messages, parse_pasted_conversation
+from emojiml.workspace.slack_text import has_words
 
 EXAMPLE = """Ana: hey there! how was the trip?
 Ben: Amazing, Paris was beautiful and the food was incredible!
@@ -112,10 +113,11 @@ with topics_column:
         st.caption("Too little text for topics.")
 
 st.subheader("Suggestions")
+worded = [i for i, a in enumerate(analyses) if has_words(a.text)]  # a bare link or emoji says little to suggest for
 turn = st.selectbox(
     "For message",
     range(1, len(analyses) + 1),
-    index=len(analyses) - 1,
+    index=worded[-1] if worded else len(analyses) - 1,
     format_func=lambda t: f"{t}: {analyses[t - 1].text[:60]}",
 )
 picked = analyses[turn - 1]

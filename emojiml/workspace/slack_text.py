@@ -83,6 +83,15 @@ def is_system_message(text: str, *, subtype: str | None = None, author_is_bot: b
     return bool(_SYSTEM_TEXT.match(text or ""))
 
 
+_NOT_WORDS = re.compile(r"(?:https?|ftp|mailto):\S+|www\.\S+|<[^<>\n]*>|:[\w+'\-]+:|@\S+|#\S+")
+
+
+def has_words(text: str) -> bool:
+    """Whether ``text`` (raw or readable) says something in words, beyond links, mentions and emoji: the
+    messages worth picking first for suggestions ("👍" or a bare URL gives the models little to read)."""
+    return any(ch.isalpha() for ch in _NOT_WORDS.sub(" ", text or ""))
+
+
 def _emoji_for(code: str, custom_emoji: Collection[str], catalog: Catalog) -> str | None:
     """The emoji a ``:code:`` (optionally ``::skin-tone-N``) shows as; a custom one stays ``:name:``."""
     bare, tone = clean_shortcode(code)

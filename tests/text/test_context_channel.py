@@ -27,7 +27,8 @@ def test_demo_channel_shows_names_and_never_offers_a_join_message():
     assert not table["text"].str.contains("has joined the channel|<@U", regex=True).any()
     assert not table["user"].astype(str).str.fullmatch(r"[UW][A-Z0-9]{8,}").any()
     picker = next(box for box in at.selectbox if box.label == "For message")
-    assert "has joined" not in picker.format_func(picker.value)
+    label = picker.format_func(picker.value)
+    assert "has joined" not in label and "http" not in label, label  # its latest two: a join line, a bare link
 
 
 def test_a_channel_of_only_join_messages_says_so_without_analysing():

@@ -11,7 +11,7 @@ import pytest
 
 from emojiml.text.inputs import channel_messages
 from emojiml.text.topics import conversation_topics
-from emojiml.workspace.slack_text import SYSTEM_SUBTYPES, is_system_message, readable
+from emojiml.workspace.slack_text import SYSTEM_SUBTYPES, has_words, is_system_message, readable
 
 DAY_FILE = re.compile(r"^[^/]+/\d{4}-\d{2}-\d{2}\.json$")
 
@@ -168,3 +168,11 @@ def test_mixed_language_messages_read_cleanly():
         == "@igrep ☝️ issueにしておきました。https://github.com/haskell-jp/x/issues/37 の 2つめ\n> lens"
     )
     assert is_system_message("<@U4KUNQF9N> has joined the channel")
+
+
+def test_only_messages_with_words_are_worth_picking_first():
+    assert has_words("@Micah Stubbs thanks! 👍")
+    assert has_words("ありがとう :pray:")
+    assert not has_words("http://www.meetup.com/Houston-Data-Visualization-Meetup/events/232548862/")
+    assert not has_words("👍 🎉 :partyr:")
+    assert not has_words("<@U061A1R2R> <https://bl.ocks.org/x>")
