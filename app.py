@@ -9,13 +9,13 @@ from emojiml.errors import EmojimlError
 st.set_page_config(page_title="emojiml", page_icon="🧪", layout="wide")
 
 pages = [
-    st.Page("pages/search.py", title="Search", icon="🔎", default=True),
-    st.Page("pages/workspace.py", title="Workspaces", icon="🗂️"),
-    st.Page("pages/recommend.py", title="Recommend", icon="🎯"),
-    st.Page("pages/context.py", title="Context", icon="💬"),
-    st.Page("pages/generate.py", title="Generate", icon="✨"),
-    st.Page("pages/interpolate.py", title="Interpolate", icon="🔀"),
-    st.Page("pages/analytics.py", title="Analytics", icon="📈"),
+    st.Page("app_pages/search.py", title="Search", icon="🔎", default=True),
+    st.Page("app_pages/workspace.py", title="Workspaces", icon="🗂️"),
+    st.Page("app_pages/recommend.py", title="Recommend", icon="🎯"),
+    st.Page("app_pages/context.py", title="Context", icon="💬"),
+    st.Page("app_pages/generate.py", title="Generate", icon="✨"),
+    st.Page("app_pages/interpolate.py", title="Interpolate", icon="🔀"),
+    st.Page("app_pages/analytics.py", title="Analytics", icon="📈"),
 ]
 st.sidebar.caption("emojiml · generate, recommend and explain emoji with models trained on real data")
 try:

@@ -116,7 +116,7 @@ def test_context_page_shows_an_error_for_a_truncated_emotion_model(tmp_path, mon
     models.emotion_classifier.cache_clear()
     st.cache_resource.clear()
     try:
-        at = AppTest.from_file(str(REPO / "pages" / "context.py"), default_timeout=120).run()
+        at = AppTest.from_file(str(REPO / "app_pages" / "context.py"), default_timeout=120).run()
         assert not at.exception
         assert any("emotion.safetensors" in error.value for error in at.error)
     finally:

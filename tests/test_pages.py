@@ -6,7 +6,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 REPO = Path(__file__).resolve().parents[1]
-PAGES = sorted(str(p.relative_to(REPO)) for p in (REPO / "pages").glob("*.py"))
+PAGES = sorted(str(p.relative_to(REPO)) for p in (REPO / "app_pages").glob("*.py"))
 
 
 def run_page(path: str) -> AppTest:
@@ -31,7 +31,7 @@ def test_every_page_renders_without_exception(page):
 
 
 def test_search_page_finds_party():
-    at = run_page("pages/search.py")
+    at = run_page("app_pages/search.py")
     at.text_input(key="query").input("party").run()
     assert not at.exception
     shown = " ".join(block.value for block in at.markdown)
@@ -45,14 +45,14 @@ def test_search_page_finds_party():
     [("", "info"), ("   ", "info"), ("x" * 10_000, "warning"), ("\x00\x07", "info")],
 )
 def test_search_page_handles_bad_queries_with_a_message(query, expected):
-    at = run_page("pages/search.py")
+    at = run_page("app_pages/search.py")
     at.text_input(key="query").input(query).run()
     assert not at.exception
     assert len(getattr(at, expected)) >= 1
 
 
 def test_search_page_skin_tone_preference_persists_across_searches():
-    at = run_page("pages/search.py")
+    at = run_page("app_pages/search.py")
     at.selectbox(key="_skin_tone").set_value(4).run()
     at.text_input(key="query").input("thumbs up").run()
     assert not at.exception and at.session_state["skin_tone"] == 4
@@ -62,7 +62,7 @@ def test_search_page_skin_tone_preference_persists_across_searches():
 
 
 def test_search_page_says_when_nothing_matches_well():
-    at = run_page("pages/search.py")
+    at = run_page("app_pages/search.py")
     at.text_input(key="query").input("xqzvbnrt").run()
     assert not at.exception
     assert any("No good match" in box.value for box in at.info)
@@ -70,5 +70,5 @@ def test_search_page_says_when_nothing_matches_well():
 
 
 def test_search_page_empty_hint_keeps_shortcodes_as_code():
-    at = run_page("pages/search.py")
+    at = run_page("app_pages/search.py")
     assert "`:+1:`" in at.info[0].value

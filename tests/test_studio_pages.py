@@ -14,7 +14,7 @@ REPO = Path(__file__).resolve().parents[1]
 
 
 def page(name: str) -> AppTest:
-    return AppTest.from_file(str(REPO / "pages" / name), default_timeout=300).run()
+    return AppTest.from_file(str(REPO / "app_pages" / name), default_timeout=300).run()
 
 
 def errors(at: AppTest) -> str:
@@ -235,7 +235,7 @@ def test_the_search_page_finds_a_workspace_s_generated_emoji():
 
     cat = png(Image.new("RGBA", (128, 128), (250, 200, 40, 255)))
     open_store().add_custom_emoji("studio-search", "zebra_taco", ("zebra", "taco", "stripes"), cat)
-    at = AppTest.from_file(str(REPO / "pages" / "search.py"), default_timeout=300).run()
+    at = AppTest.from_file(str(REPO / "app_pages" / "search.py"), default_timeout=300).run()
     at.selectbox(key="search_workspace").set_value("studio-search")
     at.text_input(key="query").input("zebra taco").run()
     assert not at.exception

@@ -10,7 +10,7 @@ from emojiml.config import settings
 from emojiml.workspace import DEMO_WORKSPACE, open_store
 from emojiml.workspace.report import ParsedExport
 
-PAGE = str(Path(__file__).resolve().parents[2] / "pages" / "analytics.py")
+PAGE = str(Path(__file__).resolve().parents[2] / "app_pages" / "analytics.py")
 
 
 @pytest.fixture

@@ -85,7 +85,7 @@ def test_workspace_page_deletes_only_after_the_name_is_typed(tmp_path, monkeypat
     settings.cache_clear()
     try:
         WorkspaceStore(f"sqlite:///{tmp_path / 'page.db'}").import_parsed("team", _parsed())
-        at = AppTest.from_file(str(REPO_DIR / "pages" / "workspace.py"), default_timeout=120).run()
+        at = AppTest.from_file(str(REPO_DIR / "app_pages" / "workspace.py"), default_timeout=120).run()
         at.selectbox(key="workspace").select("team").run()
         delete = next(button for button in at.button if button.label == "Delete workspace")
         assert delete.disabled

@@ -20,7 +20,7 @@ def nav_links(page, app_url):
 
 def test_every_page_loads_without_an_exception(page, app_url):
     links = nav_links(page, app_url)
-    assert len(links) == len(list((REPO / "pages").glob("*.py"))), "every page file is listed in the app"
+    assert len(links) == len(list((REPO / "app_pages").glob("*.py"))), "every page file is listed in the app"
     for title, href in links:
         page.goto(href if href.startswith("http") else app_url + href)
         wait_until_idle(page)

@@ -98,3 +98,16 @@ def test_a_page_url_opened_directly_still_asks_for_sign_in(page, oidc_app):
     page.get_by_text("Sign in to emojiml").wait_for(timeout=60_000)
     assert page.get_by_text(DEMO_WORKSPACE).count() == 0 and page.get_by_text(PRIVATE).count() == 0
     assert page.locator('[data-testid="stMetric"]').count() == 0  # no statistic of any workspace
+
+
+def test_a_fresh_server_asked_for_a_page_first_still_asks_for_sign_in(page, tmp_path):
+    """The first request a new process gets is for a page URL: that page must not run without app.py's gate.
+
+    Streamlit runs a ``pages/`` folder's scripts on their own before the entry point has declared
+    ``st.navigation``; the page scripts live in ``app_pages/`` so that no such path exists."""
+    with serve_app(tmp_path, {"EMOJIML_AUTH": "local"}) as url:
+        page.goto(f"{url}/workspace")
+        wait_until_idle(page)
+        page.get_by_text("Sign in to emojiml").wait_for(timeout=60_000)
+        assert page.locator('[data-testid="stMetric"]').count() == 0
+        assert page.get_by_text(DEMO_WORKSPACE).count() == 0

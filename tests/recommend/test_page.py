@@ -2,7 +2,7 @@ from pathlib import Path
 
 from streamlit.testing.v1 import AppTest
 
-PAGE = str(Path(__file__).resolve().parents[2] / "pages" / "recommend.py")
+PAGE = str(Path(__file__).resolve().parents[2] / "app_pages" / "recommend.py")
 
 
 def test_recommend_page_renders_on_the_demo_workspace():

@@ -8,7 +8,7 @@ from streamlit.testing.v1 import AppTest
 from emojiml.workspace import import_upload, open_store
 from tests.workspace.builders import zip_bytes
 
-PAGE = Path(__file__).resolve().parents[2] / "pages" / "context.py"
+PAGE = Path(__file__).resolve().parents[2] / "app_pages" / "context.py"
 
 
 def _channel_page(workspace: str, channel: str | None = None) -> AppTest:

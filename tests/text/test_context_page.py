@@ -2,7 +2,7 @@ from pathlib import Path
 
 from streamlit.testing.v1 import AppTest
 
-PAGE = Path(__file__).resolve().parents[2] / "pages" / "context.py"
+PAGE = Path(__file__).resolve().parents[2] / "app_pages" / "context.py"
 
 
 def test_context_page_renders_and_live_box_reports_latency():

@@ -13,7 +13,7 @@ from emojiml.workspace import DEMO_WORKSPACE, ensure_demo_workspace
 from emojiml.workspace.demo import demo_export_path
 from tests.workspace.builders import zip_bytes
 
-PAGE = str(Path(__file__).resolve().parents[2] / "pages" / "workspace.py")
+PAGE = str(Path(__file__).resolve().parents[2] / "app_pages" / "workspace.py")
 
 
 def test_demo_ships_with_its_license():
