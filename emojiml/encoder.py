@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import os
+import threading
 import time
 from contextlib import AbstractContextManager, nullcontext
 from functools import cache
@@ -87,6 +88,9 @@ def encoder_autocast(n_texts: int) -> AbstractContextManager:
     return nullcontext()
 
 
+_ENCODER_LOCK = threading.RLock()
+
+
 def encode(texts: list[str], batch_size: int = 32) -> np.ndarray:
     """Unit-length float32 sentence embeddings, (N, EMBEDDING_DIM).
 
@@ -95,19 +99,22 @@ def encode(texts: list[str], batch_size: int = 32) -> np.ndarray:
     if not texts:
         return np.zeros((0, EMBEDDING_DIM), dtype=np.float32)
     encoder = sentence_encoder()
-    order = batch_order(texts, batch_size)
-    vectors = np.empty((len(texts), EMBEDDING_DIM), dtype=np.float32)
-    with encoder_autocast(len(texts)):  # one region: weights are cast once, not per batch
-        for start in range(0, len(texts), batch_size):
-            rows = order[start : start + batch_size]
-            batch = encoder.encode(
-                [texts[i] for i in rows],
-                batch_size=batch_size,
-                normalize_embeddings=True,
-                convert_to_tensor=True,
-                show_progress_bar=False,
-            )
-            vectors[rows] = batch.float().cpu().numpy()
+    # One pass at a time per process: the shared fast tokenizer switches its padding/truncation state per call and
+    # fails when two browser sessions' threads encode at once; on two cores, parallel passes gain nothing anyway.
+    with _ENCODER_LOCK:
+        order = batch_order(texts, batch_size)
+        vectors = np.empty((len(texts), EMBEDDING_DIM), dtype=np.float32)
+        with encoder_autocast(len(texts)):  # one region: weights are cast once, not per batch
+            for start in range(0, len(texts), batch_size):
+                rows = order[start : start + batch_size]
+                batch = encoder.encode(
+                    [texts[i] for i in rows],
+                    batch_size=batch_size,
+                    normalize_embeddings=True,
+                    convert_to_tensor=True,
+                    show_progress_bar=False,
+                )
+                vectors[rows] = batch.float().cpu().numpy()
     return vectors
 
 
