@@ -38,6 +38,10 @@ ENCODER_NAME = "all-MiniLM-L6-v2"
 EMBEDDING_DIM = 384
 """Width of every sentence vector, and of every layer that reads one (towers, tuned layers, generators)."""
 BF16_MIN_TEXTS = 8
+ENCODER_LOCK = threading.RLock()
+"""Held by every use of the shared tokenizer. Why: a Hugging Face fast tokenizer stores padding and truncation on
+itself for each call, so two threads tokenizing at once (one padding, one not) hand each other ragged batches
+("expected sequence of length 8 at dim 1 (got 5)"); one pass at a time costs little on this 2-core CPU."""
 CACHE_SHARD = 2048
 """Texts per file of the disk cache: an interrupted encode resumes, and a prefix of a data set reuses its shards."""
 
@@ -88,9 +92,6 @@ def encoder_autocast(n_texts: int) -> AbstractContextManager:
     return nullcontext()
 
 
-_ENCODER_LOCK = threading.RLock()
-
-
 def encode(texts: list[str], batch_size: int = 32) -> np.ndarray:
     """Unit-length float32 sentence embeddings, (N, EMBEDDING_DIM).
 
@@ -99,22 +100,24 @@ def encode(texts: list[str], batch_size: int = 32) -> np.ndarray:
     if not texts:
         return np.zeros((0, EMBEDDING_DIM), dtype=np.float32)
     encoder = sentence_encoder()
-    # One pass at a time per process: the shared fast tokenizer switches its padding/truncation state per call and
-    # fails when two browser sessions' threads encode at once; on two cores, parallel passes gain nothing anyway.
-    with _ENCODER_LOCK:
-        order = batch_order(texts, batch_size)
-        vectors = np.empty((len(texts), EMBEDDING_DIM), dtype=np.float32)
-        with encoder_autocast(len(texts)):  # one region: weights are cast once, not per batch
-            for start in range(0, len(texts), batch_size):
-                rows = order[start : start + batch_size]
-                batch = encoder.encode(
-                    [texts[i] for i in rows],
-                    batch_size=batch_size,
-                    normalize_embeddings=True,
-                    convert_to_tensor=True,
-                    show_progress_bar=False,
-                )
-                vectors[rows] = batch.float().cpu().numpy()
+    with ENCODER_LOCK:
+        return _encode(encoder, texts, batch_size)
+
+
+def _encode(encoder: SentenceTransformer, texts: list[str], batch_size: int) -> np.ndarray:
+    order = batch_order(texts, batch_size)
+    vectors = np.empty((len(texts), EMBEDDING_DIM), dtype=np.float32)
+    with encoder_autocast(len(texts)):  # one region: weights are cast once, not per batch
+        for start in range(0, len(texts), batch_size):
+            rows = order[start : start + batch_size]
+            batch = encoder.encode(
+                [texts[i] for i in rows],
+                batch_size=batch_size,
+                normalize_embeddings=True,
+                convert_to_tensor=True,
+                show_progress_bar=False,
+            )
+            vectors[rows] = batch.float().cpu().numpy()
     return vectors
 
 
@@ -130,7 +133,8 @@ def batch_order(texts: list[str], batch_size: int, token_counts: np.ndarray | No
         return np.arange(len(texts))
     if token_counts is None:
         encoder = sentence_encoder()
-        ids = encoder.tokenizer(texts, truncation=True, max_length=encoder.max_seq_length)["input_ids"]
+        with ENCODER_LOCK:
+            ids = encoder.tokenizer(texts, truncation=True, max_length=encoder.max_seq_length)["input_ids"]
         token_counts = np.array([len(row) for row in ids])
     return np.argsort(-np.asarray(token_counts), kind="stable")
 
@@ -138,7 +142,8 @@ def batch_order(texts: list[str], batch_size: int, token_counts: np.ndarray | No
 def is_known_word(word: str) -> bool:
     """Whether the encoder's WordPiece vocabulary holds ``word`` whole or as two real pieces ("out" + "age"):
     search trusts the encoder's reading of such a word, while "xqzvbnrt" splits into letters and is a guess."""
-    pieces = sentence_encoder().tokenizer.tokenize(word)
+    with ENCODER_LOCK:
+        pieces = sentence_encoder().tokenizer.tokenize(word)
     return len(pieces) == 1 or (len(pieces) == 2 and all(len(piece.lstrip("#")) >= 3 for piece in pieces))
 
 

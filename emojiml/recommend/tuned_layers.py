@@ -93,7 +93,8 @@ def encoder_layers() -> list[nn.Module]:
 
 def tokenized(texts: list[str], max_tokens: int | None = None) -> dict[str, torch.Tensor]:
     """The encoder's BERT inputs for ``texts``, (N, T) each, padded to the longest (at most ``max_tokens``)."""
-    features = encoder.sentence_encoder().preprocess(texts)
+    with encoder.ENCODER_LOCK:
+        features = encoder.sentence_encoder().preprocess(texts)
     return {k: v[:, :max_tokens] for k, v in features.items() if k in BERT_INPUTS}
 
 
