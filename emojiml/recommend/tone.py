@@ -7,8 +7,8 @@ Each emoji gets a *positivity* in [-1, 1] from three sources:
     (💯 and 😂 score low there because tweets use them sarcastically);
   * what this workspace reacts with: the mean VADER score of the messages that received the emoji, shrunk
     towards 0 for emoji with few reactions (``WORKSPACE_SHRINK`` pseudo-messages).
-Each message gets the product's sentiment score (``emojiml.text.sentiment.combine``: VADER plus the emotion
-model, as the Context page shows it). A message whose score is at most ``-NEGATIVE_AT`` pushes positive emoji
+Each message gets the product's sentiment score (``emojiml.text.sentiment.combine`` with the polarity model, as
+the Context page shows it). A message whose score is at most ``-NEGATIVE_AT`` pushes positive emoji
 down (as far as this workspace itself avoids them on bad news: 🎉 yes, a supportive 👍 hardly) and negative
 (concerned) ones up, in proportion to how negative it is; a positive message pushes negative
 emoji down. The adjustment is added to the hybrid's normalised score, so it is one of the contributions a
@@ -26,6 +26,7 @@ import pandas as pd
 
 from emojiml.catalog import Catalog
 from emojiml.recommend.base import MessageBatch, event_indices
+from emojiml.text.datasets import EMOTIONS
 from emojiml.text.sentiment import THRESHOLD, combine
 
 # How far a fully mismatched emoji falls (normalised scores lie in [0, 1]), and by what share of its own score a
@@ -96,22 +97,38 @@ class Tone:
         return self
 
     def of(self, batch: MessageBatch) -> MessageTone:
-        """Sentiment of each message of the batch, from the batch's shared sentence vectors."""
+        """Sentiment of each message of the batch, read on its own as the Context page reads it (the polarity
+        model trained on developers' comments, nudged by the message's own emoji), from the shared vectors."""
         from emojiml import models
-        from emojiml.text.features import turn_features
+        from emojiml.text.analyze import clean_text
+        from emojiml.text.sentiment import emoji_polarity
 
         texts = [t or "" for t in batch.texts]
         if not texts:
             return MessageTone(np.zeros(0))
         vader = models.vader()
-        emotion = models.emotion_classifier()
+        model = models.sentiment_classifier()
         scores = [vader.polarity_scores(t[:2000]) for t in texts]
         n = len(texts)
-        features = turn_features(texts, batch.vectors, [None] * n, [0] * n, scores, emotion.config.buckets)
-        probabilities = emotion.head_probabilities(features)["comment"]  # single messages, no dialogue turn
-        sentiments = combine([s["compound"] for s in scores], probabilities)
+        features = model.turn_features(texts, batch.vectors, [None] * n, [0] * n, scores)
+        unsure = [bool({"emoji_only", "non_english"} & set(clean_text(t)[1])) for t in texts]
+        sentiments = combine(
+            [s["compound"] for s in scores],
+            np.zeros((n, len(EMOTIONS))),  # unused when the polarity model speaks
+            unsure,
+            polarity=model.probabilities(features, "sentiment"),
+            emoji=[emoji_polarity(t, self.catalog_, vader) for t in texts],
+        )
+        # the emotion rule too (VADER + the emotion model): the polarity model, trained on developers' comments,
+        # reads "my dog passed away" as neutral; a message either reader finds negative counts as negative
+        emotion = models.emotion_classifier()
+        emotions = emotion.probabilities(
+            emotion.turn_features(texts, batch.vectors, [None] * n, [0] * n, scores), "comment"
+        )
+        by_emotion = combine([s["compound"] for s in scores], emotions, unsure)
+        score = np.minimum([s.score for s in sentiments], [s.score for s in by_emotion])
         empty = np.array([not t.strip() for t in texts])
-        return MessageTone(np.where(empty, 0.0, [s.score for s in sentiments]))
+        return MessageTone(np.where(empty, 0.0, score))
 
     def adjustment(self, tone: MessageTone, row: int, mixed: np.ndarray) -> np.ndarray:
         """(n_emoji,) what message ``row``'s tone adds to each emoji's normalised score ``mixed``.
