@@ -22,7 +22,6 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 from sqlalchemy import (
     Column,
-    Engine,
     Float,
     ForeignKey,
     Integer,
@@ -37,6 +36,7 @@ from sqlalchemy import (
 from sqlalchemy.exc import IntegrityError
 
 from emojiml.errors import EmojimlError
+from emojiml.workspace.store import WorkspaceStore
 
 ROLES = ("admin", "member")
 MIN_PASSWORD_CHARS = 10
@@ -113,11 +113,11 @@ class AccountInfo:
 class AccountStore:
     """Accounts and memberships over an SQLAlchemy engine (the workspace store's)."""
 
-    def __init__(self, engine: Engine) -> None:
-        self.engine = engine
+    def __init__(self, store: WorkspaceStore) -> None:
+        self.engine = store.engine
         self._hasher = PasswordHasher()
         self._dummy_hash = self._hasher.hash("not a real password, only for timing")
-        metadata.create_all(engine)
+        store.create_tables(metadata)  # under the store's write lock: concurrent first opens take turns
 
     # ------------------------------------------------------------------ accounts
     def add(self, name: str, password: str | None, role: str = "member") -> Account:
@@ -324,7 +324,7 @@ _lock = threading.Lock()
 def _accounts_for(url: str) -> AccountStore:
     from emojiml.workspace.store import open_store
 
-    return AccountStore(open_store(url).engine)
+    return AccountStore(open_store(url))
 
 
 def account_store(url: str | None = None) -> AccountStore:

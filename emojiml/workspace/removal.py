@@ -14,7 +14,7 @@ def remove_workspace(store: WorkspaceStore, name: str) -> dict[str, int]:
     from emojiml.auth.accounts import AccountStore
 
     removed = store.delete_workspace(name)
-    removed["memberships"] = AccountStore(store.engine).forget_workspace(name)
+    removed["memberships"] = AccountStore(store).forget_workspace(name)
     return {table: count for table, count in removed.items() if count}
 
 

@@ -348,6 +348,12 @@ class WorkspaceStore:
         with self._write() as connection:  # in a write transaction, so concurrent first opens take turns
             metadata.create_all(connection)
 
+    def create_tables(self, other: MetaData) -> None:
+        """Create another module's tables (accounts) the way the store creates its own: under the write lock, so
+        several processes opening a new database at once take turns instead of failing."""
+        with self._write() as connection:
+            other.create_all(connection)
+
     @staticmethod
     def _sqlite_engine(url: str, database: str | None, busy_timeout_s: float) -> Engine:
         if database and database != ":memory:":

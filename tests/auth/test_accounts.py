@@ -3,17 +3,18 @@
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import create_engine, select
+from sqlalchemy import select
 
 from emojiml.auth.accounts import MAX_FAILURES, AccountError, AccountStore, SignInError, accounts
 from emojiml.errors import EmojimlError
+from emojiml.workspace.store import WorkspaceStore
 
 PASSWORD = "correct horse battery"
 
 
 @pytest.fixture
 def store(tmp_path) -> AccountStore:
-    return AccountStore(create_engine(f"sqlite:///{tmp_path / 'accounts.db'}"))
+    return AccountStore(WorkspaceStore(f"sqlite:///{tmp_path / 'accounts.db'}"))
 
 
 def test_password_is_stored_as_an_argon2_hash(store):

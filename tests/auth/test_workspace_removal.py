@@ -26,7 +26,7 @@ def test_removal_empties_every_table_and_the_shares(tmp_path):
     store.import_parsed("team", _parsed())
     store.import_parsed("other", _parsed())
     store.record_feedback("team", "U1", "😢", 1)
-    accounts = AccountStore(store.engine)
+    accounts = AccountStore(store)
     accounts.add("bob", "correct horse battery")
     accounts.share("bob", "team")
 

@@ -38,7 +38,7 @@ def oidc_app(tmp_path_factory):
 
     home = tmp_path_factory.mktemp("oidc-home")
     database = f"sqlite:///{home / 'emojiml.db'}"
-    accounts = AccountStore(WorkspaceStore(database).engine)
+    accounts = AccountStore(WorkspaceStore(database))
     accounts.add(MEMBER, None)  # an OIDC account: no password
     accounts.share(MEMBER, DEMO_WORKSPACE)
     store = WorkspaceStore(database)
