@@ -111,3 +111,15 @@ def test_a_fresh_server_asked_for_a_page_first_still_asks_for_sign_in(page, tmp_
         page.get_by_text("Sign in to emojiml").wait_for(timeout=60_000)
         assert page.locator('[data-testid="stMetric"]').count() == 0
         assert page.get_by_text(DEMO_WORKSPACE).count() == 0
+
+
+def test_an_expired_provider_session_returns_to_the_sign_in_page(page, oidc_app):
+    """Streamlit's identity cookie gone (expired or cleared): the next page load asks for sign-in again."""
+    _sign_in_as(page, oidc_app, MEMBER)
+    page.get_by_text(f"Signed in as {MEMBER}").wait_for(timeout=60_000)
+    page.context.clear_cookies()
+    page.goto(f"{oidc_app}/workspace")
+    wait_until_idle(page)
+    page.get_by_text("Sign in to emojiml").wait_for(timeout=60_000)
+    assert page.get_by_text(f"Signed in as {MEMBER}").count() == 0
+    assert page.locator('[data-testid="stMetric"]').count() == 0
