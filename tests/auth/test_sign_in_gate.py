@@ -113,3 +113,29 @@ def test_an_unreachable_database_gives_a_message_not_a_traceback(monkeypatch):
         st.cache_data.clear()
     assert not at.exception
     assert "cannot be reached right now" in at.error[0].value or "failed" in at.error[0].value
+
+
+IMPORT_SCRIPT = """
+import streamlit as st
+from emojiml.auth.accounts import Account
+from emojiml.auth.page_gate import ACCOUNT_KEY, import_refusal, record_import, visible_workspaces
+st.session_state[ACCOUNT_KEY] = Account(name="bob", role="member")
+existing = ["team-a", "team-b"]
+for requested in (None, "team-a", "team-new"):
+    st.text(f"{requested}: {import_refusal(existing, requested)}")
+record_import("team-new", "new.zip")
+st.text(f"visible: {visible_workspaces(existing + ['team-new'])}")
+"""
+
+
+def test_a_member_imports_only_into_new_or_shared_workspaces_and_then_sees_them(auth_mode):
+    auth_mode("local")
+    accounts = account_store()
+    accounts.add("bob", PASSWORD)
+    at = AppTest.from_string(IMPORT_SCRIPT, default_timeout=60).run()
+    lines = [element.value for element in at.text]
+    assert lines[0].startswith("None: Name the workspace")  # a member must name the import
+    assert lines[1].startswith("team-a: A workspace named 'team-a' exists and is not shared")
+    assert lines[2] == "team-new: None"
+    assert lines[3] == "visible: ['team-new']"  # the import is shared with the member who made it
+    assert [(who, source) for who, source, _ in accounts.imports("team-new")] == [("bob", "new.zip")]
