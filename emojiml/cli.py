@@ -305,6 +305,8 @@ def cmd_train_generator(args: argparse.Namespace) -> int:
         raise UserError(f"--kl-weight is the VAE's KL weight; `train {args.generator_model}` has no such setting.")
     if args.kl_weight is not None and not args.kl_weight >= 0:
         raise UserError(f"--kl-weight must be 0 or more, got {args.kl_weight}.")
+    if args.init_from and args.generator_model == "judge":
+        raise UserError("--init-from is for the GAN and the VAE; the judge always trains from scratch.")
     torch.set_num_threads(args.threads)
     if args.generator_model == "judge":
         return _train_judge(args)
@@ -316,9 +318,18 @@ def cmd_train_generator(args: argparse.Namespace) -> int:
     )
     if args.kl_weight is not None:
         config = replace(config, kl_weight=args.kl_weight)
-    rated = {"feedback": Path(args.feedback)} if args.feedback else {}  # the Studio's ratings (issue 18)
+    if args.lr is not None:
+        if not args.lr > 0:
+            raise UserError(f"--lr must be above 0, got {args.lr}.")
+        config = replace(config, lr=args.lr)
+    if args.init_from and args.resume:
+        raise UserError("--init-from starts a new run from a checkpoint and --resume continues WORK's run: pick one.")
+    extra = {"feedback": Path(args.feedback)} if args.feedback else {}  # the Studio's ratings (issue 18)
+    if args.init_from:  # "emojiml/assets/vae", or either of its two files
+        start = Path(args.init_from)
+        extra["init_from"] = start.with_suffix("") if start.suffix in (".safetensors", ".json") else start
     trainer = train(
-        args.generator_model, Path(args.data), work, args.minutes, resume=args.resume, config=config, **rated
+        args.generator_model, Path(args.data), work, args.minutes, resume=args.resume, config=config, **extra
     )
     out = Path(args.out) if args.out else settings().asset_dir
     out.mkdir(parents=True, exist_ok=True)
@@ -348,11 +359,15 @@ def cmd_evaluate_generation(args: argparse.Namespace) -> int:
     from emojiml.generate.data import load_dataset
     from emojiml.generate.evaluate import evaluate_generation, report_dict, report_table, write_card_metrics
 
+    if args.cards and args.split != "holdout":
+        raise UserError("--cards writes the held-out figures; training-emoji figures (--split train) are for tuning.")
     dataset = load_dataset(Path(args.data))
     judge = models.evaluation_judge()
     loaders = {"gan": models.gan_generator, "vae": models.vae_model}
     reports = [  # what a person gets (128 px files), then the decoder's own output beside it
-        evaluate_generation(name, loaders[name](), judge, dataset, upscaler=models.upscaler(), raw=raw)
+        evaluate_generation(
+            name, loaders[name](), judge, dataset, upscaler=models.upscaler(), raw=raw, split=args.split
+        )
         for name in args.models
         for raw in ((False, True) if args.raw else (False,))
     ]
@@ -421,6 +436,12 @@ def add_generate_commands(commands: argparse._SubParsersAction) -> None:
         training.add_argument("--data", default="build/dataset", help="folder written by build-dataset")
         training.add_argument("--minutes", type=float, default=60.0, help="total training time budget (max 90)")
         training.add_argument("--resume", action="store_true", help="continue from WORK/state.safetensors")
+        training.add_argument(
+            "--init-from",
+            metavar="CHECKPOINT",
+            help="GAN/VAE: start a new run from exported weights (e.g. emojiml/assets/vae), fresh optimiser",
+        )
+        training.add_argument("--lr", type=float, help="base learning rate (default: TrainConfig's; the VAE uses 5x)")
         training.add_argument("--work", help="checkpoints and sample grids (default build/train-MODEL)")
         training.add_argument("--out", help="where the final model is copied (default emojiml/assets)")
         training.add_argument("--size", type=int, default=64, choices=(64,), help="native resolution")
@@ -441,6 +462,12 @@ def add_generate_commands(commands: argparse._SubParsersAction) -> None:
     generation.add_argument("--json", help="also write the figures as JSON here")
     generation.add_argument("--cards", action="store_true", help="write the table into GAN_CARD.md / VAE_CARD.md")
     generation.add_argument("--raw", action="store_true", help="also score the raw 64 px decoder output")
+    generation.add_argument(
+        "--split",
+        default="holdout",
+        choices=("holdout", "train"),
+        help="holdout (the reported figures) or train: training emoji, for choosing sampling settings",
+    )
     generation.set_defaults(func=cmd_evaluate_generation)
 
     generate = commands.add_parser("generate", help="draw new emoji for a prompt: 128x128 RGBA PNGs")
