@@ -6,6 +6,8 @@ Each section is a function returning a flat dict of figures; later features add 
 
 from __future__ import annotations
 
+import argparse
+import json
 import os
 import random
 import resource
@@ -192,7 +194,6 @@ def bench_import_discord() -> dict:
     """The largest Discord export the importer accepts in one file (``synthetic_discord_export``: 62 MB,
     828k records, near the 64 MB and 1M-record limits), imported in a fresh process. CPU time, not wall time,
     is the figure to compare on a shared machine (target ≤ 40 s; the limit is 60 s and 1.5 GB)."""
-    import json
     import tempfile
 
     from emojiml.workspace.synthetic import synthetic_discord_export
@@ -471,3 +472,26 @@ def run_bench(only: list[str] | None = None, sizes: list[int] | None = None) -> 
 
 def _cpu_count() -> int:
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+
+
+# --- the command ------------------------------------------------------------------------------------------------
+def cmd_bench(args: argparse.Namespace) -> int:
+    print(json.dumps(run_bench(args.only, args.sizes), indent=2))
+    return 0
+
+
+def _scale_size(text: str) -> int:
+    from emojiml.recommend.scale import ScaleSizeError, check_sizes, parse_size
+
+    try:
+        return check_sizes([parse_size(text)])[0]
+    except ScaleSizeError as error:  # argparse prints it as one line and exits 2
+        raise argparse.ArgumentTypeError(str(error)) from error
+
+
+def register(commands: argparse._SubParsersAction) -> None:
+    """``bench``."""
+    bench = commands.add_parser("bench", help="print speed figures as JSON")
+    bench.add_argument("--only", nargs="*", help="sections to run (default: all but scale and import-discord)")
+    bench.add_argument("--sizes", nargs="+", type=_scale_size, help="people per scale run (default: 1e3 1e4 1e5 1e6)")
+    bench.set_defaults(func=cmd_bench)
