@@ -127,6 +127,6 @@ class EmojiNames:
 
 def catalog_with_custom(custom_keys: list[str], catalog: Catalog | None = None) -> Catalog:
     """The Unicode catalog plus the custom emoji ``custom_keys`` (``store.custom_emoji(name)``), so recommenders
-    and search can rank ``:partyr:`` like any other emoji. (``recommend.base.workspace_catalog(events)`` finds
+    and search can rank ``:partyr:`` like any other emoji. (``recommend.base.catalog_of_events(events)`` finds
     the keys in an events table and calls this.)"""
     return (catalog or default_catalog()).with_custom(custom_emoji(key) for key in custom_keys)
