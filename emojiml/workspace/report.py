@@ -125,6 +125,9 @@ class ImportReport:
     skipped_files: tuple[Problem, ...]
     invalid: tuple[Problem, ...]
     seconds: float
+    completed_unfinished_since: float | None = None
+    """When an earlier import of this workspace that stopped part-way had started (None: none had stopped); the
+    rows this import added include the ones that import never wrote."""
 
     @property
     def duplicates_skipped(self) -> int:
@@ -145,6 +148,12 @@ class ImportReport:
             f"{self.users} users known, {self.channels} channels, {len(self.custom_emoji)} custom emoji"
             + (f": {', '.join(self.custom_emoji[:10])}" if self.custom_emoji else ""),
         ]
+        if self.completed_unfinished_since is not None:
+            started = datetime.fromtimestamp(self.completed_unfinished_since, UTC).strftime("%Y-%m-%d %H:%M UTC")
+            out.append(
+                f"Completed an import of this workspace that stopped part-way (started {started}): the rows it had "
+                "stored were kept once, and the rest are among those added above."
+            )
         if self.skipped_files:
             out.append(f"{len(self.skipped_files)} file(s) skipped:")
             out += [f"  {p.where}: {p.reason}" for p in self.skipped_files[:MAX_LISTED_PROBLEMS]]
