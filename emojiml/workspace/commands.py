@@ -4,12 +4,20 @@
 from __future__ import annotations
 
 import argparse
+import sys
+
+
+def _say_waiting(waiting: bool) -> None:
+    if waiting:
+        print("emojiml: waiting for another import to finish writing…", file=sys.stderr, flush=True)
 
 
 def cmd_import(args: argparse.Namespace) -> int:
     from emojiml.workspace import import_path
+    from emojiml.workspace.store import lock_wait_notice
 
-    report = import_path(args.path, args.workspace)
+    with lock_wait_notice(_say_waiting):
+        report = import_path(args.path, args.workspace)
     print("\n".join(report.lines()))
     return 0
 
