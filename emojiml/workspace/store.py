@@ -485,9 +485,9 @@ class WorkspaceStore:
         """Insert rows whose unique ``keys`` are not stored yet; return how many were new (when ``count``).
 
         SQLite: one ``executemany`` through the driver (SQLAlchemy's per-row parameter processing was half the
-        import time); its row count is exactly the rows added (sqlite3 sums each statement's changes, and a
-        row ``DO NOTHING`` skips changes none), where a ``count(*)`` before and after each batch grew with the
-        workspace.
+        import time); its row count is exactly the rows added (sqlite3 sums the changes of each row's statement,
+        and a row that ``DO NOTHING`` skips changes nothing), where a ``count(*)`` before and after each batch cost
+        time that grew with the workspace.
         PostgreSQL: rows go in key order (concurrent imports then lock in the same order: no deadlocks) and
         ``RETURNING`` counts exactly what this transaction added, whatever other imports do meanwhile.
         """
