@@ -58,7 +58,9 @@ with st.expander("Import an export"):
             record_import(report.workspace, upload.name)
             st.session_state["workspace"] = report.workspace
             st.success(escape_markdown(report.lines()[0]))
-            details = report.lines()[1:]
+            if report.completion_note:
+                st.info(escape_markdown(report.completion_note))
+            details = [line for line in report.lines()[1:] if line != report.completion_note]
             if report.skipped_files or report.invalid:
                 problems = len(report.skipped_files) + len(report.invalid)
                 st.warning(f"{problems} file(s) or record(s) were skipped; the reasons, as the export wrote them:")

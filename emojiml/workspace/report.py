@@ -138,6 +138,17 @@ class ImportReport:
     def messages_per_second(self) -> float:
         return self.messages_read / self.seconds if self.seconds > 0 else float("inf")
 
+    @property
+    def completion_note(self) -> str | None:
+        """The line saying this import completed one that had stopped part-way (None when none had)."""
+        if self.completed_unfinished_since is None:
+            return None
+        started = datetime.fromtimestamp(self.completed_unfinished_since, UTC).strftime("%Y-%m-%d %H:%M UTC")
+        return (
+            f"Completed an import of this workspace that stopped part-way (started {started}): the rows it had "
+            "stored were kept once, and the rest are among those added above."
+        )
+
     def lines(self) -> list[str]:
         """A short human-readable summary, as the CLI prints it."""
         out = [
@@ -148,12 +159,8 @@ class ImportReport:
             f"{self.users} users known, {self.channels} channels, {len(self.custom_emoji)} custom emoji"
             + (f": {', '.join(self.custom_emoji[:10])}" if self.custom_emoji else ""),
         ]
-        if self.completed_unfinished_since is not None:
-            started = datetime.fromtimestamp(self.completed_unfinished_since, UTC).strftime("%Y-%m-%d %H:%M UTC")
-            out.append(
-                f"Completed an import of this workspace that stopped part-way (started {started}): the rows it had "
-                "stored were kept once, and the rest are among those added above."
-            )
+        if self.completion_note:
+            out.append(self.completion_note)
         if self.skipped_files:
             out.append(f"{len(self.skipped_files)} file(s) skipped:")
             out += [f"  {p.where}: {p.reason}" for p in self.skipped_files[:MAX_LISTED_PROBLEMS]]
