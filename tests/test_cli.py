@@ -104,8 +104,9 @@ def test_train_init_from_and_lr_reach_training(tmp_path, monkeypatch):
 
     monkeypatch.setattr(training, "train", fake_train)
     args = ["train", "vae", "--minutes", "1", "--work", str(tmp_path / "w"), "--out", str(tmp_path / "o")]
-    assert main([*args, "--init-from", "emojiml/assets/vae.safetensors", "--lr", "6e-5"]) == 0
+    assert main([*args, "--init-from", "emojiml/assets/vae.safetensors", "--lr", "6e-5", "--temperature", "1.3"]) == 0
     assert seen["init_from"] == Path("emojiml/assets/vae") and seen["config"].lr == 6e-5
+    assert seen["config"].temperature == 1.3
 
 
 @pytest.mark.parametrize(
@@ -114,6 +115,7 @@ def test_train_init_from_and_lr_reach_training(tmp_path, monkeypatch):
         (["train", "vae", "--init-from", "x", "--resume"], "pick one"),
         (["train", "judge", "--init-from", "x"], "always trains from scratch"),
         (["train", "vae", "--lr", "0"], "--lr must be above 0"),
+        (["train", "gan", "--temperature", "1.3"], "--temperature is the VAE's"),
         (["evaluate", "generation", "--split", "train", "--cards"], "--cards writes the held-out figures"),
     ],
 )

@@ -60,6 +60,7 @@ class TrainConfig:
     augment: bool = True
     kl_weight: float = 0.02  # VAE: weight of KL(q || learned prior) per nat against per-pixel L1
     kl_warmup_steps: int = 1000
+    temperature: float = 1.0  # VAE: sampling temperature written into the export (chosen on training emoji)
     rec_weight: float = 5.0  # GAN: weight of the cVAE-GAN reconstruction anchor (0 = pure GAN)
     gan_kl_weight: float = 0.5  # GAN: KL(E(x) || N(0, I)); strong, so the content must come from the condition
     gan_ssim_weight: float = 1.0  # GAN: weight of the SSIM term in the anchor (as in the VAE's loss)
@@ -322,7 +323,12 @@ class VAETrainer(Trainer):
         super().__init__(dataset, config, work, encode)
         enc = (32, 64, 128) if config.size == 32 else (16, 32, 64, 128)
         self.model_config = VAEConfig(
-            dataset.styles, dataset.groups, config.size, widths=generator_widths(config.size), enc_widths=enc
+            dataset.styles,
+            dataset.groups,
+            config.size,
+            widths=generator_widths(config.size),
+            enc_widths=enc,
+            temperature=config.temperature,
         )
         self.model = ConditionalVAE(self.model_config).to(self.device)
         self.optimizer = torch.optim.Adam(self.model.parameters(), lr=config.lr * 5)

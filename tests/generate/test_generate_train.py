@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 
 import pytest
 import torch
@@ -106,6 +107,17 @@ def test_init_from_an_exported_checkpoint_starts_from_its_weights_and_records_it
     assert warm.step_count == 0 and first.step_count == 2
     if kind == "vae":
         assert warm.config.kl_warmup_steps == 0  # the exported model is past its KL warm-up
+        train(
+            kind,
+            tiny_dataset.root,
+            tmp_path / "c",
+            10,
+            config=replace(config, temperature=1.3),
+            max_steps=0,
+            progress=False,
+            init_from=exported,
+        )  # a sampling temperature is no architecture change: it may differ from the start's
+        assert load_vae(tmp_path / "c" / "vae").config.temperature == 1.3
     warm = train(kind, tiny_dataset.root, tmp_path / "b", 10, resume=True, progress=False, max_steps=1)
     meta = json.loads((tmp_path / "b" / f"{kind}.json").read_text())
     assert meta["steps"] == 1  # this run's steps; the start's are recorded beside them
