@@ -539,6 +539,8 @@ def cmd_train_context(args: argparse.Namespace) -> int:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
     trainer = {"emotion": train_emotion, "act": train_act, "sentiment": train_sentiment}[args.model]
     rows = {"dailydialog_rows": args.dailydialog_rows} if args.model != "sentiment" else {}
+    if args.model == "sentiment":
+        rows["slack_weak"] = args.slack_weak
     if args.model == "emotion":
         rows["goemotions_rows"] = args.goemotions_rows
     model = trainer(epochs=args.epochs, seed=args.seed, **rows)
@@ -562,9 +564,10 @@ def cmd_analyze(args: argparse.Namespace) -> int:
 
 
 def cmd_evaluate_context(args: argparse.Namespace) -> int:
+    from emojiml.text.datasets import EVALUATION_SETS
     from emojiml.text.evaluate import evaluate_context
 
-    results = evaluate_context(args.split)
+    results = evaluate_context(args.split, sets=args.sets or EVALUATION_SETS)
     print(json.dumps(results, indent=2))
     return 0
 
@@ -581,6 +584,8 @@ def command_group(commands: argparse._SubParsersAction, name: str, about: str, d
 
 def add_context_commands(commands: argparse._SubParsersAction) -> None:
     """``train emotion|act|sentiment``, ``analyze`` and ``evaluate context``."""
+    from emojiml.text.datasets import EVALUATION_SETS
+
     models = command_group(commands, "train", "train a model from the shared data", "model", "MODEL")
     for name, about in (
         ("emotion", "Ekman emotion (DailyDialog + GoEmotions)"),
@@ -595,6 +600,10 @@ def add_context_commands(commands: argparse._SubParsersAction) -> None:
             model.add_argument("--dailydialog-rows", type=int, help="use only the first dialogues up to N turns")
         if name == "emotion":
             model.add_argument("--goemotions-rows", type=int, help="use only the first N GoEmotions comments")
+        if name == "sentiment":
+            model.add_argument(
+                "--slack-weak", action="store_true", help="add Slack messages labelled by their emoji (weak labels)"
+            )
         model.add_argument("--out", help="output folder (default: emojiml/assets)")
         model.set_defaults(func=cmd_train_context)
 
@@ -608,6 +617,9 @@ def add_context_commands(commands: argparse._SubParsersAction) -> None:
     targets = command_group(commands, "evaluate", "print quality figures", "target", "TARGET")
     context = targets.add_parser("context", help="emotion, act and sentiment metrics")
     context.add_argument("--split", default="validation", choices=("validation", "test"))
+    context.add_argument(
+        "--sets", nargs="+", choices=EVALUATION_SETS, help="evaluate only these sets (default: all of them)"
+    )
     context.set_defaults(func=cmd_evaluate_context)
 
 

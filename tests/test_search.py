@@ -140,7 +140,7 @@ def test_keywords_in_other_languages_find_their_emoji(search, query, answer):
 
 
 def test_a_name_in_another_language_ranks_before_a_keyword(search):
-    """"gato" is the Spanish name of 🐈 and a keyword of the cat faces (😹): the name comes first."""
+    """ "gato" is the Spanish name of 🐈 and a keyword of the cat faces (😹): the name comes first."""
     assert search.search("gato", top=1).hits[0].emoji.char in {"🐈", "🐱"}
 
 
