@@ -62,17 +62,25 @@ group = group_column.selectbox(
     disabled="group" not in fields or mode == MASHUP_MODE,
 )
 expression = expression_column.selectbox(
-    "Expression", [FOLLOW, *EXPRESSIONS], key="generate_expression", disabled="expression" not in fields
+    "Expression",
+    [FOLLOW, *EXPRESSIONS],
+    key="generate_expression",
+    disabled="expression" not in fields or mode == MASHUP_MODE,
 )
 palettes = studio.method_palettes(method)
 colour = colour_column.selectbox(
-    "Colour", [NO_COLOUR, *palettes, HEX], key="generate_colour", disabled="palette" not in fields
+    "Colour",
+    [NO_COLOUR, *palettes, HEX],
+    key="generate_colour",
+    disabled="palette" not in fields or mode == MASHUP_MODE,
 )
 hex_colour = None
-if colour == HEX and "palette" in fields:
+if colour == HEX and "palette" in fields and mode == PROMPT_MODE:
     hex_colour = colour_column.text_input("Hex colour", value="#3b82f6", max_chars=7, key="generate_hex")
 unused = sorted({"group", "expression", "palette"} - fields)
-if unused:
+if mode == MASHUP_MODE:
+    st.caption("A mashup's variations vary the expression and the colours themselves; the first is A + B as it is.")
+elif unused:
     st.caption(f"The {method} method does not use: {', '.join(unused)}.")
 
 

@@ -337,7 +337,7 @@ def describe(emojis: Sequence[GeneratedEmoji], prompt: str, style: str, progress
     x = premultiplied_batch([e.image for e in emojis], judge.config.size)
     nearest, distances = index.nearest(judge_features(judge, x))
     with torch.no_grad():
-        scores = judge.text_vectors(x).numpy() @ models.encode([prompt])[0]
+        scores = judge.text_vectors(x).numpy() @ models.prompt_vector(prompt)
     names = unique_names([e.name for e in emojis])
     results = []
     for k, emoji in enumerate(emojis):
@@ -409,10 +409,11 @@ MASHUPS: dict[str, str] = {
 
 
 def kitchen_mashup(a: Emoji, b: Emoji, style: str = "noto", n: int = 1, seed: int = 0) -> list[GeneratedEmoji]:
-    """Emoji Kitchen's A + B (A's base, B's face): one composition, whatever ``n`` and ``seed``."""
-    from emojiml.generate.kitchen import mashup
+    """Emoji Kitchen's A + B (A's base, B's face) first, then ``n - 1`` variations of it that look different
+    (palettes, expressions, one part alone, B + A): ``kitchen.mashups``."""
+    from emojiml.generate.kitchen import mashups
 
-    return [mashup(a.key, b.key, style)]
+    return mashups(a.key, b.key, style, n, seed)
 
 
 def mashup_methods() -> tuple[str, ...]:
