@@ -505,8 +505,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     add_kitchen_commands(commands)
     from emojiml.generate.feedback import add_feedback_commands  # Studio (issue 18)
+    from emojiml.generate.feedback_evaluate import add_feedback_evaluation
 
     add_feedback_commands(commands)
+    add_feedback_evaluation(command_group(commands, "evaluate", "print quality figures", "target", "TARGET"))
     add_analytics_commands(commands)
     from emojiml.search_probes import add_search_commands
 
