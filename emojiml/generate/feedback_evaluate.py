@@ -8,7 +8,7 @@ they like? The evaluation replays that through the page's own functions, in a th
    with the rating the rated set gives its (prompt, recipe).
 2. *Held-out requests*: the same prompts with other seeds (``HELDOUT_SEEDS``), each asked twice: *before*, as the
    page asks with no ratings, and *after*, with the recipe preferences the page reads from the store
-   (``studio.recipe_preferences_for``: a pool twice the size, re-ranked by ``feedback.rerank``).
+   (``studio.recipe_preferences_for``), which the kitchen adds to its own ranking (``generate_kitchen``).
 3. The figures: the share of liked (and of disliked) among the results shown, over the held-out requests, and
    the share of requests whose first result is liked. A shown result the rated set has no rating for counts
    as neither, and is reported.

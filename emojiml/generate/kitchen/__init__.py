@@ -44,11 +44,15 @@ def generate_kitchen(request: GenerationRequest) -> list[GeneratedEmoji]:
     plus the recipe's text score (the 32 px judge alone preferred a crocodile to the cactus for "crying
     cactus", and 😵's eyes to 😍's for "robot with heart eyes"); the rest only fill up ``n``, by text score.
     Candidates whose donor lacks a part in this style are skipped (``details["skipped"]`` counts them).
+    ``request.preferences`` (people's ratings of recipes) add ``feedback.RANK_WEIGHT`` times the recipe's
+    preference to both rankings, and a liked recipe counts as near-best whatever its text score: liked recipes
+    rise, disliked ones sink, recipes nobody rated keep their order.
 
     Why it is quick (a Generate click should show 8 in under a second): a candidate is laid out and rendered
     once, for its framing, and the judge reads that render; off-prompt candidates are drawn only while ``n`` is
     not yet filled; only the ``n`` kept are rendered again at 128 px.
     """
+    from emojiml.generate.feedback import RANK_WEIGHT
     from emojiml.generate.kitchen.compose import KitchenInputError, draft
     from emojiml.generate.kitchen.rank import prompt_scores
     from emojiml.generate.kitchen.recipe import RANK_MARGIN, NoRecipeError, propose_recipes
@@ -56,10 +60,13 @@ def generate_kitchen(request: GenerationRequest) -> list[GeneratedEmoji]:
     check_request(request)
     pool = min(MAX_POOL, max(POOL_FACTOR * request.n, 8))
     choices = propose_recipes(request.prompt, request.style, request.expression, request.palette, pool, request.seed)
+    liked = dict(request.preferences)
+    preference = {choice: liked.get(choice.recipe.describe(), 0.0) for choice in choices}
     drafts, skipped, best = [], 0, None  # choices come best text score first
     for choice in choices:
-        if best is not None and choice.text_score < best - RANK_MARGIN and len(drafts) >= request.n:
-            break  # off-prompt, and n is filled already: not worth drawing
+        off_prompt = best is not None and choice.text_score < best - RANK_MARGIN
+        if off_prompt and len(drafts) >= request.n and preference[choice] <= 0:
+            continue  # off-prompt, not liked, and n is filled already: not worth drawing
         try:
             drafts.append((choice, draft(choice.recipe)))
         except KitchenInputError:
@@ -68,14 +75,17 @@ def generate_kitchen(request: GenerationRequest) -> list[GeneratedEmoji]:
         best = choice.text_score if best is None else best
     if not drafts:
         raise NoRecipeError(f"No recipe for {request.prompt!r} could be drawn in {request.style}; try another style.")
-    near = [i for i, (choice, _) in enumerate(drafts) if choice.text_score >= best - RANK_MARGIN]
-    rest = [i for i in range(len(drafts)) if i not in near]  # off-prompt: only to fill up n, by text score
+    lift = RANK_WEIGHT * np.array([preference[choice] for choice, _ in drafts])
+    # near-best by text, or liked by someone before: ranked by the judge; the rest fill up n by text score
+    near = [i for i, (c, _) in enumerate(drafts) if c.text_score >= best - RANK_MARGIN or preference[c] > 0]
+    rest = [i for i in range(len(drafts)) if i not in near]
     scores = prompt_scores([sketch.probe for _, sketch in drafts], request.prompt)
-    keys = scores + np.array([choice.text_score for choice, _ in drafts])
+    text = np.array([choice.text_score for choice, _ in drafts])
+    keys = scores + text + lift
     if request.seed:  # another seed, another near-best pick: Gumbel-top-n sampling instead of the top n
         keys = keys + RANK_TEMPERATURE * np.random.default_rng(request.seed).gumbel(size=len(keys))
     ranked = sorted(near, key=lambda i: -keys[i])
-    order = (ranked + sorted(rest, key=lambda i: -drafts[i][0].text_score))[: request.n]
+    order = (ranked + sorted(rest, key=lambda i: -(text[i] + lift[i])))[: request.n]
     name = slack_name(request.prompt)
     results = []
     for i in order:
