@@ -756,6 +756,18 @@ class WorkspaceStore:
         frame["text"] = frame["text"].fillna("")
         return frame
 
+    def messages_per_channel(self, workspace: str) -> dict[str, int]:
+        """Stored messages per channel name (reacted to or not): the denominator of reactions per message."""
+        with self.engine.connect() as connection:
+            ws = self._require(connection, workspace)
+            rows = connection.execute(
+                select(channels.c.name, func.count())
+                .select_from(messages.join(channels, channels.c.id == messages.c.channel_id))
+                .where(messages.c.workspace_id == ws)
+                .group_by(channels.c.name)
+            )
+            return {name: int(n) for name, n in rows}
+
     def counts(self, workspace: str, channel: str | None = None) -> WorkspaceCounts:
         with self.engine.connect() as connection:
             ws = self._require(connection, workspace)
