@@ -170,6 +170,7 @@ def test_a_mashup_honours_how_many_with_pictures_that_all_differ(a, b):
     results = mashups(a, b, "noto", 16, 0)
     assert len(results) == 16
     assert len({r.image.tobytes() for r in results}) == 16  # no two the same picture
+    assert all(" + " in r.recipe for r in results), "every one borrows from B: none is A alone"
     assert results[0].recipe == mashup(a, b).recipe  # the Emoji Kitchen one first
     other = mashups(a, b, "noto", 4, 7)
     assert other[0].recipe == results[0].recipe and [r.recipe for r in other] != [r.recipe for r in results[:4]]

@@ -1,7 +1,8 @@
 """The emoji kitchen: new emoji composed from parts of real vector artwork, steered by text.
 
 ``generate_kitchen(request)`` is the method the CLI and the Studio pages reach through
-``emojiml.generate.methods.generate(request, "kitchen")``; ``mashup(a, b)`` is Emoji Kitchen's A + B.
+``emojiml.generate.methods.generate(request, "kitchen")``; ``mashup(a, b)`` is Emoji Kitchen's A + B and
+``mashups(a, b, n)`` gives ``n`` different-looking variations of it (the Generate page's mashup mode).
 Modules: ``pieces`` (SVG cut into movable fragments), ``parts`` (face split into base, eyes, mouth, extras),
 ``palette`` (OKLCh recolouring), ``compose`` (recipe -> SVG + PNG), ``recipe`` (prompt -> recipes),
 ``rank`` (the judge's score against the prompt), ``evaluate`` (the reported figures), ``commands`` (CLI).
@@ -151,7 +152,8 @@ def mashup_recipes(a: str, b: str, style: str = "noto", palette: str | None = No
         + ([Recipe(donor.key, base.key, base.key, base.key, style, palette)] if is_face_emoji(base) else []),
     ]
     interleaved = [group[k] for k in range(max(map(len, groups))) for group in groups if k < len(group)]
-    return list(dict.fromkeys([first, *interleaved]))
+    borrowing = [r for r in interleaved if any(r.donor(part) for part in ("eyes", "mouth", "extras"))]  # not A alone
+    return list(dict.fromkeys([first, *borrowing]))
 
 
 def mashups(a: str, b: str, style: str = "noto", n: int = 1, seed: int = 0, palette: str | None = None):
