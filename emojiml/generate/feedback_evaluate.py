@@ -212,23 +212,3 @@ def rating_sheets(out: Path) -> int:
     ]
     (out / "to_rate.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
     return len(items)
-
-
-def cmd_evaluate_feedback(args) -> int:
-    """``emojiml evaluate feedback [--ratings FILE] [--sheets DIR]``."""
-    if args.sheets:
-        count = rating_sheets(Path(args.sheets))
-        print(f"Drew {count} (prompt, recipe) images to rate in {args.sheets}")
-        return 0
-    print(feedback_table(evaluate_feedback(Path(args.ratings) if args.ratings else SESSION_RATINGS)))
-    return 0
-
-
-def add_feedback_evaluation(targets) -> None:
-    """Registers ``evaluate feedback`` on the CLI's ``evaluate`` group."""
-    command = targets.add_parser("feedback", help="before/after figures of the rating loop (kitchen recipe ranking)")
-    command.add_argument(
-        "--ratings", help=f"rated set, JSON Lines with prompt, recipe, rating (default: {SESSION_RATINGS.name})"
-    )
-    command.add_argument("--sheets", help="instead: draw every image the evaluation can show, to rate, in this folder")
-    command.set_defaults(func=cmd_evaluate_feedback)
