@@ -153,6 +153,6 @@ def test_every_family_registers_its_commands():
     }  # fmt: skip
     assert set(choices(commands["train"])) == {"content", "emotion", "act", "sentiment", "gan", "vae", "judge"}
     assert set(choices(commands["evaluate"])) == {
-        "search", "emoji-prediction", "recommender", "context", "generation", "kitchen",
+        "search", "emoji-prediction", "recommender", "context", "generation", "kitchen", "feedback",
     }  # fmt: skip
     assert commands["generate"].get_default("func").__name__ == "<lambda>"  # the kitchen routes --model kitchen

@@ -171,9 +171,22 @@ def cmd_export_feedback(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_evaluate_feedback(args: argparse.Namespace) -> int:
+    """``emojiml evaluate feedback [--ratings FILE] [--sheets DIR]``: before/after of the rating loop."""
+    from emojiml.generate import feedback_evaluate
+
+    if args.sheets:
+        count = feedback_evaluate.rating_sheets(Path(args.sheets))
+        print(f"Drew {count} (prompt, recipe) images to rate in {args.sheets}")
+        return 0
+    ratings = Path(args.ratings) if args.ratings else feedback_evaluate.SESSION_RATINGS
+    print(feedback_evaluate.feedback_table(feedback_evaluate.evaluate_feedback(ratings)))
+    return 0
+
+
 def register(commands: argparse._SubParsersAction) -> None:
-    """``build-dataset``, ``train gan|vae|judge``, ``evaluate generation``, ``generate``, ``generate-grid``,
-    ``interpolate`` and ``export-feedback``."""
+    """``build-dataset``, ``train gan|vae|judge``, ``evaluate generation|feedback``, ``generate``,
+    ``generate-grid``, ``interpolate`` and ``export-feedback``."""
     dataset = commands.add_parser("build-dataset", help="render the emoji image data set for the GAN and VAE")
     dataset.add_argument("--sources", default="noto,twemoji,openmoji,fluent", help="comma-separated styles")
     dataset.add_argument("--size", type=int, default=64)
@@ -229,6 +242,12 @@ def register(commands: argparse._SubParsersAction) -> None:
         help="holdout (the reported figures) or train: training emoji, for choosing sampling settings",
     )
     generation.set_defaults(func=cmd_evaluate_generation)
+    rated = targets.add_parser("feedback", help="before/after figures of the rating loop (kitchen recipe ranking)")
+    rated.add_argument(
+        "--ratings", help="rated set: JSON Lines with prompt, recipe, rating (default: the shipped session)"
+    )
+    rated.add_argument("--sheets", help="instead: draw every image the evaluation can show, to rate, in this folder")
+    rated.set_defaults(func=cmd_evaluate_feedback)
 
     generate = commands.add_parser("generate", help="draw new emoji for a prompt: 128x128 RGBA PNGs")
     generate.add_argument("--prompt", required=True)
