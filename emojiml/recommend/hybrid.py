@@ -247,6 +247,11 @@ class HybridRecommender(RankingMixin):
         proportion to the weighted mix's parts (the blend itself is not additive), so the bars still add up."""
         inputs = blend_inputs(self, raw, users, batch, tone, pool)
         finals = self.blend_.score(inputs, pool, fallback)
+        if tone is not None:  # tone on the blend's scale: the learned blend follows history, which misreads mood
+            for row, (weights, normalized, *_) in enumerate(parts):
+                mixed = sum(weights[name] * normalized[name] for name in normalized)
+                top = max(float(finals[row][pool].max()), 1e-9) if pool.size else 1.0
+                finals[row] += top * self.tone_.adjustment(tone, row, mixed)
         for row, (weights, normalized, _, echo, notices) in enumerate(parts):
             shares = {name: weights[name] * normalized[name] for name in normalized}
             total = sum(shares.values()) + echo
