@@ -32,6 +32,7 @@ from emojiml.errors import EmojimlError
 
 LIKED_WEIGHT = 2.0
 DISLIKED_WEIGHT = 0.5
+RANK_WEIGHT = 0.1  # a recipe's preference (-1..1) is worth this much judge + text score in the kitchen's ranking
 PRIOR_RATINGS = 2.0  # recipe_preferences: a recipe's mean rating is shrunk as if it had this many 0 ratings too
 
 
@@ -219,37 +220,3 @@ def recipe_preferences(records: Sequence[FeedbackRecord]) -> dict[str, float]:
         if record.recipe:
             totals.setdefault(record.recipe, []).append(record.rating)
     return {recipe: sum(r) / (len(r) + PRIOR_RATINGS) for recipe, r in totals.items()}
-
-
-# ------------------------------------------------------------------------------------------------------ CLI
-def cmd_export_feedback(args) -> int:
-    """``emojiml export-feedback --out FILE [--workspace NAME]``."""
-    from emojiml.workspace import open_store
-
-    records = export_feedback(open_store(), Path(args.out), args.workspace)
-    liked = sum(r.rating == 1 for r in records)
-    print(f"Wrote {len(records)} rated generations ({liked} liked, {len(records) - liked} disliked) to {args.out}")
-    return 0
-
-
-def add_feedback_commands(commands) -> None:
-    """Registers ``export-feedback`` on the CLI's sub-command parser."""
-    command = commands.add_parser("export-feedback", help="write the Studio's rated generations as JSON Lines")
-    command.add_argument("--out", required=True, help="the .jsonl file to write")
-    command.add_argument("--workspace", help="only this workspace's ratings (default: all)")
-    command.set_defaults(func=cmd_export_feedback)
-
-
-RANK_WEIGHT = 0.1  # a recipe's preference (-1..1) is worth this much judge score: a nudge, not an override
-
-
-def rerank(emojis: Sequence, preferences: dict[str, float], n: int) -> list:
-    """The ``n`` best of ``emojis`` by the method's prompt score plus ``RANK_WEIGHT`` times their recipe's
-    preference (:func:`recipe_preferences`): what people liked before rises, what they disliked sinks."""
-
-    def key(item: tuple[int, object]) -> tuple[float, int]:
-        index, emoji = item
-        score = emoji.prompt_score if emoji.prompt_score is not None else 0.0
-        return -(score + RANK_WEIGHT * preferences.get(emoji.recipe, 0.0)), index
-
-    return [emoji for _, emoji in sorted(enumerate(emojis), key=key)[:n]]
