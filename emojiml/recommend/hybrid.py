@@ -232,7 +232,9 @@ class HybridRecommender(RankingMixin):
             weights, notices = self.effective_weights(user, message)
             normalized = {name: normalize_scores(raw[name][row], pool) for name in self.sources if weights[name] > 0}
             mixed = sum(weights[name] * normalized[name] for name in normalized)
-            adjustment = self.tone_.adjustment(tone, row, mixed) if tone is not None else np.zeros(len(self.catalog_))
+            adjustment = np.zeros(len(self.catalog_))
+            if tone is not None:
+                adjustment = self.tone_.adjustment(tone, row, mixed, guard=chosen is None)
             echo = np.zeros(len(self.catalog_))
             if message.strip():
                 echo[list(mentioned_emoji(self.catalog_, message))] = ECHO

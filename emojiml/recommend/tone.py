@@ -162,16 +162,19 @@ class Tone:
         empty = np.array([not t.strip() for t in texts])
         return MessageTone(np.where(empty, 0.0, score))
 
-    def adjustment(self, tone: MessageTone, row: int, mixed: np.ndarray) -> np.ndarray:
+    def adjustment(self, tone: MessageTone, row: int, mixed: np.ndarray, guard: bool = True) -> np.ndarray:
         """(n_emoji,) what message ``row``'s tone adds to each emoji's normalised score ``mixed``.
 
         Mismatched emoji fall by up to ``PENALTY``; on a negative message, concerned emoji rise by up to
-        ``LIFT`` times their own score (so the sources must already see some fit: no random 😢)."""
+        ``LIFT`` times their own score (so the sources must already see some fit: no random 😢). ``guard``: also
+        push celebration below everything on a negative message (off when the caller gave the candidates: the
+        content model's tuned decision rule, measured on TweetEval, then chooses among them)."""
         positive_emoji = np.maximum(self.positivity_, 0.0)
         negative_emoji = np.maximum(-self.positivity_, 0.0)
         negative, positive = float(tone.negative[row]), float(tone.positive[row])
         penalty = -PENALTY * (negative * positive_emoji * self.minds_ + positive * negative_emoji)
-        return penalty + LIFT * negative * negative_emoji * mixed + self.guard(tone, row)
+        lift = LIFT * negative * negative_emoji * mixed
+        return penalty + lift + (self.guard(tone, row) if guard else 0.0)
 
     def guard(self, tone: MessageTone, row: int) -> np.ndarray:
         """(n_emoji,) no celebration or laughter on a message that reads negative, whatever the history says."""
