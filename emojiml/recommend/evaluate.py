@@ -35,7 +35,7 @@ VARIANTS = ("any", "new")
 MESSAGE_TOLERANCE = 0.02  # NDCG@10 (any + new) a mix may give up on validation to weigh the message more
 MAX_VALIDATION_CASES = 2000  # validation cases drawn to choose a workspace's mix and blend
 BLEND_FOLDS = 3  # the learned blend is kept only if it wins on held-out folds of the validation cases
-MIN_BLEND_CASES = 100  # fewer validation cases: the weighted mix alone (digitalrebar, 59: the blend .464/.159 vs mix .439/.262)
+MIN_BLEND_CASES = 100  # fewer validation cases: the weighted mix (digitalrebar, 59: blend .464/.159, mix .439/.262)
 AUTO_STEP = 0.2  # weight grid of the hybrid's five sources: 126 mixes (0.1 would be 1,001)
 METRICS = ("hit_rate", "recall", "ndcg", "mrr", "coverage")
 
