@@ -62,6 +62,7 @@ def cmd_evaluate_recommender(args: argparse.Namespace) -> int:
                     "methods": table.to_dict(orient="records"),
                     "best_mix": evaluation.best_mix,
                     "auto_mix": evaluation.auto_mix,
+                    "auto_method": evaluation.auto_method,
                     "sweep": evaluation.sweep.table.to_dict(orient="records"),
                 },
                 indent=2,

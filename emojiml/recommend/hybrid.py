@@ -32,6 +32,7 @@ from emojiml.recommend.base import (
     normalize_scores,
     rank,
 )
+from emojiml.recommend.blend import BlendInputs, LearnedBlend
 from emojiml.recommend.content import mentioned_emoji
 from emojiml.recommend.tone import FITS_NEGATIVE, Tone
 
@@ -130,11 +131,13 @@ class HybridRecommender(RankingMixin):
         weights: Mapping[str, float] | None = None,
         tone: bool = True,
         chosen_by: str = "",
+        blend: LearnedBlend | None = None,
     ) -> None:
         self.sources = dict(sources)
         self.weights = weights
         self.tone = tone
         self.chosen_by = chosen_by  # how the weights were picked, shown on the page ("chosen for this workspace")
+        self.blend = blend  # a fitted blend.LearnedBlend chosen for this workspace, used while weights stay as chosen
 
     def fit(self, events: pd.DataFrame) -> Self:
         if not self.sources:
@@ -155,13 +158,18 @@ class HybridRecommender(RankingMixin):
         self.catalog_ = next(iter(self.sources.values())).catalog_
         self.rankable_ = np.logical_or.reduce([s.rankable_ for s in self.sources.values()])
         self.tone_ = Tone().fit(events, self.catalog_) if self.tone else None
+        self.blend_ = self.blend
         return self
 
     def with_weights(self, weights: Mapping[str, float], chosen_by: str = "") -> HybridRecommender:
         """The same fitted sources under other weights (cheap: nothing is refitted)."""
-        clone = HybridRecommender(self.sources, weights, self.tone, chosen_by)
+        clone = HybridRecommender(self.sources, weights, self.tone, chosen_by, self.blend)
         clone.__dict__.update({k: v for k, v in self.__dict__.items() if k.endswith("_")})
         clone.weights_ = check_weights(weights, tuple(self.sources))
+        same = all(abs(clone.weights_[s] - self.weights_[s]) < 1e-6 for s in self.sources)
+        clone.blend_ = self.blend_ if same else None  # other weights: the person's own mix, not the blend
+        if same and not chosen_by:
+            clone.chosen_by = self.chosen_by
         return clone
 
     def effective_weights(self, user: str | None, message: str | None) -> tuple[dict[str, float], tuple[str, ...]]:
@@ -224,13 +232,36 @@ class HybridRecommender(RankingMixin):
             weights, notices = self.effective_weights(user, message)
             normalized = {name: normalize_scores(raw[name][row], pool) for name in self.sources if weights[name] > 0}
             mixed = sum(weights[name] * normalized[name] for name in normalized)
-            adjustment = self.tone_.adjustment(tone, row, mixed) if tone is not None else np.zeros(len(self.catalog_))
+            adjustment = np.zeros(len(self.catalog_))
+            if tone is not None:
+                adjustment = self.tone_.adjustment(tone, row, mixed, guard=chosen is None)
             echo = np.zeros(len(self.catalog_))
             if message.strip():
                 echo[list(mentioned_emoji(self.catalog_, message))] = ECHO
             finals[row] = mixed + adjustment + echo
             parts.append((weights, normalized, adjustment, echo, notices))
+        if self.blend_ is not None and n:
+            finals = self._blended(raw, users, batch, tone, pool, finals, parts)
         return finals, parts, tone
+
+    def _blended(self, raw, users, batch: MessageBatch, tone, pool: np.ndarray, fallback: np.ndarray, parts):
+        """The learned blend's scores (``blend.LearnedBlend``); each row's parts then share its score out in
+        proportion to the weighted mix's parts (the blend itself is not additive), so the bars still add up."""
+        inputs = blend_inputs(self, raw, users, batch, tone, pool)
+        finals = self.blend_.score(inputs, pool, fallback)
+        if tone is not None:  # tone on the blend's scale: the learned blend follows history, which misreads mood
+            for row, (weights, normalized, *_) in enumerate(parts):
+                mixed = sum(weights[name] * normalized[name] for name in normalized)
+                top = max(float(finals[row][pool].max()), 1e-9) if pool.size else 1.0
+                finals[row] += top * self.tone_.adjustment(tone, row, mixed)
+        for row, (weights, normalized, _, echo, notices) in enumerate(parts):
+            shares = {name: weights[name] * normalized[name] for name in normalized}
+            total = sum(shares.values()) + echo
+            scale = np.divide(finals[row], total, out=np.zeros_like(total), where=total > 1e-12)
+            rest = np.where(total > 1e-12, 0.0, finals[row])  # no source part to share it: "learned blend" keeps it
+            shared = {name: share * scale for name, share in shares.items()}
+            parts[row] = (weights, shared, rest, echo * scale, notices)
+        return finals
 
     def suggest(
         self, user: str | None, message: str | None, k: int = 10, candidates: Sequence[str] | None = None
@@ -266,8 +297,8 @@ class HybridRecommender(RankingMixin):
                 notices = (*notices, NON_ENGLISH_NOTE)
             suggestions = []
             for index in rank(finals[row], self.rankable_, chosen, k):
-                contributions = {name: float(weights[name] * normalized[name][index]) for name in normalized}
-                contributions["tone"] = float(adjustment[index])
+                contributions = {name: float(self._share(weights, normalized, name, index)) for name in normalized}
+                contributions["tone" if self.blend_ is None else "learned blend"] = float(adjustment[index])
                 if echo[index]:
                     contributions["echo"] = float(echo[index])
                 suggestions.append(
@@ -281,10 +312,17 @@ class HybridRecommender(RankingMixin):
             results.append(Suggestions(suggestions, weights, notices, spelling))
         return results
 
+    def _share(self, weights, normalized, name: str, index: int) -> float:
+        """A source's part of an emoji's score: weight × normalised score, or its share of the blend's score."""
+        if self.blend_ is not None:
+            return normalized[name][index]
+        return weights[name] * normalized[name][index]
+
     def _reason(self, index, user, message, contributions, tone, row) -> str:
         if contributions.get("echo"):
             return ECHO_REASON
-        if tone is not None and self.tone_.fits_negative(tone, row, index) and contributions["tone"] > 0:
+        lifted = contributions.get("tone", 0.0) > 0 or self.blend_ is not None
+        if tone is not None and self.tone_.fits_negative(tone, row, index) and lifted:
             return FITS_NEGATIVE
         sources = {name: value for name, value in contributions.items() if name in self.sources}
         top = max(sources, key=sources.get) if sources else None
@@ -342,13 +380,14 @@ def workspace_hybrid(
     from emojiml.recommend.base import catalog_of_events
     from emojiml.recommend.evaluate import choose_weights
 
-    chosen_by = "as given"
+    chosen_by, blend = "as given", None
     if weights is None:
         choice = choose_weights(events)
         too_little = "at the defaults (too little history to choose a mix for this workspace)"
         weights, chosen_by = (choice.weights, choice.note) if choice is not None else (None, too_little)
+        blend = choice.blend if choice is not None else None
     sources = workspace_sources(events, half_life_days, channel, catalog=catalog_of_events(events, catalog))
-    hybrid = HybridRecommender(sources, weights, chosen_by=chosen_by)
+    hybrid = HybridRecommender(sources, weights, chosen_by=chosen_by, blend=blend)
     return hybrid.fit(events)
 
 
@@ -359,3 +398,31 @@ def content_hybrid() -> HybridRecommender:
 
     empty = pd.DataFrame({"user": pd.Series(dtype=str), "emoji": pd.Series(dtype=str)})
     return HybridRecommender({"content": ContentRecommender(catalog=default_catalog())}, {"content": 1.0}).fit(empty)
+
+
+def blend_inputs(hybrid: HybridRecommender, raw, users: Sequence[str | None], batch: MessageBatch, tone, pool):
+    """What the learned blend reads, from the sources' raw scores of a batch (row i asked by ``users[i]``); a
+    source that steps aside for a request reads as all zeros, as it does in the mix."""
+    from emojiml.recommend.collaborative import PersonalRecommender
+
+    n, n_emoji = len(batch.texts), len(hybrid.catalog_)
+    normalized, silenced = {}, {}
+    for name, source in hybrid.sources.items():
+        quiet = np.array([source.step_aside(u, m) is not None for u, m in zip(users, batch.texts, strict=True)])
+        matrix = np.where(quiet[:, None], 0.0, raw[name])
+        silenced[name] = matrix
+        normalized[name] = np.stack([normalize_scores(r, pool) for r in matrix]) if n else matrix
+    personal = next((s for s in hybrid.sources.values() if isinstance(s, PersonalRecommender)), None)
+    own = np.zeros((n, n_emoji))
+    if personal is not None:
+        by_user = {u: personal.own_counts(u) for u in dict.fromkeys(users)}
+        own = np.stack([by_user[u] for u in users])
+    echo = np.zeros((n, n_emoji))
+    for row, message in enumerate(batch.texts):
+        if message.strip():
+            echo[row, list(mentioned_emoji(hybrid.catalog_, message))] = 1.0
+    positivity = hybrid.tone_.positivity_ if hybrid.tone_ is not None else np.zeros(n_emoji)
+    minds = hybrid.tone_.minds_ if hybrid.tone_ is not None else np.zeros(n_emoji)
+    negative = tone.negative if tone is not None else np.zeros(n)
+    positive = tone.positive if tone is not None else np.zeros(n)
+    return BlendInputs(normalized, silenced, own, echo, negative, positive, positivity, minds)

@@ -42,6 +42,37 @@ WORKSPACE_SHRINK = 10.0
 CATALOG_FLOOR = 0.5  # a cheerful emoji is minded at least this much on bad news, whatever the workspace does
 VADER_NEGATIVE = 0.05  # VADER's own cut: a compound score at or below -0.05 reads negative
 FITS_NEGATIVE = "fits a negative message"
+# Celebration and laughter, read from the catalog's own names and keywords (🎉 "celebration, hooray", 🙌
+# "celebration", 👏 "congrats", 😂 "laugh", 💯 "hundred", :yay:). Positivity alone cannot tell them from support:
+# 👍 and 🙌 are equally positive, and a workspace that gives 🙌 to messages that read negative (often misread) would
+# keep it on "my dog passed away". On a message that reads negative they rank below everything else.
+CELEBRATION_WORDS = frozenset(
+    {
+        "celebrate",
+        "celebration",
+        "congrats",
+        "congratulations",
+        "hooray",
+        "woohoo",
+        "yay",
+        "tada",
+        "party",
+        "partying",
+        "applause",
+        "clap",
+        "laugh",
+        "laughing",
+        "lol",
+        "haha",
+        "lmao",
+        "rofl",
+        "hilarious",
+        "hundred",
+        "confetti",
+        "festivus",
+    }
+)
+CELEBRATION_PENALTY = 3.0  # below any emoji a source sees (normalised scores, blend probabilities lie in [0, 1])
 
 
 @dataclass(frozen=True)
@@ -94,6 +125,7 @@ class Tone:
         rate = (on_negative + WORKSPACE_SHRINK * expected) / (count + WORKSPACE_SHRINK)
         minds = np.clip(1.0 - rate / max(base, 1e-3), 0.0, 1.0) if base > 0 else cheer
         self.minds_ = np.maximum(minds, CATALOG_FLOOR * cheer)  # the catalog's view never fully gives way
+        self.celebratory_ = celebratory(catalog)
         return self
 
     def of(self, batch: MessageBatch) -> MessageTone:
@@ -130,16 +162,23 @@ class Tone:
         empty = np.array([not t.strip() for t in texts])
         return MessageTone(np.where(empty, 0.0, score))
 
-    def adjustment(self, tone: MessageTone, row: int, mixed: np.ndarray) -> np.ndarray:
+    def adjustment(self, tone: MessageTone, row: int, mixed: np.ndarray, guard: bool = True) -> np.ndarray:
         """(n_emoji,) what message ``row``'s tone adds to each emoji's normalised score ``mixed``.
 
         Mismatched emoji fall by up to ``PENALTY``; on a negative message, concerned emoji rise by up to
-        ``LIFT`` times their own score (so the sources must already see some fit: no random 😢)."""
+        ``LIFT`` times their own score (so the sources must already see some fit: no random 😢). ``guard``: also
+        push celebration below everything on a negative message (off when the caller gave the candidates: the
+        content model's tuned decision rule, measured on TweetEval, then chooses among them)."""
         positive_emoji = np.maximum(self.positivity_, 0.0)
         negative_emoji = np.maximum(-self.positivity_, 0.0)
         negative, positive = float(tone.negative[row]), float(tone.positive[row])
         penalty = -PENALTY * (negative * positive_emoji * self.minds_ + positive * negative_emoji)
-        return penalty + LIFT * negative * negative_emoji * mixed
+        lift = LIFT * negative * negative_emoji * mixed
+        return penalty + lift + (self.guard(tone, row) if guard else 0.0)
+
+    def guard(self, tone: MessageTone, row: int) -> np.ndarray:
+        """(n_emoji,) no celebration or laughter on a message that reads negative, whatever the history says."""
+        return -CELEBRATION_PENALTY * float(tone.negative[row] > 0) * self.celebratory_
 
     def fits_negative(self, tone: MessageTone, row: int, index: int) -> bool:
         return bool(tone.negative[row] > 0 and self.positivity_[index] < 0)
@@ -163,3 +202,19 @@ def catalog_positivity(catalog: Catalog) -> np.ndarray:
         borrowed = positivity[unicode[nearest]] * np.clip(similarity.max(axis=1), 0.0, 1.0)
         positivity[custom] = np.where(np.abs(positivity[custom]) > 0.05, positivity[custom], borrowed)
     return positivity
+
+
+@functools.lru_cache(maxsize=8)
+def celebratory(catalog: Catalog) -> np.ndarray:
+    """(n_emoji,) 1.0 for emoji whose name or keywords say celebration or laughter (a custom emoji by its name:
+    ``:partyr:`` starts with "party")."""
+    import re
+
+    out = np.zeros(len(catalog))
+    for index, emoji in enumerate(catalog):
+        words = set(re.findall(r"[a-z0-9]+", " ".join([emoji.name, *emoji.keywords]).lower()))
+        if words & CELEBRATION_WORDS or (
+            emoji.is_custom and any(w.startswith(c) for w in words for c in CELEBRATION_WORDS if len(c) > 2)
+        ):
+            out[index] = 1.0
+    return out

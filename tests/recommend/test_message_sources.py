@@ -98,3 +98,13 @@ def test_rebalance_keeps_the_sum_at_one_and_the_proportions():
     weights = rebalance({"a": 0.5, "b": 0.3, "c": 0.2}, "a", 0.8)
     assert weights["a"] == 0.8 and sum(weights.values()) == pytest.approx(1.0)
     assert weights["b"] == pytest.approx(0.12) and weights["c"] == pytest.approx(0.08)
+
+
+def test_the_tone_guard_drops_celebration_a_workspace_gives_to_everything():
+    """Here everyone answers everything with 🙌 (bad news too): history alone would suggest it on a broken build."""
+    rows = [(f"p{i % 4}", "🙌" if i % 3 else "👍", i, "dev") for i in range(60)]
+    model = HybridRecommender({"popularity": PopularityRecommender()}, {"popularity": 1.0}).fit(make_events(rows))
+    bad = [s.emoji.char for s in model.suggest(None, "the build is broken again", k=3).suggestions]
+    good = [s.emoji.char for s in model.suggest(None, "we shipped it, great work", k=3).suggestions]
+    assert "🙌" not in bad and "👍" in bad
+    assert good[0] == "🙌"
