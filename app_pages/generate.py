@@ -9,7 +9,7 @@ from emojiml.errors import EmojimlError
 from emojiml.generate import studio
 from emojiml.generate.methods import EXPRESSIONS, GenerationRequest, available_methods
 from emojiml.page_cache import studio_reference, workspace_search, workspace_store
-from emojiml.page_widgets import emoji_picker, workspace_picker
+from emojiml.page_widgets import emoji_picker, waiting_for_writers, workspace_picker, write_to_store
 
 COLUMNS = 4
 FOLLOW = "follow the prompt"
@@ -111,7 +111,8 @@ if go:
             results = studio.mashup_for_studio(
                 *pair, method, style, int(n), int(seed), lambda f, t: bar.progress(f, text=t)
             )
-        ids = store.record_generations(workspace, [studio.generation_row(r, k) for k, r in enumerate(results)])
+        with waiting_for_writers():
+            ids = store.record_generations(workspace, [studio.generation_row(r, k) for k, r in enumerate(results)])
     except EmojimlError as error:
         bar.empty()
         st.error(str(error))
@@ -124,8 +125,8 @@ if go:
 
 
 def rate(generation_id: int, rating: int) -> None:
-    store.rate_generation(generation_id, rating)
-    st.session_state.setdefault("generate_ratings", {})[generation_id] = rating
+    if write_to_store(lambda: store.rate_generation(generation_id, rating)):
+        st.session_state.setdefault("generate_ratings", {})[generation_id] = rating
 
 
 def rating_buttons(generation_id: int, where: str) -> None:
@@ -200,7 +201,8 @@ if shown:
         name = st.text_input("Name", max_chars=32, key="generate_add_name")
         if st.button("Add to workspace", key="generate_add"):
             try:
-                added = studio.add_to_workspace(store, workspace, shown[names.index(choice)][1], name)
+                with waiting_for_writers():
+                    added = studio.add_to_workspace(store, workspace, shown[names.index(choice)][1], name)
             except EmojimlError as error:
                 st.error(str(error))
             else:

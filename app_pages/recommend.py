@@ -6,7 +6,7 @@ from emojiml import charts
 from emojiml.analytics.feedback import mix_name
 from emojiml.errors import EmojimlError
 from emojiml.page_cache import recommend_evaluation, recommend_hybrid, workspace_events, workspace_store
-from emojiml.page_widgets import workspace_picker
+from emojiml.page_widgets import workspace_picker, write_to_store
 from emojiml.recommend.base import RecommenderInputError, people_by_reactions
 from emojiml.recommend.hybrid import PRESETS, SOURCE_LABELS, SOURCES, HybridWeightsError, rebalance
 from emojiml.recommend.version import model_version
@@ -117,8 +117,8 @@ def suggestions_panel() -> None:
         emoji.markdown(shown)
         text.markdown(f"**{rank}. {suggestion.emoji.name}** · score {suggestion.score:.2f} · {suggestion.reason}")
         for column, vote, icon in ((up, 1, "👍"), (down, -1, "👎")):
-            if column.button(icon, key=f"vote_{vote}_{rank}_{suggestion.key}"):
-                store.record_feedback(
+            if column.button(icon, key=f"vote_{vote}_{rank}_{suggestion.key}") and write_to_store(
+                lambda vote=vote, suggestion=suggestion: store.record_feedback(
                     workspace,
                     user or "anonymous",
                     suggestion.key,
@@ -129,6 +129,7 @@ def suggestions_panel() -> None:
                     model_version=model_version(revision),
                     mix=mix_name(weights, {"chosen for this workspace": chosen, **PRESETS}),
                 )
+            ):
                 st.toast(f"Saved {icon} for {suggestion.emoji.char}")
     feedback = store.feedback_frame(workspace)
     st.plotly_chart(charts.acceptance_by_source(feedback), width="stretch")

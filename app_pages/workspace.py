@@ -8,10 +8,11 @@ from emojiml.auth import account_store
 from emojiml.auth.page_gate import import_refusal, may_delete_workspaces, record_import
 from emojiml.errors import EmojimlError
 from emojiml.page_cache import workspace_events, workspace_store
-from emojiml.page_widgets import escape_markdown, workspace_picker
+from emojiml.page_widgets import escape_markdown, waiting_for_writers, workspace_picker
 from emojiml.workspace import import_upload
 from emojiml.workspace.archive import DEFAULT_LIMITS, MB
 from emojiml.workspace.removal import removal_summary, remove_workspace
+from emojiml.workspace.store import StoreError
 
 ALL_CHANNELS = "All channels"
 
@@ -39,13 +40,17 @@ with st.expander("Import an export"):
     elif upload is not None and st.button("Import", type="primary"):
         bar = st.progress(0.0, text=f"Reading {escape_markdown(upload.name)}…")
         try:
-            report = import_upload(
-                upload.getvalue(),
-                upload.name,
-                name.strip() or None,
-                store=store,
-                progress=lambda fraction, text: bar.progress(fraction, text=escape_markdown(text)),
-            )
+            with waiting_for_writers():
+                report = import_upload(
+                    upload.getvalue(),
+                    upload.name,
+                    name.strip() or None,
+                    store=store,
+                    progress=lambda fraction, text: bar.progress(fraction, text=escape_markdown(text)),
+                )
+        except StoreError as error:  # stopped while writing: what was stored stays, once, and a retry adds the rest
+            bar.empty()
+            st.error(f"The import did not finish: {escape_markdown(str(error))}")
         except EmojimlError as error:
             bar.empty()
             st.error(f"Nothing was imported: {escape_markdown(str(error))}")
@@ -53,7 +58,9 @@ with st.expander("Import an export"):
             record_import(report.workspace, upload.name)
             st.session_state["workspace"] = report.workspace
             st.success(escape_markdown(report.lines()[0]))
-            details = report.lines()[1:]
+            if report.completion_note:
+                st.info(escape_markdown(report.completion_note))
+            details = [line for line in report.lines()[1:] if line != report.completion_note]
             if report.skipped_files or report.invalid:
                 problems = len(report.skipped_files) + len(report.invalid)
                 st.warning(f"{problems} file(s) or record(s) were skipped; the reasons, as the export wrote them:")

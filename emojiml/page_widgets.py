@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 
 import streamlit as st
 
 from emojiml.auth.page_gate import visible_workspaces
 from emojiml.workspace import DEMO_WORKSPACE
-from emojiml.workspace.store import WorkspaceStore
+from emojiml.workspace.store import StoreBusyError, WorkspaceStore, lock_wait_notice
+
+WAITING_FOR_WRITER = "Waiting for another import to finish writing… your change is saved as soon as it has."
 
 
 def workspace_picker(store: WorkspaceStore, key: str, container, empty_hint: str) -> str:
@@ -44,3 +48,31 @@ def emoji_picker(search, label: str, key: str, default_query: str, container=st)
         return None
     options = [hit.emoji for hit in hits]
     return container.selectbox(label, options, format_func=lambda e: f"{e.char}  {e.name}", key=f"{key}_pick")
+
+
+@contextmanager
+def waiting_for_writers(container=st) -> Iterator[None]:
+    """Store writes in this block that must wait for another writer (an import holds SQLite's one write lock,
+    batch after batch) show ``WAITING_FOR_WRITER`` in ``container`` while they wait, instead of a silent hang."""
+    notice = container.empty()
+
+    def waiting(started: bool) -> None:
+        if started:
+            notice.info(WAITING_FOR_WRITER, icon="⏳")
+        else:
+            notice.empty()
+
+    with lock_wait_notice(waiting):
+        yield
+
+
+def write_to_store(action: Callable[[], object], container=st) -> bool:
+    """Run one store write of a page (a vote, a rating): a notice while it waits for another writer, and, if the
+    store stays busy past its timeout, its one-line message as ``st.error`` (never a traceback). True if written."""
+    try:
+        with waiting_for_writers(container):
+            action()
+    except StoreBusyError as error:
+        container.error(escape_markdown(str(error)))
+        return False
+    return True

@@ -1,14 +1,13 @@
 """How well search reads intent: hit@1 and hit@3 over a list of queries with the emoji that answer them.
 
 The list (``tests/fixtures/search_probes.tsv``: ``query<TAB>emoji emoji ...``) was written before the intent
-rules were tuned, from what a person typing each query wants. ``emojiml evaluate search`` prints the rates
-through ``EmojiSearch.search``, the call the page and ``emojiml search`` make; the test suite guards a floor.
+rules were tuned, from what a person typing each query wants. ``emojiml evaluate search``
+(``emojiml.catalog_commands``) prints the rates through ``EmojiSearch.search``, the call the page and
+``emojiml search`` make; the test suite guards a floor.
 """
 
 from __future__ import annotations
 
-import argparse
-import json
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -58,17 +57,3 @@ def hit_rates(search: EmojiSearch, probes: list[Probe]) -> dict:
             missed.append(probe.query)
     n = max(len(probes), 1)
     return {"probes": len(probes), "hit@1": round(at1 / n, 3), "hit@3": round(at3 / n, 3), "missed@3": missed}
-
-
-def cmd_evaluate_search(args: argparse.Namespace) -> int:
-    from emojiml import models
-
-    print(json.dumps(hit_rates(models.emoji_search(), read_probes(Path(args.probes))), indent=2, ensure_ascii=False))
-    return 0
-
-
-def add_search_commands(targets: argparse._SubParsersAction) -> None:
-    """``evaluate search``."""
-    search = targets.add_parser("search", help="hit@1/hit@3 of emoji search on a probe list")
-    search.add_argument("--probes", default=str(DEFAULT_PROBES), help="query<TAB>emoji... TSV")
-    search.set_defaults(func=cmd_evaluate_search)

@@ -97,3 +97,27 @@ def test_steady_rate_reports_the_first_pass_and_the_median_of_the_rest(monkeypat
     calls = []
     assert bench._steady_rate(lambda: calls.append(1), n_items=100) == (50.0, 200.0)
     assert len(calls) == 4
+
+
+def test_every_family_registers_its_commands():
+    """The split CLI offers every command and every train/evaluate target (a family left out of
+    ``cli.FAMILIES`` would silently drop its commands)."""
+    import argparse
+
+    from emojiml.cli import build_parser
+
+    def choices(parser: argparse.ArgumentParser) -> dict:
+        action = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
+        return action.choices
+
+    commands = choices(build_parser())
+    assert set(commands) == {
+        "build-catalog", "search", "index", "evaluate", "bench", "import", "workspaces", "train", "suggest",
+        "analyze", "build-dataset", "generate", "generate-grid", "interpolate", "export-feedback", "mashup",
+        "kitchen-parts", "kitchen-grid", "users", "delete-workspace", "report",
+    }  # fmt: skip
+    assert set(choices(commands["train"])) == {"content", "emotion", "act", "sentiment", "gan", "vae", "judge"}
+    assert set(choices(commands["evaluate"])) == {
+        "search", "emoji-prediction", "recommender", "context", "generation", "kitchen",
+    }  # fmt: skip
+    assert commands["generate"].get_default("func").__name__ == "<lambda>"  # the kitchen routes --model kitchen

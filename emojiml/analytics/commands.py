@@ -4,28 +4,19 @@ from __future__ import annotations
 
 import argparse
 
-from emojiml.errors import EmojimlError
-
-
-class ReportError(EmojimlError):
-    """A workspace that is not stored: printed as one line, exit code 2."""
-
 
 def cmd_report(args: argparse.Namespace) -> int:
     from emojiml.analytics.report import workspace_report
-    from emojiml.workspace import UnknownWorkspaceError
 
-    try:
-        report = workspace_report(
-            args.workspace, channel=args.channel, since=args.since, until=args.until, pivot=args.pivot
-        )
-    except UnknownWorkspaceError as error:
-        raise ReportError(str(error)) from error
+    report = workspace_report(
+        args.workspace, channel=args.channel, since=args.since, until=args.until, pivot=args.pivot
+    )
     print(report.to_csv() if args.format == "csv" else report.to_json(), end="" if args.format == "csv" else "\n")
     return 0
 
 
-def add_analytics_commands(commands: argparse._SubParsersAction) -> None:
+def register(commands: argparse._SubParsersAction) -> None:
+    """``report``."""
     report = commands.add_parser("report", help="acceptance and engagement tables of a workspace (JSON or CSV)")
     report.add_argument("--workspace", required=True, help="a stored workspace (see `emojiml workspaces`)")
     report.add_argument("--channel", help="only this channel's events (votes are not tied to a channel)")

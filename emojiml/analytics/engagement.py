@@ -9,6 +9,8 @@ emoji used equally.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import numpy as np
 import pandas as pd
 
@@ -24,11 +26,14 @@ def _entropy_bits(counts: pd.DataFrame, by: str) -> pd.Series:
     return (-share * np.log2(share)).groupby(counts[by]).sum() + 0.0  # + 0.0: no -0.0 for one emoji
 
 
-def reactions_per_message(events: pd.DataFrame, messages: int | None = None) -> pd.DataFrame:
+def reactions_per_message(
+    events: pd.DataFrame, messages: int | None = None, per_channel: Mapping[str, int] | None = None
+) -> pd.DataFrame:
     """Per channel: reactions, messages that got at least one, reactions per reacted message, and the largest.
 
-    ``messages`` (the stored message count, when known) adds one ``all channels`` row with reactions per
-    message over every message, reacted to or not."""
+    Reactions per message over every message, reacted to or not, needs the stored message counts, which the
+    events do not carry: ``messages`` (all channels) fills the ``all channels`` row and ``per_channel`` (by
+    channel name) the channels' rows; a channel without a count stays empty rather than guessed."""
     columns = ["channel", "reactions", "reacted_messages", "reactions_per_reacted_message", "most_on_one_message"]
     reactions = events[events["kind"] == "reaction"] if not events.empty else events
     if reactions.empty:
@@ -48,6 +53,11 @@ def reactions_per_message(events: pd.DataFrame, messages: int | None = None) -> 
     table["reactions_per_message"] = np.nan
     if messages:
         table.loc[0, "reactions_per_message"] = total["reactions"] / messages
+    if per_channel:
+        stored = table["channel"].map(per_channel).where(table.index > 0)
+        table["reactions_per_message"] = table["reactions_per_message"].fillna(
+            table["reactions"] / stored.where(stored > 0)
+        )
     return table[[*columns, "reactions_per_message"]]
 
 

@@ -12,7 +12,6 @@ from collections.abc import Collection
 
 import numpy as np
 import pandas as pd
-from statsmodels.stats.proportion import confint_proportions_2indep, proportion_confint
 
 from emojiml.errors import EmojimlError
 from emojiml.workspace.store import leading_source, mix_label
@@ -64,6 +63,8 @@ def share_interval(accepted: np.ndarray, votes: np.ndarray) -> tuple[np.ndarray,
     low, high = np.full(votes.shape, np.nan), np.full(votes.shape, np.nan)
     some = votes > 0
     if some.any():
+        from statsmodels.stats.proportion import proportion_confint  # 2.5 s to import: only when drawn
+
         low[some], high[some] = proportion_confint(accepted[some], votes[some], 1 - CONFIDENCE, method="wilson")
     return low, high
 
@@ -118,6 +119,8 @@ def before_after(feedback: pd.DataFrame, pivot: pd.Timestamp | None, by: str | N
         share = np.divide(ups, votes, out=np.full(2, np.nan), where=votes > 0)
         change_low = change_high = np.nan
         if votes.all():
+            from statsmodels.stats.proportion import confint_proportions_2indep
+
             change_low, change_high = confint_proportions_2indep(
                 ups[1], votes[1], ups[0], votes[0], method="newcomb", compare="diff", alpha=1 - CONFIDENCE
             )

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import io
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 import pandas as pd
@@ -97,6 +98,7 @@ def build_report(
     feedback: pd.DataFrame,
     *,
     messages: int | None = None,
+    messages_per_channel: Mapping[str, int] | None = None,
     channel: str | None = None,
     since=None,
     until=None,
@@ -119,7 +121,9 @@ def build_report(
         "acceptance_by_person_over_time": acceptance_over_time(votes, "user", freq),
         "before_after": before_after(votes, pivot),
         "before_after_by_source": before_after(votes, pivot, "source"),
-        "reactions_per_message": engagement.reactions_per_message(events, messages if not (since or until) else None),
+        "reactions_per_message": engagement.reactions_per_message(
+            events, *((messages, messages_per_channel) if not (since or until) else (None, None))
+        ),
         "people": engagement.person_diversity(events),
         "diversity_over_time": engagement.diversity_over_time(events, freq),
         "channel_trends": engagement.channel_trends(events, freq),
@@ -180,6 +184,7 @@ def workspace_report(
         events,
         store.feedback_frame(workspace),
         messages=counts.messages,
+        messages_per_channel=store.messages_per_channel(workspace),
         channel=channel,
         since=since,
         until=until,

@@ -221,25 +221,6 @@ def recipe_preferences(records: Sequence[FeedbackRecord]) -> dict[str, float]:
     return {recipe: sum(r) / (len(r) + PRIOR_RATINGS) for recipe, r in totals.items()}
 
 
-# ------------------------------------------------------------------------------------------------------ CLI
-def cmd_export_feedback(args) -> int:
-    """``emojiml export-feedback --out FILE [--workspace NAME]``."""
-    from emojiml.workspace import open_store
-
-    records = export_feedback(open_store(), Path(args.out), args.workspace)
-    liked = sum(r.rating == 1 for r in records)
-    print(f"Wrote {len(records)} rated generations ({liked} liked, {len(records) - liked} disliked) to {args.out}")
-    return 0
-
-
-def add_feedback_commands(commands) -> None:
-    """Registers ``export-feedback`` on the CLI's sub-command parser."""
-    command = commands.add_parser("export-feedback", help="write the Studio's rated generations as JSON Lines")
-    command.add_argument("--out", required=True, help="the .jsonl file to write")
-    command.add_argument("--workspace", help="only this workspace's ratings (default: all)")
-    command.set_defaults(func=cmd_export_feedback)
-
-
 RANK_WEIGHT = 0.1  # a recipe's preference (-1..1) is worth this much judge score: a nudge, not an override
 
 

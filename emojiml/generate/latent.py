@@ -130,7 +130,7 @@ def catalog_endpoint(entry: Emoji, style: str = "noto") -> Endpoint:
     return Endpoint(f"{entry.char} {entry.name}", image, z, cond, f"emoji:{entry.key}")
 
 
-def read_upload(data: bytes, filename: str) -> Image.Image:
+def read_image_upload(data: bytes, filename: str) -> Image.Image:
     """An uploaded PNG (or other raster) as RGBA, refused with a clear message when it is too big, not an
     image, or empty."""
     if len(data) > MAX_UPLOAD_BYTES:
@@ -158,7 +158,7 @@ def upload_endpoint(data: bytes, filename: str, style: str = "noto") -> Endpoint
     vae = _vae()
     _check_style(vae, style)
     try:
-        image = frame(read_upload(data, filename), vae.config.size)
+        image = frame(read_image_upload(data, filename), vae.config.size)
     except ValueError as error:
         raise StudioInputError(f"{filename} is fully transparent; nothing to interpolate from.") from error
     judge = models.evaluation_judge()

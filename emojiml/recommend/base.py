@@ -178,8 +178,10 @@ def candidate_indices(catalog: Catalog, candidates: Sequence[str] | None) -> np.
     return np.array(list(dict.fromkeys(indices)), dtype=np.int64)
 
 
-def workspace_catalog(events: pd.DataFrame, base: Catalog | None = None) -> Catalog:
-    """The Unicode catalog plus every custom emoji (``:name:``) the events mention."""
+def catalog_of_events(events: pd.DataFrame, base: Catalog | None = None) -> Catalog:
+    """The Unicode catalog plus every custom emoji (``:name:``) the events mention: what a recommender can rank
+    when it is given events alone. (A stored workspace's catalog, with the custom emoji the Studio added and their
+    images, is ``generate.studio.workspace_catalog(store, workspace)``.)"""
     from emojiml.workspace.emoji_names import catalog_with_custom
 
     base = base or default_catalog()

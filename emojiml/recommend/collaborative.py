@@ -20,13 +20,13 @@ from emojiml.catalog import Catalog
 from emojiml.recommend.base import (
     RankingMixin,
     RecommenderInputError,
+    catalog_of_events,
     check_events,
     check_fitted,
     event_indices,
     interaction_matrix,
     rankable_mask,
     weigh,
-    workspace_catalog,
 )
 
 POPULARITY_TIE_BREAK = 1e-4  # orders the emoji a model scores equally (e.g. all zeros) by popularity
@@ -46,7 +46,7 @@ class _MatrixRecommender(RankingMixin):
         if not 0.0 <= self.used_weight <= 1.0:
             raise RecommenderInputError("used_weight must lie between 0 (hide used emoji) and 1 (keep them).")
         events = check_events(events)
-        self.catalog_ = self.catalog or workspace_catalog(events)
+        self.catalog_ = self.catalog or catalog_of_events(events)
         counts = interaction_matrix(events, self.catalog_, events["count"] if "count" in events.columns else None)
         self.users_ = counts.users
         self.user_index_ = counts.user_index

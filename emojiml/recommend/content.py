@@ -30,9 +30,9 @@ from emojiml.recommend.base import (
     MessageBatch,
     RankingMixin,
     as_batch,
+    catalog_of_events,
     check_fitted,
     rankable_mask,
-    workspace_catalog,
 )
 from emojiml.recommend.emoji_tower import EmojiTower
 from emojiml.recommend.sparse_text import SparseTextClassifier
@@ -210,7 +210,7 @@ class ContentRecommender(RankingMixin):
         from emojiml import models
 
         self.model_ = self.model or models.content_model()
-        self.catalog_ = self.catalog or workspace_catalog(events)
+        self.catalog_ = self.catalog or catalog_of_events(events)
         self.rankable_ = rankable_mask(self.catalog_, np.zeros(0, dtype=np.int64))
         self.emoji_space_ = self.model_.emoji_space(models.catalog_embeddings(self.catalog_))
         labels = [self.catalog_.index_of(key) for key in self.model_.ensemble.labels]

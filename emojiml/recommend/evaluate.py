@@ -23,11 +23,11 @@ from emojiml.recommend.base import (
     MessageBatch,
     Recommender,
     RecommenderInputError,
+    catalog_of_events,
     check_events,
     event_indices,
     normalize_scores,
     rankable_mask,
-    workspace_catalog,
 )
 
 VARIANTS = ("any", "new")
@@ -83,7 +83,7 @@ def temporal_split(
     events = check_events(events, ("user", "emoji", "timestamp"))
     if "kind" in events.columns and kinds:
         events = events[events["kind"].isin(kinds)]
-    catalog = catalog or workspace_catalog(events)
+    catalog = catalog or catalog_of_events(events)
     events = events.assign(_pos=event_indices(events, catalog), _time=epoch_seconds(events["timestamp"]))
     events = events[events["_pos"] >= 0].sort_values(["_time", "message_id"], kind="stable")
     order = events.groupby("user").cumcount(ascending=False)  # 0 = the person's latest event

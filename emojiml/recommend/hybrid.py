@@ -312,13 +312,13 @@ def workspace_sources(
 ) -> dict[str, Recommender]:
     """The product's five sources for one workspace (unfitted), sharing one catalog (``catalog``, else the
     events') and one content model."""
-    from emojiml.recommend.base import workspace_catalog
+    from emojiml.recommend.base import catalog_of_events
     from emojiml.recommend.collaborative import NMFRecommender, PersonalRecommender
     from emojiml.recommend.content import ContentRecommender
     from emojiml.recommend.popularity import TrendingRecommender
     from emojiml.recommend.reacted_messages import NeighbourRecommender, ReactionModelRecommender
 
-    catalog = catalog or workspace_catalog(events)
+    catalog = catalog or catalog_of_events(events)
     content = ContentRecommender(catalog=catalog)
     return {
         "collaborative": PersonalRecommender(NMFRecommender(n_components=4, weighting="log", catalog=catalog)),
@@ -339,7 +339,7 @@ def workspace_hybrid(
     """The product hybrid for one workspace. Without ``weights`` the mix is chosen for this workspace on a
     validation part carved from its own history (``evaluate.choose_weights``), else the defaults. ``catalog``: the
     base catalog (default Unicode), e.g. with the workspace's generated custom emoji."""
-    from emojiml.recommend.base import workspace_catalog
+    from emojiml.recommend.base import catalog_of_events
     from emojiml.recommend.evaluate import choose_weights
 
     chosen_by = "as given"
@@ -347,7 +347,7 @@ def workspace_hybrid(
         choice = choose_weights(events)
         too_little = "at the defaults (too little history to choose a mix for this workspace)"
         weights, chosen_by = (choice.weights, choice.note) if choice is not None else (None, too_little)
-    sources = workspace_sources(events, half_life_days, channel, catalog=workspace_catalog(events, catalog))
+    sources = workspace_sources(events, half_life_days, channel, catalog=catalog_of_events(events, catalog))
     hybrid = HybridRecommender(sources, weights, chosen_by=chosen_by)
     return hybrid.fit(events)
 

@@ -16,12 +16,12 @@ from emojiml.catalog import Catalog
 from emojiml.recommend.base import (
     RankingMixin,
     RecommenderInputError,
+    catalog_of_events,
     check_events,
     check_fitted,
     event_indices,
     interaction_matrix,
     rankable_mask,
-    workspace_catalog,
 )
 
 
@@ -33,7 +33,7 @@ class PopularityRecommender(RankingMixin):
 
     def fit(self, events: pd.DataFrame) -> Self:
         events = check_events(events)
-        self.catalog_ = self.catalog or workspace_catalog(events)
+        self.catalog_ = self.catalog or catalog_of_events(events)
         indices = event_indices(events, self.catalog_)
         self.counts_ = np.bincount(indices[indices >= 0], minlength=len(self.catalog_)).astype(np.float64)
         self.rankable_ = rankable_mask(self.catalog_, indices)
@@ -56,7 +56,7 @@ class OwnFrequencyRecommender(RankingMixin):
 
     def fit(self, events: pd.DataFrame) -> Self:
         events = check_events(events)
-        self.catalog_ = self.catalog or workspace_catalog(events)
+        self.catalog_ = self.catalog or catalog_of_events(events)
         self.matrix_ = interaction_matrix(events, self.catalog_)
         self.user_index_ = self.matrix_.user_index
         indices = event_indices(events, self.catalog_)
@@ -98,7 +98,7 @@ class TrendingRecommender(RankingMixin):
         if not self.half_life_days > 0 or not 0.0 <= self.channel_weight <= 1.0:
             raise RecommenderInputError("Trending needs half_life_days > 0 and 0 ≤ channel_weight ≤ 1.")
         events = check_events(events, ("user", "emoji", "timestamp"))
-        self.catalog_ = self.catalog or workspace_catalog(events)
+        self.catalog_ = self.catalog or catalog_of_events(events)
         indices = event_indices(events, self.catalog_)
         keep = indices >= 0
         self.indices_ = indices[keep]

@@ -36,11 +36,11 @@ from emojiml.recommend.base import (
     RankingMixin,
     RecommenderInputError,
     as_batch,
+    catalog_of_events,
     check_events,
     check_fitted,
     event_indices,
     rankable_mask,
-    workspace_catalog,
 )
 
 NO_TEXT_NOTE = "This workspace has no message text (reactions only): the message-based sources step aside."
@@ -105,7 +105,7 @@ class _FromMessages(RankingMixin):
 
     def _fit_messages(self, events: pd.DataFrame) -> None:
         events = check_events(events)
-        self.catalog_ = self.catalog or workspace_catalog(events)
+        self.catalog_ = self.catalog or catalog_of_events(events)
         self.messages_ = reacted_messages(events, self.catalog_)
         self.vectors_ = message_vectors(self.messages_.texts)  # (M, 384)
         self.rankable_ = rankable_mask(self.catalog_, event_indices(events, self.catalog_))

@@ -65,7 +65,7 @@ def measure_scale(people: int, n_emoji: int = N_EMOJI, suggestions: int = SUGGES
     import torch
 
     from emojiml import models
-    from emojiml.recommend.base import workspace_catalog
+    from emojiml.recommend.base import catalog_of_events
     from emojiml.recommend.hybrid import DEFAULT_WEIGHTS, workspace_hybrid
     from emojiml.workspace.synthetic import SEED, synthetic_events
 
@@ -76,7 +76,7 @@ def measure_scale(people: int, n_emoji: int = N_EMOJI, suggestions: int = SUGGES
     # once per server process, not per fit: the content model's weights and the custom emoji names' vectors
     started = time.perf_counter()
     models.content_model()
-    models.catalog_embeddings(workspace_catalog(events))
+    models.catalog_embeddings(catalog_of_events(events))
     models_load_s = time.perf_counter() - started
     started, cpu = time.perf_counter(), time.process_time()
     # the default mix, not the automatic choice: choosing scores every validation case against every emoji

@@ -43,7 +43,7 @@ from emojiml.text.entities import (
 from emojiml.text.features import conversation_links
 from emojiml.text.flow import ConversationState, conversation_state
 from emojiml.text.sentiment import Sentiment, combine, emoji_polarity
-from emojiml.text.suggest import Suggestion, nearest_emoji, suggest
+from emojiml.text.suggest import ContextSuggestion, nearest_emoji, suggest
 from emojiml.text.topics import MIN_MESSAGES_FOR_NMF, Topic, conversation_topics, topic_query, with_emoji
 
 MAX_MESSAGE_CHARS = 2000
@@ -57,7 +57,7 @@ SPACY_DISABLED = ("tagger", "parser", "attribute_ruler", "lemmatizer")
 _CALL_VECTORS: ContextVar[dict[str, np.ndarray] | None] = ContextVar("analysis_vectors", default=None)
 """The current ``analyze`` call's encoder vectors by text; each thread (and each call) sees only its own."""
 
-PersonalSuggestions = Callable[["Message"], Sequence[Suggestion]]
+PersonalSuggestions = Callable[["Message"], Sequence[ContextSuggestion]]
 """The recommender hook: given a message (with its ``user``), that person's suggestions to merge in."""
 
 
@@ -82,7 +82,7 @@ class MessageAnalysis:
     state: ConversationState
     entities: tuple[Entity, ...]
     topics: tuple[Topic, ...]
-    suggestions: tuple[Suggestion, ...]
+    suggestions: tuple[ContextSuggestion, ...]
     flags: tuple[str, ...] = field(default=())
     """Anything unusual: "empty", "truncated", "emoji_only", "non_english"."""
 

@@ -56,7 +56,11 @@ STATE_EMOJI: dict[str, tuple[str, ...]] = {
 
 
 @dataclass(frozen=True)
-class Suggestion:
+class ContextSuggestion:
+    """An emoji the conversation's signals point to (as written, ``emoji`` is its character), with the signal
+    that counted most. Not the recommenders' ``recommend.base.Suggestion``, which holds a catalog entry and
+    each source's share of a workspace-wide score; a person's recommender suggestions come in as ``extra``."""
+
     emoji: str
     score: float
     reason: str
@@ -111,9 +115,9 @@ def suggest(
     entities: Sequence[tuple[str, str, Sequence[str]]],
     topics: Sequence[tuple[Sequence[str], str | None, float]],
     typed: Sequence[str] = (),
-    extra: Sequence[Suggestion] = (),
+    extra: Sequence[ContextSuggestion] = (),
     top: int = TOP,
-) -> tuple[Suggestion, ...]:
+) -> tuple[ContextSuggestion, ...]:
     """The ranked suggestions for one message.
 
     ``meaning`` holds (emoji, cosine) pairs from ``nearest_emoji``; ``entities`` are (text, label, emoji)
@@ -143,6 +147,6 @@ def suggest(
     for base, total in ballot.total.items():
         prior = catalog[base].sentiment
         total += SENTIMENT_WEIGHT * sentiment * (prior or 0.0)
-        scored.append(Suggestion(catalog[base].char, round(total, 4), ballot.best[base][1]))
+        scored.append(ContextSuggestion(catalog[base].char, round(total, 4), ballot.best[base][1]))
     scored.sort(key=lambda s: -s.score)
     return tuple(scored[:top])

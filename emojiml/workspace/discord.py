@@ -56,8 +56,15 @@ def _emoji(names: EmojiNames, emoji: object) -> tuple[str, bool, int] | None:
     return names.character(name) or names.name(clean_name(emoji.get("code"), name), allow_custom=False)
 
 
-def parse_discord(files: Mapping[str, bytes], names: EmojiNames, max_records: int = MAX_RECORDS) -> ParsedExport:
-    """Parse every channel file; values of the wrong type are skipped and named, never trusted."""
+def parse_discord(
+    files: Mapping[str, bytes],
+    names: EmojiNames,
+    max_records: int = MAX_RECORDS,
+    decoded: dict[str, object] | None = None,
+) -> ParsedExport:
+    """Parse every channel file; values of the wrong type are skipped and named, never trusted. ``decoded`` holds
+    files the caller already decoded (recognising the format), taken from it as they are parsed."""
+    decoded = decoded if decoded is not None else {}
     skipped: list[Problem] = []
     invalid: list[Problem] = []
     users: dict[str, tuple[str, bool]] = {}
@@ -66,7 +73,7 @@ def parse_discord(files: Mapping[str, bytes], names: EmojiNames, max_records: in
     events: dict[tuple[str, str, str, str, str], Event] = {}
     for path in sorted(p for p in files if p.lower().endswith(".json")):
         try:
-            raw = decode_json(files[path])
+            raw = decoded.pop(path) if path in decoded else decode_json(files[path])
         except msgspec.DecodeError as error:
             skipped.append(Problem(path, f"malformed JSON ({error})"))
             continue

@@ -21,6 +21,7 @@ from emojiml.catalog import (
 
 SHORTCODE_IN_TEXT = re.compile(r":([a-z0-9_+'\-]+(?:::skin-tone-[2-6])?):", re.IGNORECASE)
 CUSTOM_NAME = re.compile(r"^[a-z0-9_+'\-]{1,100}$")
+MAX_REMEMBERED = 100_000  # distinct emoji texts remembered per import: bounds the caches whatever the export
 SKIN_TONE_ONLY = re.compile(r"^skin-tone-\d$")  # ``::skin-tone-3`` alone: a tone without its emoji, not a custom one
 # Runs of code points that can make up an emoji (plus joiners, variation selectors, keycaps, tags). The exact
 # scan (``emoji_in_text``, a Python-level tokenizer) then reads only these runs and the character before each
@@ -38,6 +39,9 @@ class EmojiNames:
         self.catalog = catalog
         self.custom_names: set[str] = set()
         self._names: dict[str, tuple[str, bool, int] | None] = {}
+        # An export repeats a few emoji hundreds of thousands of times: each is resolved once per import.
+        self._characters: dict[str, tuple[str, bool, int] | None] = {}
+        self._runs: dict[str, list[str]] = {}
 
     def name(self, name: str, *, allow_custom: bool = True) -> tuple[str, bool, int] | None:
         """``(key, is_custom, skin_tone)`` for a Slack-style name; unknown names become custom emoji.
@@ -72,6 +76,14 @@ class EmojiNames:
 
     def character(self, text: str) -> tuple[str, bool, int] | None:
         """A Unicode emoji as written (any qualification, with or without a skin tone)."""
+        if text in self._characters:
+            return self._characters[text]
+        if len(self._characters) < MAX_REMEMBERED:
+            self._characters[text] = self._character(text)
+            return self._characters[text]
+        return self._character(text)
+
+    def _character(self, text: str) -> tuple[str, bool, int] | None:
         key = normalize_key(text)
         if not key:
             return None
@@ -100,7 +112,13 @@ class EmojiNames:
                 if hit:
                     found.setdefault(hit[0], hit)
         if not text.isascii() and (runs := [text[max(0, m.start() - 1) : m.end()] for m in EMOJI_RUN.finditer(text)]):
-            for key in emoji_in_text(" ".join(runs)):
+            joined = " ".join(runs)
+            keys = self._runs.get(joined)
+            if keys is None:
+                keys = emoji_in_text(joined)
+                if len(self._runs) < MAX_REMEMBERED:
+                    self._runs[joined] = keys
+            for key in keys:
                 hit = self.character(key)
                 if hit:
                     found.setdefault(hit[0], hit)
@@ -109,6 +127,6 @@ class EmojiNames:
 
 def catalog_with_custom(custom_keys: list[str], catalog: Catalog | None = None) -> Catalog:
     """The Unicode catalog plus the custom emoji ``custom_keys`` (``store.custom_emoji(name)``), so recommenders
-    and search can rank ``:partyr:`` like any other emoji. (``recommend.base.workspace_catalog(events)`` finds
+    and search can rank ``:partyr:`` like any other emoji. (``recommend.base.catalog_of_events(events)`` finds
     the keys in an events table and calls this.)"""
     return (catalog or default_catalog()).with_custom(custom_emoji(key) for key in custom_keys)

@@ -125,6 +125,9 @@ class ImportReport:
     skipped_files: tuple[Problem, ...]
     invalid: tuple[Problem, ...]
     seconds: float
+    completed_unfinished_since: float | None = None
+    """When an earlier import of this workspace that stopped part-way had started (None: none had stopped); the
+    rows this import added include the ones that import never wrote."""
 
     @property
     def duplicates_skipped(self) -> int:
@@ -134,6 +137,17 @@ class ImportReport:
     @property
     def messages_per_second(self) -> float:
         return self.messages_read / self.seconds if self.seconds > 0 else float("inf")
+
+    @property
+    def completion_note(self) -> str | None:
+        """The line saying this import completed one that had stopped part-way (None when none had)."""
+        if self.completed_unfinished_since is None:
+            return None
+        started = datetime.fromtimestamp(self.completed_unfinished_since, UTC).strftime("%Y-%m-%d %H:%M UTC")
+        return (
+            f"Completed an import of this workspace that stopped part-way (started {started}): the rows it had "
+            "stored were kept once, and the rest are among those added above."
+        )
 
     def lines(self) -> list[str]:
         """A short human-readable summary, as the CLI prints it."""
@@ -145,6 +159,8 @@ class ImportReport:
             f"{self.users} users known, {self.channels} channels, {len(self.custom_emoji)} custom emoji"
             + (f": {', '.join(self.custom_emoji[:10])}" if self.custom_emoji else ""),
         ]
+        if self.completion_note:
+            out.append(self.completion_note)
         if self.skipped_files:
             out.append(f"{len(self.skipped_files)} file(s) skipped:")
             out += [f"  {p.where}: {p.reason}" for p in self.skipped_files[:MAX_LISTED_PROBLEMS]]

@@ -49,7 +49,7 @@ class _Profile(msgspec.Struct):
     name: str = ""
 
 
-class _Message(msgspec.Struct):
+class _SlackMessage(msgspec.Struct):
     ts: str | float | None = None
     user: str | None = None
     text: str | None = None
@@ -60,14 +60,14 @@ class _Message(msgspec.Struct):
     user_profile: _Profile | None = None
 
 
-_DAY_DECODER = msgspec.json.Decoder(list[_Message])
+_DAY_DECODER = msgspec.json.Decoder(list[_SlackMessage])
 
 
 def looks_like_slack(files: Iterable[str]) -> bool:
     return any(DAY_FILE.match(name) or LOG_PAGE.match(name) for name in files)
 
 
-def _decode_messages(content: bytes, where: str, skipped: list[Problem], invalid: list[Problem]) -> list[_Message]:
+def _decode_messages(content: bytes, where: str, skipped: list[Problem], invalid: list[Problem]) -> list[_SlackMessage]:
     try:
         return _DAY_DECODER.decode(content)
     except (msgspec.ValidationError, RecursionError):
@@ -86,7 +86,7 @@ def _decode_messages(content: bytes, where: str, skipped: list[Problem], invalid
     messages = []
     for position, item in enumerate(raw):
         try:
-            messages.append(msgspec.convert(item, _Message))
+            messages.append(msgspec.convert(item, _SlackMessage))
         except (msgspec.ValidationError, RecursionError) as error:
             invalid.append(Problem(f"{where}#{position}", f"message skipped: {error}"))
     return messages

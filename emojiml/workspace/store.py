@@ -11,6 +11,8 @@ second at a time and a 👍/👎 (or another import) gets its turn; a failed fir
 what it wrote, and a failed re-import leaves earlier rows as they were (a retry adds the rest). On SQLite a
 writing transaction (schema creation included) starts with ``BEGIN IMMEDIATE`` and waits for the lock (busy
 timeout) instead of failing; one that still cannot get it raises ``StoreBusyError``; readers never wait (WAL).
+A page that writes inside ``lock_wait_notice(callback)`` hears when its write starts waiting for the lock (after
+``LOCK_NOTICE_AFTER_S``) and when it gets it, so the person sees why nothing happens yet.
 """
 
 from __future__ import annotations
@@ -20,8 +22,9 @@ import logging
 import sqlite3
 import threading
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, replace
 from functools import cache
 from operator import itemgetter
@@ -68,6 +71,8 @@ log = logging.getLogger(__name__)
 SQLITE_BUSY_TIMEOUT_S = 120
 WRITE_BATCH = 10_000
 """Rows per write transaction: about 0.1 s of SQLite's write lock, so other writers wait that long, not minutes."""
+LOCK_NOTICE_AFTER_S = 0.5
+"""A write that has waited this long for SQLite's write lock tells its ``lock_wait_notice`` callback."""
 MAX_NAME = 300  # display names are cut here; ids are never cut (the parsers refuse absurd ones)
 
 metadata = MetaData()
@@ -243,6 +248,21 @@ feedback_origin = Table(
     Column("model_version", String(), nullable=False),  # which fitted recommender produced it
 )
 
+# Every import of a workspace, started and (once all its rows are written) finished: an import that stopped
+# part-way (the process died, the database failed) leaves ``finished_at`` empty, so the next import of the
+# workspace can say it completed it. Bookkeeping, not the person's data: removal does not count it.
+imports = Table(
+    "imports",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("workspace_id", ForeignKey("workspaces.id", ondelete="CASCADE"), nullable=False),
+    Column("source", Text, nullable=False, default=""),
+    Column("started_at", Float, nullable=False),
+    Column("finished_at", Float),  # NULL: stopped part-way (or still running)
+)
+
+RETRY_IMPORT = "What was stored stays, once: importing the same export again completes it."
+
 EVENT_COLUMNS = [
     "workspace",
     "channel",
@@ -332,6 +352,48 @@ def _clean_text(text: str) -> str:
     return text.replace("\x00", "") if "\x00" in text else text  # PostgreSQL refuses NUL; Slack never means one
 
 
+LockWaitCallback = Callable[[bool], None]
+"""Called with True when a write starts waiting for another writer's lock, with False when it has the lock."""
+_lock_wait_callback: ContextVar[LockWaitCallback | None] = ContextVar("store_lock_wait", default=None)
+
+
+@contextmanager
+def lock_wait_notice(callback: LockWaitCallback) -> Iterator[None]:
+    """Within this block, every write of this thread that waits over ``LOCK_NOTICE_AFTER_S`` for another
+    writer (an import holding SQLite's write lock) calls ``callback(True)``, then ``callback(False)`` once it
+    has the lock. Per thread (a context variable), because one store serves every browser session."""
+    token = _lock_wait_callback.set(callback)
+    try:
+        yield
+    finally:
+        _lock_wait_callback.reset(token)
+
+
+def _begin_immediate(connection: Connection, busy_timeout_s: float) -> None:
+    """``BEGIN IMMEDIATE``: take the write lock, waiting up to ``busy_timeout_s``; if a ``lock_wait_notice``
+    callback is set, wait ``LOCK_NOTICE_AFTER_S`` first, then tell it, then wait the rest."""
+    callback = _lock_wait_callback.get()
+    if callback is None or busy_timeout_s <= LOCK_NOTICE_AFTER_S:
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        return
+    try:
+        connection.exec_driver_sql(f"PRAGMA busy_timeout = {int(LOCK_NOTICE_AFTER_S * 1000)}")
+        try:
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
+            return
+        except OperationalError as error:
+            if "locked" not in str(error.orig) and "busy" not in str(error.orig):
+                raise
+        callback(True)
+        connection.exec_driver_sql(f"PRAGMA busy_timeout = {int((busy_timeout_s - LOCK_NOTICE_AFTER_S) * 1000)}")
+        try:
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
+        finally:
+            callback(False)
+    finally:
+        connection.exec_driver_sql(f"PRAGMA busy_timeout = {int(busy_timeout_s * 1000)}")
+
+
 def _switch_to_wal(cursor: sqlite3.Cursor, busy_timeout_s: float) -> None:
     """Put a database in WAL mode, waiting as long as any other write would.
 
@@ -392,8 +454,10 @@ class WorkspaceStore:
 
         @event.listens_for(engine, "begin")
         def _on_begin(connection: Connection) -> None:
-            writes = connection.get_execution_options().get("emojiml_write", False)
-            connection.exec_driver_sql("BEGIN IMMEDIATE" if writes else "BEGIN")
+            if connection.get_execution_options().get("emojiml_write", False):
+                _begin_immediate(connection, busy_timeout_s)
+            else:
+                connection.exec_driver_sql("BEGIN")
 
         return engine
 
@@ -421,7 +485,9 @@ class WorkspaceStore:
         """Insert rows whose unique ``keys`` are not stored yet; return how many were new (when ``count``).
 
         SQLite: one ``executemany`` through the driver (SQLAlchemy's per-row parameter processing was half the
-        import time) and the count is the difference of ``count(*)``, exact because we hold the write lock.
+        import time); its row count is exactly the rows added (sqlite3 sums the changes of each row's statement,
+        and a row that ``DO NOTHING`` skips changes nothing), where a ``count(*)`` before and after each batch cost
+        time that grew with the workspace.
         PostgreSQL: rows go in key order (concurrent imports then lock in the same order: no deadlocks) and
         ``RETURNING`` counts exactly what this transaction added, whatever other imports do meanwhile.
         """
@@ -429,12 +495,10 @@ class WorkspaceStore:
             return 0
         workspace_id = rows[0].get("workspace_id")
         if self.dialect == "sqlite":
-            before = self._count(connection, table, workspace_id) if count else 0
             statement = sqlite_insert(table).on_conflict_do_nothing(index_elements=list(keys))
             compiled = statement.compile(dialect=connection.dialect, column_keys=list(rows[0]))
             values = itemgetter(*(compiled.positiontup or []))
-            connection.exec_driver_sql(str(compiled), [values(row) for row in rows])
-            return self._count(connection, table, workspace_id) - before if count else 0
+            return connection.exec_driver_sql(str(compiled), [values(row) for row in rows]).rowcount
         if self.dialect == "postgresql":
             rows = sorted(rows, key=itemgetter(*keys))
             statement = postgresql_insert(table).on_conflict_do_nothing(index_elements=list(keys))
@@ -451,11 +515,6 @@ class WorkspaceStore:
         if new:
             connection.execute(table.insert(), new)
         return len(new)
-
-    @staticmethod
-    def _count(connection: Connection, table: Table, workspace_id: int) -> int:
-        query = select(func.count()).select_from(table).where(table.c.workspace_id == workspace_id)
-        return connection.execute(query).scalar_one()
 
     @staticmethod
     def _ids(connection: Connection, table: Table, key: str, workspace_id: int) -> dict[str, int]:
@@ -488,13 +547,15 @@ class WorkspaceStore:
         created = self.workspace(workspace) is None
         try:
             report = self._import_parsed(workspace, parsed, source)
-        except BaseException:
-            if created:
-                self._remove_partial(workspace)
+        except BaseException as error:
+            removed = created and self._remove_partial(workspace)
+            if isinstance(error, StoreError):  # say what became of the rows written before the failure
+                kept = "Nothing of this first import was kept." if removed else RETRY_IMPORT
+                raise type(error)(f"{error} {kept}") from error
             raise
         return replace(report, seconds=time.perf_counter() - started)
 
-    def _remove_partial(self, workspace: str) -> None:
+    def _remove_partial(self, workspace: str) -> bool:
         """Delete a workspace a failed first import created (ON DELETE CASCADE removes its rows); if even that
         fails, the half workspace stays, a retry completes it (re-imports are idempotent), and the log says so."""
         try:
@@ -502,12 +563,22 @@ class WorkspaceStore:
                 connection.execute(workspaces.delete().where(workspaces.c.name == workspace))
         except StoreError as error:
             log.warning("Could not remove the partly imported workspace %r: %s", workspace, error)
+            return False
+        return True
 
     def _import_parsed(self, workspace: str, parsed: ParsedExport, source: str) -> ImportReport:
         if not settings().store_message_text:
             parsed = replace(parsed, messages=tuple(m._replace(text="") for m in parsed.messages))
         with self._write() as connection:
             ws = self._workspace_id(connection, workspace, parsed.format, source)
+            unfinished = connection.execute(
+                select(imports.c.id, imports.c.started_at).where(
+                    imports.c.workspace_id == ws, imports.c.finished_at.is_(None)
+                )
+            ).all()
+            this_import = connection.execute(
+                imports.insert().values(workspace_id=ws, source=source, started_at=time.time())
+            ).inserted_primary_key[0]
         names = {m.channel: m.channel for m in parsed.messages} | {e.channel: e.channel for e in parsed.events}
         names |= parsed.channels
         channel_rows = ({"workspace_id": ws, "key": key, "name": name} for key, name in names.items())
@@ -575,6 +646,8 @@ class WorkspaceStore:
                 .where(workspaces.c.id == ws)
                 .values(revision=workspaces.c.revision + 1, updated_at=time.time(), format=parsed.format, source=source)
             )
+            finished = [this_import, *(row.id for row in unfinished)]  # this one completed the stopped ones
+            connection.execute(update(imports).where(imports.c.id.in_(finished)).values(finished_at=time.time()))
         customs = sorted({e.emoji for e in parsed.events if e.is_custom})
         return ImportReport(
             workspace=workspace,
@@ -591,6 +664,7 @@ class WorkspaceStore:
             skipped_files=parsed.skipped_files,
             invalid=parsed.invalid,
             seconds=0.0,
+            completed_unfinished_since=min((row.started_at for row in unfinished), default=None),
         )
 
     # ---------------------------------------------------------------- feedback
@@ -756,6 +830,18 @@ class WorkspaceStore:
         frame["text"] = frame["text"].fillna("")
         return frame
 
+    def messages_per_channel(self, workspace: str) -> dict[str, int]:
+        """Stored messages per channel name (reacted to or not): the denominator of reactions per message."""
+        with self.engine.connect() as connection:
+            ws = self._require(connection, workspace)
+            rows = connection.execute(
+                select(channels.c.name, func.count())
+                .select_from(messages.join(channels, channels.c.id == messages.c.channel_id))
+                .where(messages.c.workspace_id == ws)
+                .group_by(channels.c.name)
+            )
+            return {name: int(n) for name, n in rows}
+
     def counts(self, workspace: str, channel: str | None = None) -> WorkspaceCounts:
         with self.engine.connect() as connection:
             ws = self._require(connection, workspace)
@@ -918,7 +1004,9 @@ class WorkspaceStore:
             ws = self._require(connection, name)
             for table in reversed(metadata.sorted_tables):
                 if "workspace_id" in table.c:
-                    removed[table.name] = connection.execute(delete(table).where(table.c.workspace_id == ws)).rowcount
+                    count = connection.execute(delete(table).where(table.c.workspace_id == ws)).rowcount
+                    if table is not imports:
+                        removed[table.name] = count
             removed["workspaces"] = connection.execute(delete(workspaces).where(workspaces.c.id == ws)).rowcount
         return removed
 

@@ -87,3 +87,58 @@ def synthetic_events(people: int, n_emoji: int = 4000, seed: int = SEED) -> pd.D
     )
     frame["is_custom"] = np.char.startswith(np.array(keys), ":")[emoji_code[by_time]]
     return frame
+
+
+DISCORD_REACTIONS = ("👍", "😂", "❤️", "🎉", "🔥", "👀", "🙏", "😢", "✅", "🚀")
+DISCORD_TEXTS = (
+    "shipped the fix, thanks everyone 🎉",
+    "can someone review my pull request?",
+    "lol that is exactly what happened 😂",
+    "build is red again <:sadparrot:811111111111111111>",
+    "good morning",
+    "meeting moved to 3pm",
+)
+
+
+def synthetic_discord_export(messages: int, reactors: int = 8, people: int = 500, seed: int = SEED) -> bytes:
+    """A DiscordChatExporter channel file (JSON bytes) of ``messages`` messages, each with two reactions shared
+    by ``reactors`` people in all: the shape of a large export near the importer's limits (a 62 MB file of
+    ~100k messages and ~900k reactions for ``messages=100_000``), for the Discord import bench.
+
+    Why this shape: reactor lists dominate a busy server's export (every reaction names everyone who reacted),
+    and they are what the parser walks most; the texts mix plain words, Unicode and custom emoji."""
+    import json
+    from datetime import UTC, datetime
+
+    rng = np.random.default_rng(seed)
+    people_ids = [str(300_000_000_000_000_000 + i) for i in range(people)]
+    start = pd.Timestamp("2024-01-01", tz="UTC").timestamp()
+    parts = []
+    for i in range(messages):
+        author = int(rng.integers(people))  # drawn message by message: a smaller export is a prefix of a larger
+        when = datetime.fromtimestamp(start + i * 37.0, UTC).isoformat(timespec="milliseconds")
+        chosen = rng.choice(people, reactors, replace=False)
+        first, second = rng.choice(len(DISCORD_REACTIONS), 2, replace=False)
+        half = reactors // 2 + 1
+        reactions = [
+            {
+                "emoji": {"id": "", "name": DISCORD_REACTIONS[int(code)], "isAnimated": False},
+                "count": len(group),
+                "users": [{"id": people_ids[int(p)], "name": f"person{int(p)}"} for p in group],
+            }
+            for code, group in ((first, chosen[:half]), (second, chosen[half:]))
+            if len(group)
+        ]
+        parts.append(
+            {
+                "id": str(900_000_000_000_000_000 + i),
+                "type": "Default",
+                "timestamp": when,
+                "content": DISCORD_TEXTS[i % len(DISCORD_TEXTS)],
+                "author": {"id": people_ids[author], "name": f"person{author}", "nickname": f"Person {author}"},
+                "reactions": reactions,
+            }
+        )
+    channel = {"id": "700000000000000001", "type": "GuildTextChat", "name": "general"}
+    export = {"guild": {"id": "1", "name": "Synthetic"}, "channel": channel, "messages": parts}
+    return json.dumps(export, separators=(",", ":")).encode()

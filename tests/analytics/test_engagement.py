@@ -77,3 +77,13 @@ def test_diversity_over_time_counts_every_event_once(demo_events):
     assert math.isclose(table["entropy_bits"].iloc[1], float(expected))
     assert (table["period"].dt.day == 1).all()
     assert pd.api.types.is_datetime64_any_dtype(table["period"])
+
+
+def test_each_channel_gets_reactions_per_stored_message_when_counts_are_known(demo_events):
+    channels = demo_events["channel"].unique()
+    known = {channels[0]: 50}  # the others have no count: left empty, not guessed
+    table = engagement.reactions_per_message(demo_events, messages=1000, per_channel=known).set_index("channel")
+    assert table.loc[channels[0], "reactions_per_message"] == table.loc[channels[0], "reactions"] / 50
+    others = table.drop(index=["all channels", channels[0]])
+    assert others["reactions_per_message"].isna().all()
+    assert table.loc["all channels", "reactions_per_message"] == table.loc["all channels", "reactions"] / 1000

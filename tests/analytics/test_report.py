@@ -20,6 +20,9 @@ def test_a_workspace_without_feedback_reports_engagement_and_says_how_to_get_vot
     assert report.summary["votes"] == 0 and report.summary["acceptance"] is None
     assert report.tables["acceptance_by_source"].empty
     assert report.summary["events"] == len(demo_store.events_frame(DEMO_WORKSPACE)) > 0
+    per_channel = report.tables["reactions_per_message"]
+    assert per_channel["reactions_per_message"].notna().all()  # channels too, over their stored messages
+    assert (per_channel["reactions_per_message"] <= per_channel["reactions_per_reacted_message"]).all()
 
 
 def test_a_date_range_with_no_events_says_so(demo_store):

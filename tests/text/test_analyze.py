@@ -80,10 +80,10 @@ def test_conversations_split_on_their_ids(analyzer):
 
 
 def test_personal_suggestions_hook_is_merged(analyzer):
-    from emojiml.text.suggest import Suggestion
+    from emojiml.text.suggest import ContextSuggestion
 
     def personal(message):
-        return [Suggestion("🦄", 5.0, f"{message.user} often reacts with it")]
+        return [ContextSuggestion("🦄", 5.0, f"{message.user} often reacts with it")]
 
     (result,) = analyzer.analyze([Message("ship it", user="ana")], personal=personal)
     assert result.suggestions[0].emoji == "🦄"

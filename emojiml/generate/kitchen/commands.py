@@ -1,9 +1,9 @@
 """The kitchen's CLI: ``mashup``, ``generate --model kitchen``, ``kitchen-parts``, ``kitchen-grid`` and
-``evaluate kitchen``. Registered by ``add_kitchen_commands`` (one line in ``emojiml.cli.build_parser``).
+``evaluate kitchen``. Registered by ``register`` (one line in ``emojiml.cli``), after the generate family.
 
 ``generate`` is shared with the GAN and VAE: this module adds ``kitchen`` to its ``--model`` choices and the
 kitchen's ``--expression`` and ``--palette`` options, and routes ``--model kitchen`` here, so the neural
-models' code in ``cli.py`` stays as it is.
+models' commands (``emojiml.generate.commands``) stay as they are.
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ import argparse
 import json
 from pathlib import Path
 
+from emojiml.command_groups import command_group
 from emojiml.generate.methods import EXPRESSIONS
 
 GRID_ROWS = (  # (prompt, style, expression, palette): the README grid, 24 results
@@ -129,10 +130,8 @@ def _extend_generate(commands: argparse._SubParsersAction) -> None:
     generate.set_defaults(func=lambda args: (cmd_generate_kitchen if args.model == "kitchen" else neural)(args))
 
 
-def add_kitchen_commands(commands: argparse._SubParsersAction) -> None:
-    """Register the kitchen's commands (``evaluate kitchen`` joins the shared ``evaluate`` group)."""
-    from emojiml.cli import command_group
-
+def register(commands: argparse._SubParsersAction) -> None:
+    """The kitchen's commands (``evaluate kitchen`` joins the shared ``evaluate`` group)."""
     styles = ("noto", "twemoji", "openmoji", "fluent")
     mashup = commands.add_parser("mashup", help="Emoji Kitchen: A's base with B's eyes, mouth and extras")
     mashup.add_argument("a", help="the base: an emoji, :shortcode: or name (🌵)")
@@ -153,7 +152,7 @@ def add_kitchen_commands(commands: argparse._SubParsersAction) -> None:
     grid.add_argument("--out", default="docs/generate/kitchen-grid.png")
     grid.set_defaults(func=cmd_kitchen_grid)
 
-    targets = command_group(commands, "evaluate", "print quality figures", "target", "TARGET")
+    targets = command_group(commands, "evaluate")
     evaluate = targets.add_parser("kitchen", help="sharpness, R-precision, composition, speed and coverage")
     evaluate.add_argument("--style", default="noto", choices=styles)
     evaluate.add_argument("--limit", type=int, help="at most N prompts per figure (a quick check)")

@@ -76,8 +76,8 @@ def cmd_delete_workspace(args: argparse.Namespace) -> int:
     return 0
 
 
-def add_user_commands(commands) -> None:
-    """Register ``emojiml users add|remove|password|list|share``."""
+def register(commands: argparse._SubParsersAction) -> None:
+    """``emojiml users add|remove|password|list|share`` and ``delete-workspace``."""
     users = commands.add_parser("users", help="local accounts and who sees which workspace (EMOJIML_AUTH=local)")
     verbs = users.add_subparsers(dest="users_command", required=True, metavar="VERB")
 

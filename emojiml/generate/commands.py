@@ -1,0 +1,226 @@
+"""Image generation on the command line: the data set (``build-dataset``), ``train gan|vae|judge``,
+``evaluate generation``, ``generate``, ``generate-grid``, ``interpolate`` and the Studio's ``export-feedback``.
+Registered by ``register`` (one line in ``emojiml.cli``); the kitchen adds its own in ``kitchen/commands.py``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+
+from emojiml.command_groups import UsageError, command_group
+from emojiml.config import settings
+
+
+def cmd_build_dataset(args: argparse.Namespace) -> int:
+    from emojiml.generate.data import build_dataset
+
+    sources = tuple(s.strip() for s in args.sources.split(",") if s.strip())
+    dataset = build_dataset(
+        Path(args.out),
+        sources=sources,
+        size=args.size,
+        node_modules=Path(args.npm_dir) if args.npm_dir else None,
+        limit=args.limit,
+        hires=args.hires or None,
+    )
+    n_emoji = len({s.emoji for s in dataset.samples})
+    held = len({s.emoji for s in dataset.samples if s.split == "holdout"})
+    print(f"Wrote {len(dataset.samples)} images of {n_emoji} emoji ({held} held out) to {args.out}")
+    return 0
+
+
+def cmd_train_generator(args: argparse.Namespace) -> int:
+    import shutil
+    from dataclasses import replace
+
+    import torch
+
+    from emojiml.generate.train import MAX_MINUTES, TrainConfig, train
+
+    if not 0 < args.minutes <= MAX_MINUTES:
+        raise UsageError(f"--minutes must be in (0, {MAX_MINUTES:g}], got {args.minutes}.")
+    if args.kl_weight is not None and args.generator_model != "vae":
+        raise UsageError(f"--kl-weight is the VAE's KL weight; `train {args.generator_model}` has no such setting.")
+    if args.kl_weight is not None and not args.kl_weight >= 0:
+        raise UsageError(f"--kl-weight must be 0 or more, got {args.kl_weight}.")
+    torch.set_num_threads(args.threads)
+    if args.generator_model == "judge":
+        return _train_judge(args)
+    work = Path(args.work or f"build/train-{args.generator_model}")
+    if args.device != "cpu" and not (args.device.startswith("cuda") and torch.cuda.is_available()):
+        raise UsageError(f"--device {args.device}: torch sees no CUDA device here; use --device cpu.")
+    config = TrainConfig(
+        model=args.generator_model, size=args.size, batch=args.batch, seed=args.seed, device=args.device
+    )
+    if args.kl_weight is not None:
+        config = replace(config, kl_weight=args.kl_weight)
+    rated = {"feedback": Path(args.feedback)} if args.feedback else {}  # the Studio's ratings (issue 18)
+    trainer = train(
+        args.generator_model, Path(args.data), work, args.minutes, resume=args.resume, config=config, **rated
+    )
+    out = Path(args.out) if args.out else settings().asset_dir
+    out.mkdir(parents=True, exist_ok=True)
+    for suffix in (".safetensors", ".json"):
+        shutil.copyfile(work / f"{args.generator_model}{suffix}", out / f"{args.generator_model}{suffix}")
+    minutes = trainer.trained_seconds / 60
+    print(
+        f"Trained {args.generator_model} for {trainer.step_count} steps ({minutes:.1f} min); "
+        f"wrote {out / args.generator_model}.*"
+    )
+    return 0
+
+
+def _train_judge(args: argparse.Namespace) -> int:
+    from emojiml.generate.data import load_dataset
+    from emojiml.generate.judge import train_judge
+
+    dataset = load_dataset(Path(args.data))
+    out = Path(args.out) if args.out else settings().asset_dir
+    report = train_judge(dataset, out / "judge", minutes=args.minutes, seed=args.seed)
+    print(f"Trained the evaluation judge: {report}; wrote {out / 'judge'}.*")
+    return 0
+
+
+def cmd_evaluate_generation(args: argparse.Namespace) -> int:
+    from emojiml import models
+    from emojiml.generate.data import load_dataset
+    from emojiml.generate.evaluate import evaluate_generation, report_dict, report_table, write_card_metrics
+
+    dataset = load_dataset(Path(args.data))
+    judge = models.evaluation_judge()
+    loaders = {"gan": models.gan_generator, "vae": models.vae_model}
+    reports = [  # what a person gets (128 px files), then the decoder's own output beside it
+        evaluate_generation(name, loaders[name](), judge, dataset, upscaler=models.upscaler(), raw=raw)
+        for name in args.models
+        for raw in ((False, True) if args.raw else (False,))
+    ]
+    table = report_table(reports)
+    print(table)
+    if args.json:
+        Path(args.json).write_text(json.dumps([report_dict(r) for r in reports], indent=2))
+    if args.cards:
+        for name in args.models:
+            own = [r for r in reports if r.model == name]
+            write_card_metrics(settings().asset_dir / f"{name.upper()}_CARD.md", report_table(own))
+    return 0
+
+
+def cmd_generate(args: argparse.Namespace) -> int:
+    from emojiml.generate.sample import generate_emoji, png_bytes
+
+    images = generate_emoji(args.prompt, args.style, args.group, args.n, args.seed, args.model)
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    stem = "-".join(args.prompt.split())[:40] or "emoji"
+    for i, image in enumerate(images):
+        (out / f"{stem}-{args.model}-{args.style}-{args.seed + i}.png").write_bytes(png_bytes(image))
+    print(f"Wrote {len(images)} 128x128 PNGs to {out}")
+    return 0
+
+
+def cmd_generate_grid(args: argparse.Namespace) -> int:
+    from emojiml.generate.sample import prompt_grid
+
+    grid = prompt_grid(args.model, seeds=args.seeds)
+    Path(args.out).parent.mkdir(parents=True, exist_ok=True)
+    grid.save(args.out, optimize=True)
+    print(f"Wrote {args.out}: rows = README prompts, columns = {args.seeds} seeds per style")
+    return 0
+
+
+def cmd_interpolate(args: argparse.Namespace) -> int:
+    from emojiml.generate.sample import gif_bytes, interpolate_emoji
+
+    frames = interpolate_emoji(args.source, args.target, args.steps, args.style)
+    out = Path(args.out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_bytes(gif_bytes(frames))
+    print(f"Wrote a {len(frames)}-step animation ({out.stat().st_size} bytes) to {out}")
+    return 0
+
+
+def cmd_export_feedback(args: argparse.Namespace) -> int:
+    """``emojiml export-feedback --out FILE [--workspace NAME]``: the Studio's ratings as JSON Lines."""
+    from emojiml.generate.feedback import export_feedback
+    from emojiml.workspace import open_store
+
+    records = export_feedback(open_store(), Path(args.out), args.workspace)
+    liked = sum(r.rating == 1 for r in records)
+    print(f"Wrote {len(records)} rated generations ({liked} liked, {len(records) - liked} disliked) to {args.out}")
+    return 0
+
+
+def register(commands: argparse._SubParsersAction) -> None:
+    """``build-dataset``, ``train gan|vae|judge``, ``evaluate generation``, ``generate``, ``generate-grid``,
+    ``interpolate`` and ``export-feedback``."""
+    dataset = commands.add_parser("build-dataset", help="render the emoji image data set for the GAN and VAE")
+    dataset.add_argument("--sources", default="noto,twemoji,openmoji,fluent", help="comma-separated styles")
+    dataset.add_argument("--size", type=int, default=64)
+    dataset.add_argument("--hires", type=int, default=128, help="also render at this size (upscaler targets; 0: no)")
+    dataset.add_argument("--npm-dir", default="build/npm-vectors/node_modules", help="@iconify-json sets")
+    dataset.add_argument("--limit", type=int, help="only the first N emoji (tiny subsets for tests)")
+    dataset.add_argument("--out", default="build/dataset")
+    dataset.set_defaults(func=cmd_build_dataset)
+
+    models = command_group(commands, "train")
+    for name, about in (
+        ("gan", "the emoji GAN"),
+        ("vae", "the emoji VAE"),
+        ("judge", "the generation-evaluation judge"),
+    ):
+        training = models.add_parser(name, help=f"{about} on a built emoji image data set")
+        training.add_argument("--data", default="build/dataset", help="folder written by build-dataset")
+        training.add_argument("--minutes", type=float, default=60.0, help="total training time budget (max 90)")
+        training.add_argument("--resume", action="store_true", help="continue from WORK/state.safetensors")
+        training.add_argument("--work", help="checkpoints and sample grids (default build/train-MODEL)")
+        training.add_argument("--out", help="where the final model is copied (default emojiml/assets)")
+        training.add_argument("--size", type=int, default=64, choices=(64,), help="native resolution")
+        training.add_argument("--device", default="cpu", help="cpu, or cuda (bf16 autocast) on a GPU machine")
+        training.add_argument("--batch", type=int, default=32)
+        training.add_argument("--seed", type=int, default=0)
+        training.add_argument(
+            "--kl-weight", type=float, help="VAE: weight of the KL term per nat (default: TrainConfig's)"
+        )
+        training.add_argument("--threads", type=int, default=1, help="torch CPU threads (the machine is shared)")
+        training.add_argument("--feedback", help="GAN/VAE: rated set from export-feedback (liked: extra positives)")
+        training.set_defaults(func=cmd_train_generator, generator_model=name)
+
+    targets = command_group(commands, "evaluate")
+    generation = targets.add_parser("generation", help="FID/KID, R-precision, memorisation, diversity of GAN and VAE")
+    generation.add_argument("--data", default="build/dataset")
+    generation.add_argument("--models", nargs="+", default=["gan", "vae"], choices=("gan", "vae"))
+    generation.add_argument("--json", help="also write the figures as JSON here")
+    generation.add_argument("--cards", action="store_true", help="write the table into GAN_CARD.md / VAE_CARD.md")
+    generation.add_argument("--raw", action="store_true", help="also score the raw 64 px decoder output")
+    generation.set_defaults(func=cmd_evaluate_generation)
+
+    generate = commands.add_parser("generate", help="draw new emoji for a prompt: 128x128 RGBA PNGs")
+    generate.add_argument("--prompt", required=True)
+    generate.add_argument("--style", default="noto", help="noto, twemoji, openmoji or fluent")
+    generate.add_argument("--group", help="Unicode group (default: inferred from the prompt)")
+    generate.add_argument("--n", type=int, default=8)
+    generate.add_argument("--seed", type=int, default=0)
+    generate.add_argument("--model", default="gan", choices=("gan", "vae"))
+    generate.add_argument("--out", required=True, help="folder for the PNGs")
+    generate.set_defaults(func=cmd_generate)
+
+    grid = commands.add_parser("generate-grid", help="PNG grid of the README prompts in every style (docs)")
+    grid.add_argument("--model", default="gan", choices=("gan", "vae"))
+    grid.add_argument("--seeds", type=int, default=2)
+    grid.add_argument("--out", required=True)
+    grid.set_defaults(func=cmd_generate_grid)
+
+    interpolate = commands.add_parser("interpolate", help="animate one emoji into another (VAE latent walk)")
+    interpolate.add_argument("--from", dest="source", required=True, help="an emoji character or a PNG path")
+    interpolate.add_argument("--to", dest="target", required=True, help="an emoji character or a PNG path")
+    interpolate.add_argument("--steps", type=int, default=12)
+    interpolate.add_argument("--style", default="noto")
+    interpolate.add_argument("--out", required=True, help="the animated GIF to write")
+    interpolate.set_defaults(func=cmd_interpolate)
+
+    feedback = commands.add_parser("export-feedback", help="write the Studio's rated generations as JSON Lines")
+    feedback.add_argument("--out", required=True, help="the .jsonl file to write")
+    feedback.add_argument("--workspace", help="only this workspace's ratings (default: all)")
+    feedback.set_defaults(func=cmd_export_feedback)
