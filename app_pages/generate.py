@@ -62,17 +62,25 @@ group = group_column.selectbox(
     disabled="group" not in fields or mode == MASHUP_MODE,
 )
 expression = expression_column.selectbox(
-    "Expression", [FOLLOW, *EXPRESSIONS], key="generate_expression", disabled="expression" not in fields
+    "Expression",
+    [FOLLOW, *EXPRESSIONS],
+    key="generate_expression",
+    disabled="expression" not in fields or mode == MASHUP_MODE,
 )
 palettes = studio.method_palettes(method)
 colour = colour_column.selectbox(
-    "Colour", [NO_COLOUR, *palettes, HEX], key="generate_colour", disabled="palette" not in fields
+    "Colour",
+    [NO_COLOUR, *palettes, HEX],
+    key="generate_colour",
+    disabled="palette" not in fields or mode == MASHUP_MODE,
 )
 hex_colour = None
-if colour == HEX and "palette" in fields:
+if colour == HEX and "palette" in fields and mode == PROMPT_MODE:
     hex_colour = colour_column.text_input("Hex colour", value="#3b82f6", max_chars=7, key="generate_hex")
 unused = sorted({"group", "expression", "palette"} - fields)
-if unused:
+if mode == MASHUP_MODE:
+    st.caption("A mashup's variations vary the expression and the colours themselves; the first is A + B as it is.")
+elif unused:
     st.caption(f"The {method} method does not use: {', '.join(unused)}.")
 
 
@@ -119,22 +127,24 @@ if go:
     else:
         bar.empty()
         st.session_state["generate_results"] = list(zip(ids, results, strict=True))
-        for key in ("generate_add_pick", "generate_add_name"):  # a new batch: name the new first result
-            st.session_state.pop(key, None)
+        # a new batch: pick and name its first result. Set, not popped: a popped key leaves the browser showing
+        # the old batch's pick (seen in Chromium: ":taco_cat:" picked under a grid of angry pizzas)
+        first_name = results[0].export_name
+        st.session_state.update(generate_add_pick=first_name, generate_add_name=first_name)
         st.session_state["generate_seconds"] = time.perf_counter() - started
 
 
-def rate(generation_id: int, rating: int) -> None:
-    if write_to_store(lambda: store.rate_generation(generation_id, rating)):
-        st.session_state.setdefault("generate_ratings", {})[generation_id] = rating
+def rate(generation_id: int, key: str) -> None:
+    """Store the 👍 (1) / 👎 (0 in ``st.feedback``, -1 in the store) just given, or clear it."""
+    value = st.session_state.get(key)
+    write_to_store(lambda: store.rate_generation(generation_id, None if value is None else (1 if value == 1 else -1)))
 
 
-def rating_buttons(generation_id: int, where: str) -> None:
-    """👍/👎 for a stored generation; ``where`` keeps the grid's and the review queue's buttons apart."""
-    done = st.session_state.get("generate_ratings", {}).get(generation_id)
-    up, down = st.columns(2)
-    up.button("👍", key=f"{where}_up_{generation_id}", on_click=rate, args=(generation_id, 1), disabled=done == 1)
-    down.button("👎", key=f"{where}_down_{generation_id}", on_click=rate, args=(generation_id, -1), disabled=done == -1)
+def rating_widget(generation_id: int, where: str) -> None:
+    """👍/👎 for a stored generation in one widget (two buttons in columns cost five page elements, and every
+    element is a message the browser must draw); ``where`` keeps the grid's and the review queue's apart."""
+    key = f"{where}_rating_{generation_id}"
+    st.feedback("thumbs", key=key, on_change=rate, args=(generation_id, key))
 
 
 shown = st.session_state.get("generate_results", [])
@@ -153,14 +163,14 @@ if shown:
                 st.image(result.png, width=128)
                 st.markdown(f"**:{result.export_name}:**")
                 score = "" if result.prompt_score is None else f"prompt match {result.prompt_score:.2f} · "
+                recipe = f"  \nrecipe: {result.emoji.recipe}" if result.emoji.recipe else ""
                 st.caption(
                     f"nearest real: {result.nearest.char} {result.nearest.name} · distance "
-                    f"{result.nearest_distance:.3f} ({result.verdict})  \n{score}uncertainty {result.uncertainty:.2f}"
+                    f"{result.nearest_distance:.3f} ({result.verdict})  \n{score}uncertainty "
+                    f"{result.uncertainty:.2f}{recipe}"
                 )
-                if result.emoji.recipe:
-                    st.caption(f"recipe: {result.emoji.recipe}")
                 st.checkbox("select", key=f"pick_{generation_id}")
-                rating_buttons(generation_id, "grid")
+                rating_widget(generation_id, "grid")
                 st.download_button(
                     "PNG", result.png, f"{result.export_name}.png", "image/png", key=f"png_{generation_id}"
                 )
@@ -211,7 +221,8 @@ if shown:
                     f"{', '.join(added.keywords)}."
                 )
 
-with st.expander("Needs review: the generations the models are least sure of"):
+st.divider()  # a toggle, not an expander: a collapsed expander's contents are still sent to the browser
+if st.toggle("Needs review: the generations the models are least sure of", key="generate_review"):
     queue = store.generations_frame(workspace, rated=False, limit=COLUMNS * 2)
     rated = store.generations_frame(workspace, rated=True)
     st.caption(
@@ -227,4 +238,4 @@ with st.expander("Needs review: the generations the models are least sure of"):
             with column.container(border=True):
                 st.image(bytes(row.png), width=96)
                 st.caption(f"“{row.prompt}” · {row.method} · uncertainty {row.uncertainty:.2f}")
-                rating_buttons(int(row.id), "review")
+                rating_widget(int(row.id), "review")

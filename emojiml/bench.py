@@ -385,44 +385,76 @@ def bench_kitchen() -> dict:
 
 
 def bench_studio() -> dict:
-    """The Studio pages' own work, warm: one Generate click (8 emoji drawn, compared with the real emoji, scored,
-    stored for review) for every installed method over five prompts, and one Interpolate view (16-frame
-    spherical morph + the GIF export) over three pairs; medians, with the largest PNG and GIF each produced."""
+    """The Studio pages' own work, warm, through the functions the pages call: one Generate click (the ratings
+    read as recipe preferences, 8 emoji drawn, compared with the real emoji, scored, stored for review) for every
+    installed method over five prompts, one kitchen mashup of 8, and one Interpolate view (16-frame spherical
+    morph + the GIF export) over three pairs. Medians of wall and of this process's CPU time (on a shared,
+    loaded machine the CPU time is what one free core would take), with the load average, the thread setting
+    and the largest PNG and GIF produced."""
     import tempfile
+
+    import torch
 
     from emojiml.catalog import default_catalog
     from emojiml.generate import latent, studio
     from emojiml.generate.methods import GenerationRequest, available_methods
     from emojiml.workspace.store import WorkspaceStore
 
+    def timed(work: Callable[[], object]) -> tuple[object, float, float]:
+        t0, c0 = time.perf_counter(), time.process_time()
+        out = work()
+        return out, time.perf_counter() - t0, time.process_time() - c0
+
+    def medians(name: str, walls: list[float], cpus: list[float]) -> dict[str, float]:
+        return {f"{name}_s": round(float(np.median(walls)), 3), f"{name}_cpu_s": round(float(np.median(cpus)), 3)}
+
     prompts = ("taco cat", "sleepy moon", "robot with heart eyes", "birthday cake", "thumbs up")
-    figures: dict[str, float] = {}
+    figures: dict[str, float] = {"torch_threads": torch.get_num_threads(), "load_average_1min": os.getloadavg()[0]}
+    studio.real_emoji_index()
     with tempfile.TemporaryDirectory() as home:
         store = WorkspaceStore(f"sqlite:///{home}/bench.db")
+
+        def click(request: GenerationRequest, method: str) -> list:
+            preferences = studio.recipe_preferences_for(store, "bench", method)
+            results = studio.generate_for_studio(request, method, preferences=preferences)
+            store.record_generations("bench", [studio.generation_row(r, k) for k, r in enumerate(results)])
+            return results
+
         for method in available_methods():
-            studio.generate_for_studio(GenerationRequest("warm up", n=8), method)
-            times, largest = [], 0
+            click(GenerationRequest("warm up", n=8), method)
+            walls, cpus, largest = [], [], 0
             for seed, prompt in enumerate(prompts):
-                t0 = time.perf_counter()
-                results = studio.generate_for_studio(GenerationRequest(prompt, n=8, seed=seed), method)
-                store.record_generations("bench", [studio.generation_row(r, k) for k, r in enumerate(results)])
-                times.append(time.perf_counter() - t0)
+                results, wall, cpu = timed(
+                    lambda p=prompt, s=seed, m=method: click(GenerationRequest(p, n=8, seed=s), m)
+                )
+                walls.append(wall)
+                cpus.append(cpu)
                 largest = max(largest, *(len(r.png) for r in results))
-            figures[f"{method}_generate_8_s"] = round(float(np.median(times)), 3)
+            figures |= medians(f"{method}_generate_8", walls, cpus)
             figures[f"{method}_largest_png_bytes"] = largest
         store.dispose()
     catalog = default_catalog()
+    if "kitchen" in studio.mashup_methods():
+        pairs = [(catalog.get(a), catalog.get(b)) for a, b in (("🌵", "😭"), ("🤖", "😍"), ("🍕", "😎"))]
+        walls, cpus = [], []
+        for a, b in pairs:
+            results, wall, cpu = timed(lambda a=a, b=b: studio.mashup_for_studio(a, b, "kitchen", n=8))
+            walls.append(wall)
+            cpus.append(cpu)
+            figures["kitchen_mashup_8_count_min"] = min(figures.get("kitchen_mashup_8_count_min", 8), len(results))
+        figures |= medians("kitchen_mashup_8", walls, cpus)
     pairs = [(catalog.get(a), catalog.get(b)) for a, b in (("😀", "🐱"), ("🍕", "🚀"), ("❤", "💙"))]
     ends = [(latent.catalog_endpoint(a), latent.catalog_endpoint(b)) for a, b in pairs]
     latent.animation_gif(latent.morph(*ends[0], 16))  # warm up
-    times, largest = [], 0
+    walls, cpus, largest = [], [], 0
     for a, b in ends:
-        t0 = time.perf_counter()
-        animation = latent.animation_gif(latent.morph(a, b, 16, "spherical"))
-        times.append(time.perf_counter() - t0)
+        animation, wall, cpu = timed(lambda a=a, b=b: latent.animation_gif(latent.morph(a, b, 16, "spherical")))
+        walls.append(wall)
+        cpus.append(cpu)
         largest = max(largest, len(animation))
-    figures["interpolate_16_frames_gif_s"] = round(float(np.median(times)), 3)
+    figures |= medians("interpolate_16_frames_gif", walls, cpus)
     figures["largest_gif_bytes"] = largest
+    figures["load_average_1min_after"] = os.getloadavg()[0]
     return figures
 
 

@@ -26,6 +26,8 @@ VARIATION_SELECTORS = {"\ufe0e", "\ufe0f"}
 SKIN_TONES = ("\U0001f3fb", "\U0001f3fc", "\U0001f3fd", "\U0001f3fe", "\U0001f3ff")
 SLACK_SKIN_TONE = re.compile(r"::skin-tone-(\d)$")
 CATALOG_FILE = "catalog.json.gz"
+TAGS_FILE = "tags-intl.json.gz"
+"""CLDR names and keywords in the languages search reads besides English (``catalog_builder.build_language_tags``)."""
 
 
 def normalize_key(text: str) -> str:

@@ -10,6 +10,10 @@ Sources (see ``emojiml/assets/ATTRIBUTION.md``):
 - ``emojilib`` (MIT): extra keywords that pickers use;
 - ``emoji-datasource`` (MIT): Slack's ``short_names``;
 - Emoji Sentiment Ranking v1.0 (CC BY-SA 4.0): a sentiment prior for 969 emoji.
+
+Beside the table it writes ``tags-intl.json.gz``: the CLDR keywords (annotations) that emojibase-data
+carries for the languages search reads besides English (``TAG_LANGUAGES``), keyword -> emoji. Names alone miss
+what people type: "ありがとう" (thank you) is a Japanese keyword of 🙏, not its name (祈り).
 """
 
 from __future__ import annotations
@@ -24,6 +28,9 @@ import emoji as emoji_package
 
 from emojiml.catalog import normalize_key, skin_tones_of, strip_skin_tones
 
+TAG_LANGUAGES = ("ja", "zh", "ko", "ru", "de", "es", "fr", "it", "pt")
+"""emojibase-data locales whose CLDR names and keywords search matches (those of ``search.OTHER_LANGUAGES`` that
+emojibase-data has)."""
 SHORTCODE_SETS = ("iamcal", "github", "cldr", "emojibase", "joypixels")
 """emojibase-data shortcode files, in priority order: Slack's (iamcal) names come first."""
 
@@ -123,4 +130,26 @@ def write_catalog(rows: list[dict], out: Path) -> None:
     out.parent.mkdir(parents=True, exist_ok=True)
     payload = json.dumps(rows, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
     with gzip.GzipFile(out, "wb", mtime=0) as handle:  # mtime=0: the same input gives the same bytes
+        handle.write(payload)
+
+
+def build_language_tags(npm_dir: Path, languages: Iterable[str] = TAG_LANGUAGES) -> dict[str, list[str]]:
+    """Lower-cased CLDR keyword in ``languages`` -> the emoji (skin-tone bases) it tags, in data order (names are
+    left out: the ``emoji`` package ships those)."""
+    tags: dict[str, list[str]] = {}
+    for language in languages:
+        path = npm_dir / "emojibase-data" / language / "data.json"
+        for entry in json.loads(path.read_text(encoding="utf-8")):
+            key = _hexcode_key(entry["hexcode"])
+            for tag in _as_list(entry.get("tags")):
+                tag = " ".join(tag.lower().split())
+                if tag and key not in tags.setdefault(tag, []):
+                    tags[tag].append(key)
+    return tags
+
+
+def write_language_tags(tags: dict[str, list[str]], out: Path) -> None:
+    out.parent.mkdir(parents=True, exist_ok=True)
+    payload = json.dumps(dict(sorted(tags.items())), ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    with gzip.GzipFile(out, "wb", mtime=0) as handle:
         handle.write(payload)

@@ -13,7 +13,8 @@ from emojiml.config import settings
 
 
 def cmd_build_catalog(args: argparse.Namespace) -> int:
-    from emojiml.catalog_builder import build_catalog, write_catalog
+    from emojiml.catalog import TAGS_FILE
+    from emojiml.catalog_builder import build_catalog, build_language_tags, write_catalog, write_language_tags
 
     npm_dir = Path(args.npm_dir)
     if not (npm_dir / "emojibase-data").is_dir():
@@ -29,6 +30,9 @@ def cmd_build_catalog(args: argparse.Namespace) -> int:
     write_catalog(rows, out)
     with_sentiment = sum(1 for row in rows if row["s"] is not None)
     print(f"Wrote {len(rows)} emoji ({with_sentiment} with a sentiment prior) to {out}")
+    tags = build_language_tags(npm_dir)
+    write_language_tags(tags, out.with_name(TAGS_FILE))
+    print(f"Wrote {len(tags)} keywords in other languages to {out.with_name(TAGS_FILE)}")
     return 0
 
 

@@ -48,6 +48,9 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
+        from emojiml import models
+
+        models.limit_cpu_threads()  # a training command's own --threads overrides torch's afterwards
         return args.func(args)
     except EmojimlError as error:
         print(f"emojiml: {error}", file=sys.stderr)

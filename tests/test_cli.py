@@ -1,4 +1,5 @@
 import json
+from pathlib import Path
 
 import pytest
 
@@ -89,6 +90,40 @@ def test_a_negative_kl_weight_is_a_clear_error(capsys):
     assert "--kl-weight must be 0 or more" in capsys.readouterr().err
 
 
+def test_train_init_from_and_lr_reach_training(tmp_path, monkeypatch):
+    import emojiml.generate.train as training
+
+    seen = {}
+
+    def fake_train(kind, data, work, minutes, resume, config, init_from=None):
+        seen.update(config=config, init_from=init_from)
+        for suffix in (".safetensors", ".json"):
+            (work / f"{kind}{suffix}").parent.mkdir(parents=True, exist_ok=True)
+            (work / f"{kind}{suffix}").write_text("{}")
+        return type("Trainer", (), {"trained_seconds": 60.0, "step_count": 3})()
+
+    monkeypatch.setattr(training, "train", fake_train)
+    args = ["train", "vae", "--minutes", "1", "--work", str(tmp_path / "w"), "--out", str(tmp_path / "o")]
+    assert main([*args, "--init-from", "emojiml/assets/vae.safetensors", "--lr", "6e-5", "--temperature", "1.3"]) == 0
+    assert seen["init_from"] == Path("emojiml/assets/vae") and seen["config"].lr == 6e-5
+    assert seen["config"].temperature == 1.3
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["train", "vae", "--init-from", "x", "--resume"], "pick one"),
+        (["train", "judge", "--init-from", "x"], "always trains from scratch"),
+        (["train", "vae", "--lr", "0"], "--lr must be above 0"),
+        (["train", "gan", "--temperature", "1.3"], "--temperature is the VAE's"),
+        (["evaluate", "generation", "--split", "train", "--cards"], "--cards writes the held-out figures"),
+    ],
+)
+def test_contradictory_training_and_evaluation_flags_are_clear_errors(argv, message, capsys):
+    assert main([*argv, *(["--minutes", "1"] if argv[0] == "train" else [])]) == 2
+    assert message in capsys.readouterr().err
+
+
 def test_steady_rate_reports_the_first_pass_and_the_median_of_the_rest(monkeypatch):
     from emojiml import bench
 
@@ -118,6 +153,6 @@ def test_every_family_registers_its_commands():
     }  # fmt: skip
     assert set(choices(commands["train"])) == {"content", "emotion", "act", "sentiment", "gan", "vae", "judge"}
     assert set(choices(commands["evaluate"])) == {
-        "search", "emoji-prediction", "recommender", "context", "generation", "kitchen",
+        "search", "emoji-prediction", "recommender", "context", "generation", "kitchen", "feedback",
     }  # fmt: skip
     assert commands["generate"].get_default("func").__name__ == "<lambda>"  # the kitchen routes --model kitchen

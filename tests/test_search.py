@@ -131,6 +131,19 @@ def test_non_english_queries_say_search_is_english_first_and_still_try(search):
     assert search.search("gato", top=3).hits[0].emoji.char in {"🐈", "🐱"}  # Spanish, Latin script
 
 
+@pytest.mark.parametrize(("query", "answer"), [("ありがとう", "🙏"), ("спасибо", "🙏"), ("おめでとう", "🥳")])
+def test_keywords_in_other_languages_find_their_emoji(search, query, answer):
+    """CLDR keywords (tags-intl.json.gz), not only names: ありがとう (thank you) tags 🙏, whose name is 祈り."""
+    hits = search.search(query, top=3).hits
+    assert answer in {hit.emoji.char for hit in hits}
+    assert hits[0].reason == "name in another language"
+
+
+def test_a_name_in_another_language_ranks_before_a_keyword(search):
+    """ "gato" is the Spanish name of 🐈 and a keyword of the cat faces (😹): the name comes first."""
+    assert search.search("gato", top=1).hits[0].emoji.char in {"🐈", "🐱"}
+
+
 def test_the_empty_query_hint_shows_shortcodes_as_code_not_emoji():
     assert "`:+1:`" in EMPTY_QUERY_PROMPT  # a code span: Markdown does not draw it as 👍
 

@@ -80,12 +80,16 @@ def test_results_survive_reruns_and_selection_offers_a_zip(generated):
 def test_rating_stores_a_thumb_up(generated):
     from emojiml.workspace import DEMO_WORKSPACE, open_store
 
-    up = next(b for b in generated.button if b.key.startswith("grid_up_"))
-    generation_id = int(up.key.rsplit("_", 1)[1])
-    up.click().run()
+    thumbs = next(f for f in generated.get("feedback") if f.key.startswith("grid_rating_"))
+    generation_id = int(thumbs.key.rsplit("_", 1)[1])
+    thumbs.set_value(1).run()
     assert not generated.exception
     rated = open_store().generations_frame(DEMO_WORKSPACE, rated=True)
     assert rated.loc[rated["id"] == generation_id, "rating"].tolist() == [1]
+    thumbs = next(f for f in generated.get("feedback") if f.key == f"grid_rating_{generation_id}")
+    thumbs.set_value(0).run()  # changed to 👎
+    rated = open_store().generations_frame(DEMO_WORKSPACE, rated=True)
+    assert rated.loc[rated["id"] == generation_id, "rating"].tolist() == [-1]
 
 
 def test_add_to_workspace_then_the_same_name_again(generated):
@@ -121,9 +125,11 @@ def test_method_switch_and_fields_it_does_not_use():
 
 
 def test_the_review_queue_lists_unrated_generations(generated):
-    queue_buttons = [b for b in generated.button if b.key.startswith("review_down_")]
-    assert queue_buttons, "the just-generated emoji wait for review"
-    queue_buttons[0].click().run()
+    assert not [f for f in generated.get("feedback") if f.key.startswith("review_")], "hidden until asked for"
+    generated.toggle(key="generate_review").set_value(True).run()
+    queue = [f for f in generated.get("feedback") if f.key.startswith("review_rating_")]
+    assert queue, "the just-generated emoji wait for review"
+    queue[0].set_value(0).run()
     assert not generated.exception
 
 
@@ -226,6 +232,7 @@ def test_the_add_form_follows_the_latest_batch_and_the_picked_emoji():
         at.text_input(key="generate_prompt").input(prompt)
         at.button(key="generate_go").click().run()
     assert at.text_input(key="generate_add_name").value == "blue_heart"
+    assert at.selectbox(key="generate_add_pick").value == "blue_heart"  # not the first batch's sleepy_moon
     at.selectbox(key="generate_add_pick").set_value("blue_heart_2").run()
     assert not at.exception and at.text_input(key="generate_add_name").value == "blue_heart_2"
 

@@ -43,8 +43,16 @@ def cmd_train_generator(args: argparse.Namespace) -> int:
         raise UsageError(f"--minutes must be in (0, {MAX_MINUTES:g}], got {args.minutes}.")
     if args.kl_weight is not None and args.generator_model != "vae":
         raise UsageError(f"--kl-weight is the VAE's KL weight; `train {args.generator_model}` has no such setting.")
+    if args.temperature is not None and (args.generator_model != "vae" or not args.temperature > 0):
+        raise UsageError(f"--temperature is the VAE's sampling temperature, above 0; got {args.temperature}.")
     if args.kl_weight is not None and not args.kl_weight >= 0:
         raise UsageError(f"--kl-weight must be 0 or more, got {args.kl_weight}.")
+    if args.init_from and args.generator_model == "judge":
+        raise UsageError("--init-from is for the GAN and the VAE; the judge always trains from scratch.")
+    if args.init_from and args.resume:
+        raise UsageError("--init-from starts a new run from a checkpoint and --resume continues WORK's run: pick one.")
+    if args.lr is not None and not args.lr > 0:
+        raise UsageError(f"--lr must be above 0, got {args.lr}.")
     torch.set_num_threads(args.threads)
     if args.generator_model == "judge":
         return _train_judge(args)
@@ -56,9 +64,16 @@ def cmd_train_generator(args: argparse.Namespace) -> int:
     )
     if args.kl_weight is not None:
         config = replace(config, kl_weight=args.kl_weight)
-    rated = {"feedback": Path(args.feedback)} if args.feedback else {}  # the Studio's ratings (issue 18)
+    if args.temperature is not None:
+        config = replace(config, temperature=args.temperature)
+    if args.lr is not None:
+        config = replace(config, lr=args.lr)
+    extra = {"feedback": Path(args.feedback)} if args.feedback else {}  # the Studio's ratings (issue 18)
+    if args.init_from:  # "emojiml/assets/vae", or either of its two files
+        start = Path(args.init_from)
+        extra["init_from"] = start.with_suffix("") if start.suffix in (".safetensors", ".json") else start
     trainer = train(
-        args.generator_model, Path(args.data), work, args.minutes, resume=args.resume, config=config, **rated
+        args.generator_model, Path(args.data), work, args.minutes, resume=args.resume, config=config, **extra
     )
     out = Path(args.out) if args.out else settings().asset_dir
     out.mkdir(parents=True, exist_ok=True)
@@ -90,11 +105,15 @@ def cmd_evaluate_generation(args: argparse.Namespace) -> int:
     from emojiml.generate.data import load_dataset
     from emojiml.generate.evaluate import evaluate_generation, report_dict, report_table, write_card_metrics
 
+    if args.cards and args.split != "holdout":
+        raise UsageError("--cards writes the held-out figures; training-emoji figures (--split train) are for tuning.")
     dataset = load_dataset(Path(args.data))
     judge = models.evaluation_judge()
     loaders = {"gan": models.gan_generator, "vae": models.vae_model}
     reports = [  # what a person gets (128 px files), then the decoder's own output beside it
-        evaluate_generation(name, loaders[name](), judge, dataset, upscaler=models.upscaler(), raw=raw)
+        evaluate_generation(
+            name, loaders[name](), judge, dataset, upscaler=models.upscaler(), raw=raw, split=args.split
+        )
         for name in args.models
         for raw in ((False, True) if args.raw else (False,))
     ]
@@ -154,9 +173,22 @@ def cmd_export_feedback(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_evaluate_feedback(args: argparse.Namespace) -> int:
+    """``emojiml evaluate feedback [--ratings FILE] [--sheets DIR]``: before/after of the rating loop."""
+    from emojiml.generate import feedback_evaluate
+
+    if args.sheets:
+        count = feedback_evaluate.rating_sheets(Path(args.sheets))
+        print(f"Drew {count} (prompt, recipe) images to rate in {args.sheets}")
+        return 0
+    ratings = Path(args.ratings) if args.ratings else feedback_evaluate.SESSION_RATINGS
+    print(feedback_evaluate.feedback_table(feedback_evaluate.evaluate_feedback(ratings)))
+    return 0
+
+
 def register(commands: argparse._SubParsersAction) -> None:
-    """``build-dataset``, ``train gan|vae|judge``, ``evaluate generation``, ``generate``, ``generate-grid``,
-    ``interpolate`` and ``export-feedback``."""
+    """``build-dataset``, ``train gan|vae|judge``, ``evaluate generation|feedback``, ``generate``,
+    ``generate-grid``, ``interpolate`` and ``export-feedback``."""
     dataset = commands.add_parser("build-dataset", help="render the emoji image data set for the GAN and VAE")
     dataset.add_argument("--sources", default="noto,twemoji,openmoji,fluent", help="comma-separated styles")
     dataset.add_argument("--size", type=int, default=64)
@@ -176,6 +208,12 @@ def register(commands: argparse._SubParsersAction) -> None:
         training.add_argument("--data", default="build/dataset", help="folder written by build-dataset")
         training.add_argument("--minutes", type=float, default=60.0, help="total training time budget (max 90)")
         training.add_argument("--resume", action="store_true", help="continue from WORK/state.safetensors")
+        training.add_argument(
+            "--init-from",
+            metavar="CHECKPOINT",
+            help="GAN/VAE: start a new run from exported weights (e.g. emojiml/assets/vae), fresh optimiser",
+        )
+        training.add_argument("--lr", type=float, help="base learning rate (default: TrainConfig's; the VAE uses 5x)")
         training.add_argument("--work", help="checkpoints and sample grids (default build/train-MODEL)")
         training.add_argument("--out", help="where the final model is copied (default emojiml/assets)")
         sizes = (32, 64) if name == "judge" else (64,)  # the judge: 32 px ships (JUDGE_CARD.md says why)
@@ -185,6 +223,9 @@ def register(commands: argparse._SubParsersAction) -> None:
         training.add_argument("--seed", type=int, default=0)
         training.add_argument(
             "--kl-weight", type=float, help="VAE: weight of the KL term per nat (default: TrainConfig's)"
+        )
+        training.add_argument(
+            "--temperature", type=float, help="VAE: prior sampling temperature stored in the export (default 1)"
         )
         training.add_argument("--threads", type=int, default=1, help="torch CPU threads (the machine is shared)")
         training.add_argument("--feedback", help="GAN/VAE: rated set from export-feedback (liked: extra positives)")
@@ -204,7 +245,19 @@ def register(commands: argparse._SubParsersAction) -> None:
     generation.add_argument("--json", help="also write the figures as JSON here")
     generation.add_argument("--cards", action="store_true", help="write the table into GAN_CARD.md / VAE_CARD.md")
     generation.add_argument("--raw", action="store_true", help="also score the raw 64 px decoder output")
+    generation.add_argument(
+        "--split",
+        default="holdout",
+        choices=("holdout", "train"),
+        help="holdout (the reported figures) or train: training emoji, for choosing sampling settings",
+    )
     generation.set_defaults(func=cmd_evaluate_generation)
+    rated = targets.add_parser("feedback", help="before/after figures of the rating loop (kitchen recipe ranking)")
+    rated.add_argument(
+        "--ratings", help="rated set: JSON Lines with prompt, recipe, rating (default: the shipped session)"
+    )
+    rated.add_argument("--sheets", help="instead: draw every image the evaluation can show, to rate, in this folder")
+    rated.set_defaults(func=cmd_evaluate_feedback)
 
     generate = commands.add_parser("generate", help="draw new emoji for a prompt: 128x128 RGBA PNGs")
     generate.add_argument("--prompt", required=True)

@@ -38,6 +38,7 @@ N_CANDIDATES = 10
 DIVERSITY_PROMPTS = 48
 DIVERSITY_SEEDS = 8
 FLOOR_DRAWS = 40  # one draw of ~500 training images moved the floor by ±13% (ratio 3.6-5.5 for one model)
+PROBE_SEED = 17  # which training emoji ``split="train"`` scores
 CARD_START, CARD_END = "<!-- metrics:start -->", "<!-- metrics:end -->"
 
 
@@ -201,20 +202,47 @@ def sharpness_ratio(x: torch.Tensor, real: torch.Tensor) -> float:
     return float(laplacian_energy(x).mean() / laplacian_energy(real).mean().clamp(min=1e-12))
 
 
+def evaluation_split(dataset: EmojiDataset, split: str = "holdout") -> tuple[np.ndarray, np.ndarray]:
+    """(probe, reference) sample indices. ``holdout``: the held-out emoji against the training ones (the
+    reported figures). ``train``: as many *training* emoji as are held out (a seeded draw by emoji) against
+    the other training emoji — for choosing sampling settings without looking at the held-out split; its
+    figures are optimistic (the model trained on those emoji) and are never reported as quality."""
+    if split == "holdout":
+        return dataset.indices("holdout"), dataset.indices("train")
+    if split != "train":
+        raise ValueError(f"Unknown evaluation split {split!r}; choose holdout or train.")
+    train = dataset.indices("train")
+    emoji = np.array([dataset.samples[i].emoji for i in train])
+    keys = np.unique(emoji)
+    n_probe = len({dataset.samples[i].emoji for i in dataset.indices("holdout")}) or max(1, len(keys) // 10)
+    probe_keys = np.random.default_rng(PROBE_SEED).permutation(keys)[:n_probe]
+    in_probe = np.isin(emoji, probe_keys)
+    return train[in_probe], train[~in_probe]
+
+
 def evaluate_generation(
-    model_name: str, net, judge, dataset: EmojiDataset, seed: int = 0, upscaler=None, raw: bool = False
+    model_name: str,
+    net,
+    judge,
+    dataset: EmojiDataset,
+    seed: int = 0,
+    upscaler=None,
+    raw: bool = False,
+    split: str = "holdout",
 ) -> GenerationReport:
     """All figures for one loaded model (GAN generator or VAE) on the held-out emoji of ``dataset`` it knows
     the style of: its finished 128 px output through ``sample.upscale`` (with ``upscaler``, else Lanczos), or,
-    with ``raw``, the decoder's own output at its native size."""
+    with ``raw``, the decoder's own output at its native size. ``split="train"`` scores training emoji
+    instead (:func:`evaluation_split`), for tuning."""
     from emojiml.generate.sample import OUTPUT_SIZE, upscale
 
     native = net.config.size
     out_size = native if raw else OUTPUT_SIZE
     finish = (lambda x: x) if raw else (lambda x: upscale(x, upscaler, OUTPUT_SIZE))
     known = np.array([s.style in net.config.styles for s in dataset.samples])
-    held = np.array([i for i in dataset.indices("holdout") if known[i]], dtype=np.int64)
-    train = np.array([i for i in dataset.indices("train") if known[i]], dtype=np.int64)
+    probe, reference = evaluation_split(dataset, split)
+    held = np.array([i for i in probe if known[i]], dtype=np.int64)
+    train = np.array([i for i in reference if known[i]], dtype=np.int64)
     styles_all = np.array(
         [net.config.styles.index(s.style) if s.style in net.config.styles else -1 for s in dataset.samples]
     )
@@ -254,6 +282,7 @@ def evaluate_generation(
             spreads.append(_mean_pairwise(_features(judge, finish(batch))))
     between = _mean_pairwise(f_held[rng.choice(len(held), size=min(256, len(held)), replace=False)])
     kind = "raw" if raw else f"finished ({'upscaler' if upscaler is not None else 'lanczos'})"
+    kind = kind if split == "holdout" else f"{kind}, TRAINING emoji"
 
     return GenerationReport(
         model=model_name,

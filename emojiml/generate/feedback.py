@@ -32,6 +32,7 @@ from emojiml.errors import EmojimlError
 
 LIKED_WEIGHT = 2.0
 DISLIKED_WEIGHT = 0.5
+RANK_WEIGHT = 0.1  # a recipe's preference (-1..1) is worth this much judge + text score in the kitchen's ranking
 PRIOR_RATINGS = 2.0  # recipe_preferences: a recipe's mean rating is shrunk as if it had this many 0 ratings too
 
 
@@ -219,18 +220,3 @@ def recipe_preferences(records: Sequence[FeedbackRecord]) -> dict[str, float]:
         if record.recipe:
             totals.setdefault(record.recipe, []).append(record.rating)
     return {recipe: sum(r) / (len(r) + PRIOR_RATINGS) for recipe, r in totals.items()}
-
-
-RANK_WEIGHT = 0.1  # a recipe's preference (-1..1) is worth this much judge score: a nudge, not an override
-
-
-def rerank(emojis: Sequence, preferences: dict[str, float], n: int) -> list:
-    """The ``n`` best of ``emojis`` by the method's prompt score plus ``RANK_WEIGHT`` times their recipe's
-    preference (:func:`recipe_preferences`): what people liked before rises, what they disliked sinks."""
-
-    def key(item: tuple[int, object]) -> tuple[float, int]:
-        index, emoji = item
-        score = emoji.prompt_score if emoji.prompt_score is not None else 0.0
-        return -(score + RANK_WEIGHT * preferences.get(emoji.recipe, 0.0)), index
-
-    return [emoji for _, emoji in sorted(enumerate(emojis), key=key)[:n]]

@@ -42,6 +42,9 @@ class GenerationRequest:
     group: str | None = None  # a Unicode group, or None to infer it from the prompt
     n: int = 8
     seed: int = 0
+    # (recipe, preference -1..1) from people's ratings (``feedback.recipe_preferences``); a method that ranks
+    # recipes (the kitchen) adds them to its ranking, the others ignore them. A tuple, so requests stay hashable.
+    preferences: tuple[tuple[str, float], ...] = ()
 
 
 @dataclass(frozen=True)

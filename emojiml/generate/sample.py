@@ -87,7 +87,7 @@ def make_condition(prompt: str, style: str, group: str | None, styles: tuple[str
 
     prompt = check_prompt(prompt)
     check_choice(style, styles, "style")
-    text = models.encode([prompt])[0]
+    text = models.prompt_vector(prompt)
     group = check_choice(group, groups, "group") if group else infer_group(text, groups)
     return Condition(text=text, style=style, group=group)
 

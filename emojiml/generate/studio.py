@@ -337,7 +337,7 @@ def describe(emojis: Sequence[GeneratedEmoji], prompt: str, style: str, progress
     x = premultiplied_batch([e.image for e in emojis], judge.config.size)
     nearest, distances = index.nearest(judge_features(judge, x))
     with torch.no_grad():
-        scores = judge.text_vectors(x).numpy() @ models.encode([prompt])[0]
+        scores = judge.text_vectors(x).numpy() @ models.prompt_vector(prompt)
     names = unique_names([e.name for e in emojis])
     results = []
     for k, emoji in enumerate(emojis):
@@ -364,8 +364,8 @@ def describe(emojis: Sequence[GeneratedEmoji], prompt: str, style: str, progress
     return results
 
 
-# Methods whose results differ by recipe, so the ratings can re-rank them: the page asks for twice as many and
-# keeps the best by prompt score plus the recipe's preference (emojiml.generate.feedback.rerank).
+# Methods whose results differ by recipe, so the ratings can rank them: the page passes the workspace's recipe
+# preferences in the request (``GenerationRequest.preferences``) and the method adds them to its own ranking.
 FEEDBACK_RANKED = frozenset({"kitchen"})
 
 
@@ -385,17 +385,13 @@ def generate_for_studio(
     preferences: dict[str, float] | None = None,
 ) -> list[StudioEmoji]:
     """``methods.generate`` for the page: the request checked, every result described (see :func:`describe`);
-    with ``preferences`` (recipe -> rating, from the ratings) a recipe-ranked method's results are re-ranked."""
-    from emojiml.generate.feedback import rerank
-
+    ``preferences`` (recipe -> preference, from the ratings) go to a recipe-ranked method's own ranking."""
     request = check_request(request, method)
     if progress:
         progress(0.05, f"Drawing {request.n} emoji with {method}…")
     if preferences and method in FEEDBACK_RANKED:
-        pool = generate(replace(request, n=min(MAX_RESULTS, 2 * request.n)), method)
-        emojis = rerank(pool, preferences, request.n)
-    else:
-        emojis = generate(request, method)
+        request = replace(request, preferences=tuple(sorted(preferences.items())))
+    emojis = generate(request, method)
     if progress:
         progress(0.6, "Comparing with the real emoji…")
     return describe(emojis, request.prompt, request.style, progress)
@@ -409,10 +405,11 @@ MASHUPS: dict[str, str] = {
 
 
 def kitchen_mashup(a: Emoji, b: Emoji, style: str = "noto", n: int = 1, seed: int = 0) -> list[GeneratedEmoji]:
-    """Emoji Kitchen's A + B (A's base, B's face): one composition, whatever ``n`` and ``seed``."""
-    from emojiml.generate.kitchen import mashup
+    """Emoji Kitchen's A + B (A's base, B's face) first, then ``n - 1`` variations of it that look different
+    (palettes, expressions, one part alone, B + A): ``kitchen.mashups``."""
+    from emojiml.generate.kitchen import mashups
 
-    return [mashup(a.key, b.key, style)]
+    return mashups(a.key, b.key, style, n, seed)
 
 
 def mashup_methods() -> tuple[str, ...]:

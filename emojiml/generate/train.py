@@ -6,6 +6,8 @@ The same code runs on CUDA (``--device cuda``, bf16 autocast): only tensors' pla
 context differ, so a GPU run is the CPU recipe with more steps.
 Everything needed to continue (weights, EMA, optimiser moments, step, seconds trained) is in
 ``WORK/state.safetensors`` + ``state.json``; the shipped model is exported to ``OUT/NAME.safetensors``.
+``--init-from CHECKPOINT`` starts a *new* run from exported weights (the shipped model, which has no work
+folder: it trained on a borrowed GPU) with fresh optimiser moments; the export records where it started.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from PIL import Image
 from torch import nn
 
 from emojiml.checkpoint import (
+    CheckpointError,
     load_optimizer,
     read_json,
     read_tensors,
@@ -34,14 +37,15 @@ from emojiml.checkpoint import (
 )
 from emojiml.generate.blocks import augment_real, diff_augment, ssim_loss
 from emojiml.generate.data import EmojiDataset, load_dataset
-from emojiml.generate.gan import Discriminator, GANConfig, Generator
+from emojiml.generate.gan import Discriminator, GANConfig, Generator, load_generator
 from emojiml.generate.transforms import premultiplied, to_rgba_images
-from emojiml.generate.vae import ConditionalVAE, ImageEncoder, VAEConfig, reconstruction_loss
+from emojiml.generate.vae import ConditionalVAE, ImageEncoder, VAEConfig, load_vae, reconstruction_loss
 
 log = logging.getLogger(__name__)
 
 GRID_PROMPTS = ("cat face", "pizza", "party", "crying laughing", "blue heart", "rocket")
 MAX_MINUTES = 90.0
+SAMPLING_SETTINGS = ("temperature",)  # config keys that do not change what is trained (``--init-from`` ignores them)
 
 
 @dataclass(frozen=True)
@@ -56,6 +60,7 @@ class TrainConfig:
     augment: bool = True
     kl_weight: float = 0.02  # VAE: weight of KL(q || learned prior) per nat against per-pixel L1
     kl_warmup_steps: int = 1000
+    temperature: float = 1.0  # VAE: sampling temperature written into the export (chosen on training emoji)
     rec_weight: float = 5.0  # GAN: weight of the cVAE-GAN reconstruction anchor (0 = pure GAN)
     gan_kl_weight: float = 0.5  # GAN: KL(E(x) || N(0, I)); strong, so the content must come from the condition
     gan_ssim_weight: float = 1.0  # GAN: weight of the SSIM term in the anchor (as in the VAE's loss)
@@ -147,6 +152,7 @@ class Trainer:
         self.trained_seconds = 0.0
         self.history: list[dict] = []
         self.budget_seconds = MAX_MINUTES * 60
+        self.initialised_from: dict | None = None  # set by ``init_from``; kept in state.json and the export
 
     # parts a subclass provides
     def modules(self) -> dict[str, nn.Module]:
@@ -163,6 +169,32 @@ class Trainer:
 
     def export(self, path: Path) -> None:
         raise NotImplementedError
+
+    def load_exported(self, path: Path) -> dict:
+        """Fill the trained modules from the exported checkpoint at ``path``; returns its JSON."""
+        raise NotImplementedError
+
+    def init_from(self, path: Path) -> None:
+        """Start from an exported checkpoint's weights (optimiser moments fresh, step 0). It must be this
+        kind of model with the same architecture, styles and groups; :class:`CheckpointError` otherwise."""
+        meta = self.load_exported(Path(path))
+        earlier = meta.get("initialised_from")  # a chain of warm starts adds up
+        self.initialised_from = {
+            "path": Path(path).name,
+            "steps": meta.get("steps", 0) + (earlier or {}).get("steps", 0),
+            "trained_minutes": round(meta.get("trained_minutes", 0) + (earlier or {}).get("trained_minutes", 0), 1),
+            "device": meta.get("device", "unknown") + (f" after {earlier['device']}" if earlier else ""),
+        }
+
+    def _check_exported(self, path: Path, model: nn.Module) -> None:
+        """:class:`CheckpointError` unless ``model`` (loaded from ``path``) has this run's model config."""
+        mine, theirs = self.model_config.to_dict(), model.config.to_dict()
+        differ = sorted(k for k in mine if mine[k] != theirs.get(k) and k not in SAMPLING_SETTINGS)
+        if differ:
+            raise CheckpointError(
+                f"{Path(path).with_suffix('.json')} was trained with another {self.name} config "
+                f"({', '.join(differ)} differ from this data set and size); --init-from needs the same one."
+            )
 
     # the loop
     def run(self, minutes: float, progress: bool = True, max_steps: int | None = None) -> Path:
@@ -232,6 +264,7 @@ class Trainer:
             "device": str(self.device) if self.device.type == "cpu" else f"{self.device.type} ({_device_name()})",
             "styles": list(self.dataset.styles),
             "groups": list(self.dataset.groups),
+            **({"initialised_from": self.initialised_from} if self.initialised_from else {}),
         }
 
     def save_state(self) -> None:
@@ -253,6 +286,7 @@ class Trainer:
             "config": asdict(self.config),
             "optimizers": optim_meta,
             "history": self.history[-400:],
+            "initialised_from": self.initialised_from,
         }
         write_json(self.work / "state.json", meta, indent=None)
         self.export(self.work / self.name)
@@ -269,6 +303,7 @@ class Trainer:
         self.trained_seconds = meta["trained_seconds"]
         self.budget_seconds = meta.get("budget_seconds", self.budget_seconds)
         self.history = meta.get("history", [])
+        self.initialised_from = meta.get("initialised_from")
 
 
 def generator_widths(size: int) -> tuple[int, ...]:
@@ -288,7 +323,12 @@ class VAETrainer(Trainer):
         super().__init__(dataset, config, work, encode)
         enc = (32, 64, 128) if config.size == 32 else (16, 32, 64, 128)
         self.model_config = VAEConfig(
-            dataset.styles, dataset.groups, config.size, widths=generator_widths(config.size), enc_widths=enc
+            dataset.styles,
+            dataset.groups,
+            config.size,
+            widths=generator_widths(config.size),
+            enc_widths=enc,
+            temperature=config.temperature,
         )
         self.model = ConditionalVAE(self.model_config).to(self.device)
         self.optimizer = torch.optim.Adam(self.model.parameters(), lr=config.lr * 5)
@@ -306,7 +346,8 @@ class VAETrainer(Trainer):
             recon, kl = self.model(x, self.model.condition(text, style, group))
         recon, kl = recon.float(), kl.float()
         rec = reconstruction_loss(recon, x) + ssim_loss(recon, x)
-        warm = min(1.0, self.step_count / max(1, self.config.kl_warmup_steps))
+        ramp = self.config.kl_warmup_steps
+        warm = min(1.0, self.step_count / ramp) if ramp > 0 else 1.0
         loss = rec + warm * self.config.kl_weight * kl.mean()
         self.optimizer.zero_grad(set_to_none=True)
         loss.backward()
@@ -321,6 +362,12 @@ class VAETrainer(Trainer):
 
     def export(self, path: Path) -> None:
         save_model(self.model, {"kind": "vae", "config": self.model_config.to_dict(), **self.facts()}, path)
+
+    def load_exported(self, path: Path) -> dict:
+        model = load_vae(path)
+        self._check_exported(path, model)
+        self.model.load_state_dict(model.state_dict())
+        return model.meta
 
 
 class GANTrainer(Trainer):
@@ -435,6 +482,15 @@ class GANTrainer(Trainer):
     def export(self, path: Path) -> None:
         save_model(self.ema, {"kind": "gan", "config": self.model_config.to_dict(), **self.facts()}, path)
 
+    def load_exported(self, path: Path) -> dict:
+        """The export holds only the EMA generator: the generator and its EMA start from it; the
+        discriminator and the anchor's encoder start fresh (they catch up within a few hundred steps)."""
+        model = load_generator(path)
+        self._check_exported(path, model)
+        self.generator.load_state_dict(model.state_dict())
+        self.ema.load_state_dict(model.state_dict())
+        return model.meta
+
 
 TRAINERS = {"gan": GANTrainer, "vae": VAETrainer}
 
@@ -450,15 +506,21 @@ def train(
     progress: bool = True,
     max_steps: int | None = None,
     feedback: Path | None = None,
+    init_from: Path | None = None,
 ) -> Trainer:
     """Train ``model`` ("gan" or "vae") on the data set in ``data`` for ``minutes`` of total training time
-    (``max_steps`` stops earlier: tests run a few steps)."""
+    (``max_steps`` stops earlier: tests run a few steps). ``init_from`` starts a new run from an exported
+    checkpoint (``resume`` continues a work folder's run instead; both at once is an error)."""
     if model not in TRAINERS:
         raise ValueError(f"Unknown model {model!r}; choose from {', '.join(TRAINERS)}.")
     if encode is None:
         from emojiml.models import encode
     work = Path(work)
     config = config or TrainConfig(model=model)
+    if init_from is not None and resume:
+        raise ValueError("--init-from starts a new run and --resume continues one: pass one of them.")
+    if init_from is not None:  # the exported model already trained through the KL warm-up
+        config = replace(config, kl_warmup_steps=0)
     if resume and (work / "state.json").exists():
         saved = read_json(work / "state.json")
         config = replace(TrainConfig(**saved["config"]), sample_every_s=config.sample_every_s)
@@ -467,6 +529,9 @@ def train(
         from emojiml.generate.feedback import with_feedback
 
         with_feedback(trainer, feedback, encode)
+    if init_from is not None:
+        trainer.init_from(Path(init_from))
+        log.info("Initialised %s from %s (%s)", model, init_from, trainer.initialised_from)
     if resume and (work / "state.json").exists():
         trainer.load_state()
         log.info("Resumed %s at step %d (%.1f min trained)", model, trainer.step_count, trainer.trained_seconds / 60)

@@ -30,6 +30,7 @@ class VAEConfig(JsonConfig):
     cond_dim: int = 128
     widths: tuple[int, ...] = (128, 64, 32, 16, 8)  # decoder, 4x4 -> size
     enc_widths: tuple[int, ...] = (16, 32, 64, 128)  # encoder, size -> 4x4
+    temperature: float = 1.0  # scale of the prior's noise when sampling; chosen on training emoji, not held-out
 
 
 class ImageEncoder(nn.Module):
@@ -82,8 +83,9 @@ class ConditionalVAE(nn.Module):
         return self.decode(mu + eps * (0.5 * logvar).exp(), cond)
 
     def render(self, cond: torch.Tensor, generator: torch.Generator | None = None) -> torch.Tensor:
-        """The decoder's output for a seed (what ``sample.finish`` turns into 128 px files)."""
-        return self.sample(cond, generator)
+        """The decoder's output for a seed (what ``sample.finish`` turns into 128 px files), at the
+        checkpoint's sampling temperature."""
+        return self.sample(cond, generator, self.config.temperature)
 
     def forward(self, x: torch.Tensor, cond: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         """Reconstruction and the per-sample KL(q(z|x,c) || p(z|c)), summed over latent dims."""

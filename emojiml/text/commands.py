@@ -10,6 +10,7 @@ from pathlib import Path
 
 from emojiml.command_groups import command_group
 from emojiml.config import settings
+from emojiml.text.datasets import EVALUATION_SETS
 
 
 def cmd_train_context(args: argparse.Namespace) -> int:
@@ -25,6 +26,8 @@ def cmd_train_context(args: argparse.Namespace) -> int:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
     trainer = {"emotion": train_emotion, "act": train_act, "sentiment": train_sentiment}[args.model]
     rows = {"dailydialog_rows": args.dailydialog_rows} if args.model != "sentiment" else {}
+    if args.model == "sentiment":
+        rows["slack_weak"] = args.slack_weak
     if args.model == "emotion":
         rows["goemotions_rows"] = args.goemotions_rows
     model = trainer(epochs=args.epochs, seed=args.seed, **rows)
@@ -50,7 +53,7 @@ def cmd_analyze(args: argparse.Namespace) -> int:
 def cmd_evaluate_context(args: argparse.Namespace) -> int:
     from emojiml.text.evaluate import evaluate_context
 
-    results = evaluate_context(args.split)
+    results = evaluate_context(args.split, sets=args.sets or EVALUATION_SETS)
     print(json.dumps(results, indent=2))
     return 0
 
@@ -71,6 +74,10 @@ def register(commands: argparse._SubParsersAction) -> None:
             model.add_argument("--dailydialog-rows", type=int, help="use only the first dialogues up to N turns")
         if name == "emotion":
             model.add_argument("--goemotions-rows", type=int, help="use only the first N GoEmotions comments")
+        if name == "sentiment":
+            model.add_argument(
+                "--slack-weak", action="store_true", help="add Slack messages labelled by their emoji (weak labels)"
+            )
         model.add_argument("--out", help="output folder (default: emojiml/assets)")
         model.set_defaults(func=cmd_train_context)
 
@@ -84,4 +91,7 @@ def register(commands: argparse._SubParsersAction) -> None:
     targets = command_group(commands, "evaluate")
     context = targets.add_parser("context", help="emotion, act and sentiment metrics")
     context.add_argument("--split", default="validation", choices=("validation", "test"))
+    context.add_argument(
+        "--sets", nargs="+", choices=EVALUATION_SETS, help="evaluate only these sets (default: all of them)"
+    )
     context.set_defaults(func=cmd_evaluate_context)

@@ -22,6 +22,8 @@ ACTS = ("inform", "question", "directive", "commissive")
 POLARITIES = ("negative", "neutral", "positive")
 SE_SOURCES = ("github", "jira")
 """The se-sentiment sets: GitHub pull-request/commit comments and Jira issue comments."""
+EVALUATION_SETS = ("dailydialog", "goemotions", *(f"se-sentiment/{source}" for source in SE_SOURCES))
+"""The labelled sets ``emojiml evaluate context`` reads (``--sets`` picks some)."""
 
 # DailyDialog emotion ids: 0 none, 1 anger, 2 disgust, 3 fear, 4 happiness, 5 sadness, 6 surprise.
 _DD_EMOTION = {0: "neutral", 1: "anger", 2: "disgust", 3: "fear", 4: "joy", 5: "sadness", 6: "surprise"}

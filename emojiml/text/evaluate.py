@@ -24,6 +24,7 @@ from emojiml.text.analyze import ContextAnalyzer, Message, MessageAnalysis
 from emojiml.text.datasets import (
     ACTS,
     EMOTIONS,
+    EVALUATION_SETS,
     POLARITIES,
     SE_SOURCES,
     DatasetMissingError,
@@ -117,20 +118,27 @@ def evaluate_se_sentiment(analyzer: ContextAnalyzer, source: str, split: str) ->
     return {f"sentiment_{source}_macro_f1": sentiment_macro_f1(gold, predicted), f"{source}_rows": len(rows)}
 
 
-def evaluate_context(split: str = "validation", analyzer: ContextAnalyzer | None = None) -> dict[str, float]:
-    """All figures for one split ("validation" or, where present, "test"); a set whose split is not in the data
-    folder is listed under ``missing`` (the test splits are kept outside the repo)."""
+def evaluate_context(
+    split: str = "validation", analyzer: ContextAnalyzer | None = None, sets: Sequence[str] = EVALUATION_SETS
+) -> dict[str, float]:
+    """All figures for one split ("validation" or, where present, "test"), or those of ``sets`` only (names from
+    ``EVALUATION_SETS``); a set whose split is not in the data folder is listed under ``missing`` (the test
+    splits are kept outside the repo)."""
+    unknown = set(sets) - set(EVALUATION_SETS)
+    if unknown:
+        choices = ", ".join(EVALUATION_SETS)
+        raise ValueError(f"Unknown evaluation set(s) {', '.join(sorted(unknown))}; choose from {choices}.")
     analyzer = analyzer or ContextAnalyzer()
-    sets = [
-        ("dailydialog", lambda: evaluate_dailydialog(analyzer, split)),
-        ("goemotions", lambda: evaluate_goemotions(analyzer, split)),
-        *((f"se-sentiment/{s}", lambda s=s: evaluate_se_sentiment(analyzer, s, split)) for s in SE_SOURCES),
-    ]
+    runs = {
+        "dailydialog": lambda: evaluate_dailydialog(analyzer, split),
+        "goemotions": lambda: evaluate_goemotions(analyzer, split),
+        **{f"se-sentiment/{s}": (lambda s=s: evaluate_se_sentiment(analyzer, s, split)) for s in SE_SOURCES},
+    }
     results: dict[str, float] = {}
     missing = []
-    for name, run in sets:
+    for name in [name for name in EVALUATION_SETS if name in sets]:
         try:
-            results.update(run())
+            results.update(runs[name]())
         except DatasetMissingError:
             missing.append(name)
     if len(missing) == len(sets):

@@ -100,8 +100,12 @@ def wait_until_idle(page, timeout_s: float = 120) -> None:
     page.wait_for_selector('[data-testid="stMainBlockContainer"]', timeout=timeout_s * 1000)
     deadline = time.monotonic() + timeout_s
     quiet_since = None
+    drawn = page.locator('[data-testid="stMainBlockContainer"] [data-testid="stElementContainer"]')
     while time.monotonic() < deadline:
+        # Before the script's first element arrives the page shows no running indicator either: on a loaded
+        # machine that gap passed for idle and tests read an empty page.
         running = page.locator('[data-testid="stStatusWidget"], [data-testid="stSpinner"]').count() > 0
+        running = running or drawn.count() == 0
         if running:
             quiet_since = None
         elif quiet_since is None:

@@ -1,8 +1,10 @@
 """The real app in headless Chromium: every page loads without an exception box; search works."""
 
+import contextlib
 import re
 
 import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from tests.e2e.conftest import REPO, save_screenshot, wait_until_idle
 
@@ -14,6 +16,8 @@ def nav_links(page, app_url):
     page.goto(app_url)
     wait_until_idle(page)
     links = page.locator('[data-testid="stSidebarNav"] a')
+    with contextlib.suppress(PlaywrightTimeout):  # a loaded machine can look idle before the sidebar is drawn
+        links.first.wait_for(timeout=60_000)
     found = [(links.nth(i).inner_text().strip(), links.nth(i).get_attribute("href")) for i in range(links.count())]
     return found or [("search", app_url)]
 

@@ -40,6 +40,8 @@ def test_type_a_prompt_generate_and_download_a_png(page, app_url, tmp_path):
     print(f"warm Generate of 8 emoji, click to the 8th tile, in the browser: {time.perf_counter() - started:.2f} s")
     wait_until_idle(page)
 
+    pick = page.locator('input[aria-label="Emoji"]').input_value()
+    assert pick == ":sleepy_moon:", "the add form picks the new batch's first, not the old one's (was :taco_cat:)"
     page.get_by_text(":sleepy_moon_5:").scroll_into_view_if_needed()
     save_screenshot(page, "generate-grid")
 

@@ -161,18 +161,18 @@ def test_cli_export_feedback_writes_the_rated_set(tmp_path, monkeypatch, capsys,
         settings.cache_clear()
 
 
-def test_rerank_lifts_liked_recipes_and_sinks_disliked_ones():
-    from emojiml.generate.methods import GeneratedEmoji
+def test_preferences_lift_liked_recipes_in_the_kitchen_and_leave_unrated_ones_in_place():
+    from dataclasses import replace
 
-    image = Image.new("RGBA", (128, 128))
-    pool = [
-        GeneratedEmoji(image, "a", "kitchen", 0, recipe="🌵 + 😭", prompt_score=0.30),
-        GeneratedEmoji(image, "b", "kitchen", 0, recipe="🌵 + 😢", prompt_score=0.28),
-        GeneratedEmoji(image, "c", "kitchen", 0, recipe="🥒 + 😭", prompt_score=0.25),
-    ]
-    assert [e.name for e in feedback.rerank(pool, {}, 2)] == ["a", "b"]
-    preferences = feedback.recipe_preferences(records((-1, "", "🌵 + 😭"), (1, "", "🥒 + 😭"), (1, "", "🥒 + 😭")))
-    assert [e.name for e in feedback.rerank(pool, preferences, 2)] == ["c", "b"]
+    from emojiml.generate.methods import GenerationRequest, generate
+
+    request = GenerationRequest("crying cactus", n=4)
+    plain = [e.recipe for e in generate(request, "kitchen")]
+    liked = {plain[-1]: 1.0, plain[0]: -1.0}
+    ranked = [e.recipe for e in generate(replace(request, preferences=tuple(liked.items())), "kitchen")]
+    assert ranked.index(plain[-1]) < len(plain) - 1 and ranked[0] != plain[0]
+    elsewhere = (("🍕 base + 😠 eyes and mouth (noto)", 1.0),)  # another prompt's recipe: nothing moves
+    assert [e.recipe for e in generate(replace(request, preferences=elsewhere), "kitchen")] == plain
 
 
 def test_only_the_newest_unrated_generations_are_kept_and_rated_ones_stay(store):
@@ -180,3 +180,18 @@ def test_only_the_newest_unrated_generations_are_kept_and_rated_ones_stay(store)
     store.rate_generation(first[1], 1)
     store.record_generations("team", [row("new", 0.5), row("newer", 0.5)], keep_unrated=2)
     assert sorted(store.generations_frame("team")["prompt"]) == ["new", "newer", "rated"]
+
+
+def test_feedback_evaluation_replays_rated_sessions_through_the_page(tmp_path):
+    from emojiml.generate import feedback_evaluate as fe
+
+    ratings = fe.read_ratings(fe.SESSION_RATINGS)  # the shipped session: every image the evaluation can show
+    assert len(ratings) == 115 and set(ratings.values()) == {1, -1}
+    split = fe.evaluate_split("t", [("crying cactus", 0)], [("crying cactus", 1)], ratings)
+    assert split.fit_ratings == 4 and split.requests == 1 and split.unrated_shown == 0
+    assert split.liked_before + split.disliked_before == 1.0
+    assert "| t | 4 | 1 |" in fe.feedback_table([split])
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text('{"prompt": "x", "recipe": "y", "rating": 2}\n')
+    with pytest.raises(fe.RatingsFileError, match="line 1"):
+        fe.read_ratings(bad)

@@ -10,6 +10,7 @@ import torch
 
 from emojiml.generate.evaluate import (
     evaluate_generation,
+    evaluation_split,
     frechet_distance,
     kernel_distance,
     r_precision,
@@ -56,3 +57,33 @@ def test_full_evaluation_runs_on_a_tiny_subset(tiny_dataset, tmp_path):
     assert report.n_samples == len(tiny_dataset.indices("holdout"))
     assert all(math.isfinite(v) for v in (report.fid, report.fid_floor, report.kid, report.diversity))
     assert 0 <= report.r_precision <= 1 and 0 <= report.memorised_share <= 1
+
+    probe = evaluate_generation("vae", trainer.model.eval(), judge, tiny_dataset, split="train")
+    assert "TRAINING emoji" in probe.output and "TRAINING" not in report.output
+
+
+def test_the_training_probe_split_takes_whole_training_emoji_and_never_held_out_ones(tiny_dataset):
+    probe, reference = evaluation_split(tiny_dataset, "train")
+    emoji = lambda rows: {tiny_dataset.samples[i].emoji for i in rows}  # noqa: E731
+    assert emoji(probe) and not emoji(probe) & emoji(reference)  # by emoji, as the held-out split is
+    assert not set(probe) & set(tiny_dataset.indices("holdout"))
+    assert len(emoji(probe)) == len(emoji(tiny_dataset.indices("holdout")))
+    assert np.array_equal(probe, evaluation_split(tiny_dataset, "train")[0])  # seeded: the same every time
+    with pytest.raises(ValueError, match="Unknown evaluation split"):
+        evaluation_split(tiny_dataset, "test")
+
+
+def test_the_vae_renders_at_its_checkpoint_temperature(tiny_dataset, tmp_path):
+    from dataclasses import replace
+
+    from emojiml.generate.vae import ConditionalVAE
+
+    config = TrainConfig(model="vae", batch=8, sample_every_s=1e9, checkpoint_every_s=1e9)
+    vae = train("vae", tiny_dataset.root, tmp_path, minutes=10, config=config, progress=False, max_steps=1).model
+    cold = ConditionalVAE(replace(vae.config, temperature=0.0)).eval()
+    cold.load_state_dict(vae.state_dict())
+    cond = cold.condition(torch.from_numpy(tiny_dataset.text_vectors[:2]), torch.zeros(2).long(), torch.zeros(2).long())
+    with torch.no_grad():
+        a, b = (cold.render(cond, torch.Generator().manual_seed(s)) for s in (0, 1))
+        assert torch.equal(a, b)  # temperature 0: the prior's mean, whatever the seed
+        assert not torch.equal(vae.eval().render(cond, torch.Generator().manual_seed(0)), a)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 
 import pytest
 import torch
@@ -90,3 +91,49 @@ def test_a_config_the_architecture_cannot_be_built_from_is_a_clear_error(tiny_da
     (tmp_path / "gan.json").write_text(json.dumps(meta))
     with pytest.raises(CheckpointError, match="has an invalid config"):
         load_generator(tmp_path / "gan")
+
+
+@pytest.mark.parametrize("kind", ["gan", "vae"])
+def test_init_from_an_exported_checkpoint_starts_from_its_weights_and_records_it(kind, tiny_dataset, tmp_path):
+    config = TrainConfig(model=kind, batch=8, sample_every_s=1e9, checkpoint_every_s=1e9)
+    first = train(kind, tiny_dataset.root, tmp_path / "a", minutes=10, config=config, progress=False, max_steps=2)
+    exported = tmp_path / "a" / kind
+    start = (load_generator if kind == "gan" else load_vae)(exported).state_dict()
+    warm = train(
+        kind, tiny_dataset.root, tmp_path / "b", 10, config=config, progress=False, max_steps=0, init_from=exported
+    )
+    own = (warm.ema if kind == "gan" else warm.model).state_dict()
+    assert all(torch.equal(own[k], v) for k, v in start.items())  # no steps: exactly the exported weights
+    assert warm.step_count == 0 and first.step_count == 2
+    if kind == "vae":
+        assert warm.config.kl_warmup_steps == 0  # the exported model is past its KL warm-up
+        train(
+            kind,
+            tiny_dataset.root,
+            tmp_path / "c",
+            10,
+            config=replace(config, temperature=1.3),
+            max_steps=0,
+            progress=False,
+            init_from=exported,
+        )  # a sampling temperature is no architecture change: it may differ from the start's
+        assert load_vae(tmp_path / "c" / "vae").config.temperature == 1.3
+    warm = train(kind, tiny_dataset.root, tmp_path / "b", 10, resume=True, progress=False, max_steps=1)
+    meta = json.loads((tmp_path / "b" / f"{kind}.json").read_text())
+    assert meta["steps"] == 1  # this run's steps; the start's are recorded beside them
+    assert meta["initialised_from"]["steps"] == 2 and meta["initialised_from"]["path"] == kind
+
+
+def test_init_from_a_checkpoint_of_another_config_or_kind_is_a_clear_error(tiny_dataset, tmp_path):
+    config = TrainConfig(model="vae", batch=8, sample_every_s=1e9, checkpoint_every_s=1e9)
+    train("vae", tiny_dataset.root, tmp_path / "a", minutes=10, config=config, progress=False, max_steps=1)
+    meta = json.loads((tmp_path / "a" / "vae.json").read_text())
+    meta["config"]["styles"] = ["twemoji"]  # same shapes, another meaning: style 0 was Noto here
+    (tmp_path / "a" / "vae.json").write_text(json.dumps(meta))
+    start = tmp_path / "a" / "vae"
+    with pytest.raises(CheckpointError, match=r"another vae config \(styles differ"):
+        train("vae", tiny_dataset.root, tmp_path / "b", 10, config=config, max_steps=0, init_from=start)
+    with pytest.raises(CheckpointError, match="not a gan checkpoint"):
+        train("gan", tiny_dataset.root, tmp_path / "c", 10, max_steps=0, init_from=start)
+    with pytest.raises(ValueError, match="pass one of them"):
+        train("vae", tiny_dataset.root, tmp_path / "a", 10, resume=True, init_from=start)

@@ -193,3 +193,29 @@ def test_evaluate_kitchen_runs_and_keeps_its_floors(tmp_path, capsys):
     report = json.loads(figures.read_text())
     assert report["sharpness_ratio_vector"] > 0.5 and report["max_png_bytes"] <= 128 * 1024
     assert report["coverage"] == 1.0 and report["gibberish_refused"] == 1.0
+
+
+@pytest.mark.parametrize(("a", "b"), [("🌵", "😭"), ("🤖", "😍")])
+def test_a_mashup_honours_how_many_with_pictures_that_all_differ(a, b):
+    from emojiml.generate.kitchen import mashup, mashups
+
+    results = mashups(a, b, "noto", 16, 0)
+    assert len(results) == 16
+    assert len({r.image.tobytes() for r in results}) == 16  # no two the same picture
+    assert all(" + " in r.recipe for r in results), "every one borrows from B: none is A alone"
+    assert results[0].recipe == mashup(a, b).recipe  # the Emoji Kitchen one first
+    other = mashups(a, b, "noto", 4, 7)
+    assert other[0].recipe == results[0].recipe and [r.recipe for r in other] != [r.recipe for r in results[:4]]
+    with pytest.raises(EmojimlError, match="1 to 16"):
+        mashups(a, b, "noto", 17, 0)
+
+
+def test_the_judged_draft_renders_what_compose_draws():
+    from emojiml.generate.kitchen.compose import compose, draft
+
+    recipe = Recipe("🌵", "😭", "😭", "😭")
+    sketch = draft(recipe)
+    assert sketch.finish().svg == compose(recipe).svg
+    assert sketch.probe.size == (128, 128)
+    alpha = np.asarray(sketch.probe)[..., 3]
+    assert alpha[:16].max() == 0 and 0 < (alpha > 0).mean() < 0.7  # the drawing with room around it

@@ -31,7 +31,9 @@ def test_train_gpu_script_trains_evaluates_and_writes_loadable_checkpoints(tiny_
     env = {**os.environ, "PYTHON": sys.executable, "PYTHONPATH": str(blocker), "OMP_NUM_THREADS": "1"}
     out = tmp_path / "run"
     done = subprocess.run(
-        ["bash", str(SCRIPT), str(packed), str(out), "0.05", "cpu", "1"],
+        # one step per job (MAX_STEPS 1); MINUTES 1 only sets the evaluation deadline (3 min), which 0.05 made
+        # so tight that a loaded machine skipped evaluations
+        ["bash", str(SCRIPT), str(packed), str(out), "1", "cpu", "1"],
         env=env,
         capture_output=True,
         text=True,

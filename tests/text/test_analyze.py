@@ -2,6 +2,8 @@
 
 import json
 
+import pytest
+
 from emojiml import cli
 from emojiml.text.analyze import MAX_MESSAGE_CHARS, Message
 from emojiml.text.datasets import EMOTIONS
@@ -159,3 +161,10 @@ def test_evaluation_reads_the_jsonl_analyze_reads(analyzer):
         [Message("hi, how are you?", "d1"), Message("great, thanks!", "d1"), Message("the build is broken", "d2")]
     )
     assert [a.to_record() for a in analyze_jsonl(analyzer, content, "test")] == [a.to_record() for a in direct]
+
+
+def test_evaluation_of_some_sets_names_unknown_ones():
+    from emojiml.text.evaluate import evaluate_context
+
+    with pytest.raises(ValueError, match="choose from dailydialog, goemotions"):
+        evaluate_context("validation", sets=["se-sentiment/slack"])

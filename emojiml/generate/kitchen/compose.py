@@ -4,7 +4,8 @@ The base keeps its own pieces (a face base drops the eyes, mouth and extras it g
 part is moved by one transform that maps the donor's face circle onto the base's anchor circle (its face, or
 the largest circle inside a non-face base, scaled into ``FACE_SHARE``). Donor extras drawn behind the donor's
 face (OpenMoji's tear outlines) go behind the base; on a non-face base the features get a thin white rim.
-Everything stays vector until resvg renders it: once to find the drawing's box (``framed``), once at size.
+Everything stays vector until resvg renders it: once to find the drawing's box (``draft``; the kitchen ranks
+candidates on that render), once at size for the results it keeps (``Draft.finish``).
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ INSCRIBED_GROWTH = 1.6  # features may spill a little past the largest inscribed
 MAX_STROKE_GAIN = 1.8  # shrunk features' lines are thickened back at most this much (module ``keep_line_weight``)
 HALO = 0.02  # the white rim under features on a non-face base, as a share of the donor's viewBox
 FRAME_PAD = 0.04  # margin on each side of the framed result, as in the image data set (generate.data.PAD)
+PROBE = 128  # px of the framing render (also what the judge reads, framed to 64 px, then 32)
 PROBE_MARGIN = 0.25  # the first render looks this far past the base's viewBox for features that spill over
 EXCLUDED_GROUPS = ("flags", "component")
 EXCLUDED_SUBGROUPS = ("keycap",)
@@ -159,8 +161,31 @@ def keep_line_weight(markup: str, scale: float) -> str:
     return _STROKE_WIDTH.sub(lambda m: f'stroke-width="{float(m.group(1)) * gain:.4g}"', markup)
 
 
+@dataclass(frozen=True)
+class Draft:
+    """A recipe laid out and framed, before its final render: what the kitchen ranks its candidates on.
+
+    Why a draft: framing needs one render (``probe``) to find what the drawing covers, and that render is
+    enough for the judge too (it reads 32 px). So a candidate costs one render, and only the results the
+    kitchen keeps get a second one at the output size (:meth:`finish`).
+    """
+
+    recipe: Recipe  # with the palette normalised
+    icon: VectorIcon  # on its framed, square viewBox
+    probe: Image.Image  # the framing render: the drawing with room around it, PROBE px
+
+    def finish(self, size: int = OUTPUT_SIZE) -> Composition:
+        svg = self.icon.svg(size)
+        return Composition(self.recipe, svg, render_svg(svg, size))
+
+
 def compose(recipe: Recipe, catalog: Catalog | None = None, size: int = OUTPUT_SIZE) -> Composition:
     """Draw ``recipe``: one SVG document on the base's viewBox and its ``size`` px RGBA render."""
+    return draft(recipe, catalog).finish(size)
+
+
+def draft(recipe: Recipe, catalog: Catalog | None = None) -> Draft:
+    """Lay ``recipe`` out as one SVG body on the base's viewBox and frame it (one render at ``PROBE`` px)."""
     catalog = catalog or default_catalog()
     base_entry = usable_emoji(recipe.base, catalog, "base")
     base = emoji_parts(base_entry, recipe.style)
@@ -194,9 +219,10 @@ def compose(recipe: Recipe, catalog: Catalog | None = None, size: int = OUTPUT_S
                 halos.append(f'<g transform="{transform}">{halo(markup, halo_width)}</g>')
     body = f"<defs>{definitions}</defs>" if definitions else ""
     body += "".join(behind) + base_markup + "".join(halos) + "".join(front)
-    icon = framed(VectorIcon(base.icon.slug, body, base.icon.width, base.icon.height, base.icon.left, base.icon.top))
-    svg = icon.svg(size)
-    return Composition(replace(recipe, palette=palette), svg, render_svg(svg, size))
+    icon, probe = framed_with_probe(
+        VectorIcon(base.icon.slug, body, base.icon.width, base.icon.height, base.icon.left, base.icon.top)
+    )
+    return Draft(replace(recipe, palette=palette), icon, probe)
 
 
 _PAINT = re.compile(r'\b(fill|stroke)="(?!none")[^"]*"')
@@ -217,32 +243,28 @@ def halo(markup: str, width: float) -> str:
     )
 
 
-def framed(icon: VectorIcon, probe: int = 128) -> VectorIcon:
+def framed_with_probe(icon: VectorIcon, probe: int = PROBE) -> tuple[VectorIcon, Image.Image]:
     """``icon`` on a square viewBox around what it draws, with a ``FRAME_PAD`` margin on each side.
 
     Why: the sets pad their artwork differently (OpenMoji leaves a sixth of the canvas empty, Noto a twentieth),
     and borrowed features may reach past the base's viewBox; framing every result alike, as the image data set
-    does, makes a kitchen emoji fill a Slack slot like any other and never clips a tear.
+    does, makes a kitchen emoji fill a Slack slot like any other and never clips a tear. Returns the framed icon
+    and the probe render it was measured on (the judge reads that one: see :class:`Draft`).
     """
     side = max(icon.width, icon.height) * (1 + 2 * PROBE_MARGIN)
     left = icon.left + icon.width / 2 - side / 2
     top = icon.top + icon.height / 2 - side / 2
     wide = VectorIcon(icon.slug, icon.body, side, side, left, top)
-    box = render_svg(wide.svg(), probe).getchannel("A").point(lambda a: 255 if a > 8 else 0).getbbox()
+    rendered = render_svg(wide.svg(), probe)
+    box = rendered.getchannel("A").point(lambda a: 255 if a > 8 else 0).getbbox()
     if box is None:
         raise KitchenInputError(f"The recipe for {icon.slug} draws nothing visible.")
     x0, y0 = left + box[0] * side / probe, top + box[1] * side / probe
     x1, y1 = left + box[2] * side / probe, top + box[3] * side / probe
     content = max(x1 - x0, y1 - y0)
     framed_side = content / (1 - 2 * FRAME_PAD)
-    return VectorIcon(
-        icon.slug,
-        icon.body,
-        framed_side,
-        framed_side,
-        (x0 + x1) / 2 - framed_side / 2,
-        (y0 + y1) / 2 - framed_side / 2,
-    )
+    left, top = (x0 + x1) / 2 - framed_side / 2, (y0 + y1) / 2 - framed_side / 2
+    return VectorIcon(icon.slug, icon.body, framed_side, framed_side, left, top), rendered
 
 
 def png_bytes(image: Image.Image) -> bytes:

@@ -34,4 +34,4 @@ def prompt_scores(images: list[Image.Image], prompt: str) -> np.ndarray:
 
     if not images:
         return np.zeros(0, dtype=np.float32)
-    return judge_text_vectors(images) @ models.encode([prompt])[0]
+    return judge_text_vectors(images) @ models.prompt_vector(prompt)
