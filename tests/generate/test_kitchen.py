@@ -43,6 +43,38 @@ def test_crying_face_splits_into_eyes_mouth_and_blue_tears(style, catalog):
     assert x1 - x0 > 0.6 * parts.icon.width  # the face disc, not a feature, is the face
 
 
+@pytest.mark.parametrize("style", ["noto", "twemoji", "openmoji", "fluent"])
+def test_a_hand_over_the_mouth_goes_with_the_mouth(style, catalog):
+    from emojiml.generate.kitchen.parts import parts_for
+    from emojiml.generate.vectors import load_icon_set
+
+    icons = load_icon_set(style)
+    for char in ("🤭", "🫢"):
+        parts = parts_for(icons, catalog.get(char))
+        assert any(_hand_like(parts, p) for p in parts.pieces("mouth"))
+        assert not any(_hand_like(parts, p) for p in parts.pieces("base"))
+    see_no_evil = parts_for(icons, catalog.get("🙈"))  # hands over the eyes are not a mouth
+    assert not any(_hand_like(see_no_evil, p) for p in see_no_evil.pieces("mouth"))
+
+
+def _hand_like(parts, piece) -> bool:
+    """A filled piece, not the face, at least a third of the face wide, reaching the chin."""
+    from emojiml.generate.kitchen.parts import measure
+
+    x0, y0, x1, y1 = parts.face_box
+    shape = measure(parts.icon, parts.cut.definitions, piece.markup)
+    if shape is None or piece.fill in ("none", None) or piece.index == parts.face_index:
+        return False
+    return shape.box[3] > y1 - 0.05 * (y1 - y0) and 0.3 * (x1 - x0) < shape.width < 0.9 * (x1 - x0)
+
+
+def test_plain_names_win_the_base():
+    from emojiml.generate.kitchen.recipe import propose_recipes
+
+    assert propose_recipes("winking star", "fluent")[0].recipe.base == "⭐"
+    assert propose_recipes("sleepy moon", "noto")[0].recipe.base in ("🌙", "🌕")
+
+
 def test_compose_puts_the_donor_face_on_a_non_face_base(catalog):
     from emojiml.generate.kitchen.compose import Recipe, compose
 

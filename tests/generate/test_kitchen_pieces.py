@@ -74,3 +74,12 @@ def test_recolour_moves_fills_and_keeps_outlines_and_greys():
     new_fill = blue.split('fill="')[1][:7]
     assert abs(rgb_to_oklch(tuple(int(new_fill[k : k + 2], 16) / 255 for k in (1, 3, 5)))[2] - 260) < 15
     assert 'stop-color="#f4900c"' not in blue
+
+
+def test_shrunk_features_keep_their_line_weight():
+    from emojiml.generate.kitchen.compose import MAX_STROKE_GAIN, keep_line_weight
+
+    markup = '<path stroke="#000" stroke-width="2" d="M0 0h9"/>'
+    assert keep_line_weight(markup, 1.5) == markup  # enlarged lines grow with the face, as drawn
+    assert 'stroke-width="2.5"' in keep_line_weight(markup, 0.8)
+    assert f'stroke-width="{2 * MAX_STROKE_GAIN:g}"' in keep_line_weight(markup, 0.1)

@@ -28,6 +28,7 @@ MAX_FILE_BYTES = 128 * 1024  # Slack's and Discord's custom-emoji limit
 FEATURE_PARTS = ("eyes", "mouth", "extras")
 FACE_SHARE = (0.22, 0.42)  # a placed face's radius, as a share of the base's size: readable, not swamping
 INSCRIBED_GROWTH = 1.6  # features may spill a little past the largest inscribed circle, as Emoji Kitchen's do
+MAX_STROKE_GAIN = 1.8  # shrunk features' lines are thickened back at most this much (module ``keep_line_weight``)
 HALO = 0.02  # the white rim under features on a non-face base, as a share of the donor's viewBox
 FRAME_PAD = 0.04  # margin on each side of the framed result, as in the image data set (generate.data.PAD)
 PROBE = 128  # px of the framing render (also what the judge reads, framed to 64 px, then 32)
@@ -136,16 +137,28 @@ def donor_parts(entry: Emoji, style: str, part: str) -> IconParts:
     return parts
 
 
-def _placement(donor: IconParts, base: IconParts) -> str:
-    """The SVG transform that maps the donor's face circle onto the base's anchor circle."""
+def _placement(donor: IconParts, base: IconParts) -> tuple[str, float]:
+    """The SVG transform that maps the donor's face circle onto the base's anchor circle, and its scale."""
     dx, dy, dr = donor.anchor
     bx, by, br = base.anchor
     if not base.is_face:
-        size = max(base.icon.width, base.icon.height)
+        size = base.extent  # the drawing's own size: OpenMoji leaves a sixth of its viewBox empty
         br = min(max(br * INSCRIBED_GROWTH, FACE_SHARE[0] * size), FACE_SHARE[1] * size)
     # features are drawn in the donor's own viewBox; bring them into the base's (same style: usually equal)
     scale = br / dr
-    return f"translate({bx - scale * dx:.4f} {by - scale * dy:.4f}) scale({scale:.5f})"
+    return f"translate({bx - scale * dx:.4f} {by - scale * dy:.4f}) scale({scale:.5f})", scale
+
+
+def keep_line_weight(markup: str, scale: float) -> str:
+    """``markup`` with its stroke widths divided by ``scale`` (up to ``MAX_STROKE_GAIN``) when it is shrunk.
+
+    Why: a face shrunk onto a penguin's belly shrinks its lines too, and OpenMoji's features are nothing but
+    lines: at half size they vanished. Lines keep the set's own weight, as the base's outlines have it.
+    """
+    if scale >= 1:
+        return markup
+    gain = min(1 / scale, MAX_STROKE_GAIN)
+    return _STROKE_WIDTH.sub(lambda m: f'stroke-width="{float(m.group(1)) * gain:.4g}"', markup)
 
 
 @dataclass(frozen=True)
@@ -196,13 +209,14 @@ def draft(recipe: Recipe, catalog: Catalog | None = None) -> Draft:
         if donor.slug not in seen_donors and donor.slug != base.slug:
             definitions += donor.cut.definitions
             seen_donors.add(donor.slug)
-        transform = _placement(donor, base)
+        transform, scale = _placement(donor, base)
         halo_width = HALO * max(donor.icon.width, donor.icon.height)
         for piece in donor.pieces(part):
             target = behind if part == "extras" and piece.index < (donor.face_index or 0) else front
-            target.append(f'<g transform="{transform}">{piece.markup}</g>')
+            markup = keep_line_weight(piece.markup, scale)
+            target.append(f'<g transform="{transform}">{markup}</g>')
             if not base.is_face and part != "extras":
-                halos.append(f'<g transform="{transform}">{halo(piece.markup, halo_width)}</g>')
+                halos.append(f'<g transform="{transform}">{halo(markup, halo_width)}</g>')
     body = f"<defs>{definitions}</defs>" if definitions else ""
     body += "".join(behind) + base_markup + "".join(halos) + "".join(front)
     icon, probe = framed_with_probe(

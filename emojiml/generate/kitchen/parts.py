@@ -9,7 +9,10 @@ disc with extra paths, OpenMoji strokes every outline separately, Twemoji merges
 3. A piece is *base* when it is large, covers the face box (an outline ring) or has the face's colour
    (shading, highlights); *extras* when it is blue (tears, sweat, ice) or lies mostly outside the face below
    its middle (hands, tears running off); attachments outside the face above its middle (ears, hats,
-   antennas) stay with the base. The rest is *eyes* above ``EYE_LINE`` of the face box and *mouth* below.
+   antennas) stay with the base. A piece in front of the lower face that reaches the chin and past the face's
+   edge is a hand over the mouth (🤭, 🫢, 🙊): it goes with the *mouth*, so a new mouth is not drawn under
+   the old hand and a borrowed mouth brings it. The rest is *eyes* above ``EYE_LINE`` of the face box and
+   *mouth* below.
 4. An outline (a stroke with no fill) that traces a filled piece takes that piece's part.
 5. ``OVERRIDES`` fixes what the rules get wrong, found by looking at ``emojiml kitchen parts`` sheets.
 
@@ -38,6 +41,8 @@ MOUTH_LINE = 0.45  # ... unless it is centred (within CENTRED of the width) and 
 CENTRED = 0.1
 TALL = 0.5  # a filled piece this tall (share of the face's height) is shading, not a feature
 EAR_LINE, EAR_SIDE = 0.2, 0.3  # above this line and this far off-centre: inside an ear
+HAND_LINE, HAND_TOP, HAND_OUTSIDE = 0.55, 0.38, 0.015  # a hand over the mouth: centred below HAND_LINE, top
+# below HAND_TOP (under the eyes: 🫣's hands over the eyes stay), reaching the chin and out of the face
 SOFT_ALPHA = 0.6  # mean opacity under which a piece is a soft glow (blush), not a drawn feature
 SOFT_MIN_PIXELS = 40  # smaller pieces look soft only because their edges are anti-aliased
 BIG_SHARE = 0.45  # a piece with this share of the face's area is part of the base
@@ -55,6 +60,7 @@ OVERRIDES: dict[tuple[str, str], dict[int | str, str]] = {
     ("twemoji", "face-screaming-in-fear"): {5: "extras", 6: "extras"},  # hands on the cheeks, not a mouth
     ("noto", "face-screaming-in-fear"): {7: "extras", 14: "eyes", 16: "eyes"},  # hand; the eyes' rims
     ("openmoji", "face-screaming-in-fear"): {13: "extras"},  # the outline of the blue forehead
+    ("openmoji", "face-in-clouds"): {2: "base", 10: "base"},  # a cloud across the chin, not a hand
 }
 
 
@@ -93,6 +99,7 @@ class IconParts:
     face_index: int | None
     anchor: tuple[float, float, float]  # (cx, cy, r): where features go on this icon, in viewBox units
     colour: tuple[float, float, float]  # main sRGB colour (the face's, else the mean): what a palette moves
+    extent: float  # the larger side of what the icon draws, in viewBox units (OpenMoji pads its viewBox)
 
     @property
     def is_face(self) -> bool:
@@ -192,6 +199,8 @@ def label_pieces(cut: CutIcon, shapes: list[Shape | None]) -> tuple[tuple[str, .
             labels.append("base" if cy < fy0 + 0.5 * fh else "extras")
         elif i < face:
             labels.append("base")  # drawn before the face and inside it: hidden detail of the head
+        elif _over_mouth(shape, face_shape.box) and outside > HAND_OUTSIDE:
+            labels.append("hand")  # in front of the lower face, reaching past its edge: a hand over the mouth
         elif piece.fill != "none" and shape.height >= TALL * fh:
             labels.append("base")  # taller than any eye or mouth: shading down the side of the head
         elif cy < fy0 + EAR_LINE * fh and abs(cx - (fx0 + fx1) / 2) > EAR_SIDE * fw:
@@ -208,6 +217,7 @@ def label_pieces(cut: CutIcon, shapes: list[Shape | None]) -> tuple[tuple[str, .
     for i, label in enumerate(labels):
         if label == "eyes" and any(_inside_share(shapes[i].box, box) > 0.5 for box in mouths):
             labels[i] = "mouth"  # the top of a mouth (teeth) that reaches above the eye line
+    labels = ["mouth" if label == "hand" else label for label in labels]  # 🤭's hand is how it shows its mouth
     for i, (piece, shape) in enumerate(zip(cut.pieces, shapes, strict=True)):
         if shape is None or piece.fill != "none" or i == face:
             continue
@@ -215,6 +225,20 @@ def label_pieces(cut: CutIcon, shapes: list[Shape | None]) -> tuple[tuple[str, .
         if twins:
             labels[i] = labels[max(twins, key=lambda j: _box_iou(shape.box, shapes[j].box))]
     return tuple(labels), face
+
+
+def _over_mouth(shape: Shape, face_box) -> bool:
+    """A piece across the face's centre line, from under the eyes to the chin: where a hand over a mouth is
+    (🤭, 🤫, 🙊), not hands on the cheeks (🙀) or over the eyes (🙈, 🫣)."""
+    fx0, fy0, fx1, fy1 = face_box
+    fh = fy1 - fy0
+    x0, y0, x1, y1 = shape.box
+    return (
+        x0 < (fx0 + fx1) / 2 < x1
+        and shape.centre[1] > fy0 + HAND_LINE * fh
+        and y0 > fy0 + HAND_TOP * fh
+        and y1 >= fy1 - 0.05 * fh
+    )
 
 
 def _inside_share(a, b) -> float:
@@ -265,7 +289,12 @@ def icon_parts(style: str, slug: str, face: bool) -> IconParts:
     else:
         mask = whole.mask if whole is not None else np.ones((MEASURE_SIZE, MEASURE_SIZE))
         anchor = inscribed_circle(mask, icon)
-    return IconParts(style, slug, icon, cut, labels, face_box, face_index, anchor, colour)
+    if whole is not None:
+        x0, y0, x1, y1 = whole.box
+        extent = max(x1 - x0, y1 - y0)
+    else:
+        extent = max(icon.width, icon.height)
+    return IconParts(style, slug, icon, cut, labels, face_box, face_index, anchor, colour, extent)
 
 
 def parts_for(icon_set: IconSet, emoji: Emoji) -> IconParts | None:

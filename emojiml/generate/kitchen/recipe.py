@@ -7,6 +7,9 @@ feature words scores ``FEATURE_PRIOR`` for its features, so words become feature
 better than that ("crying cactus" -> 🌵 + 😭; "birthday cake" -> 🎂 with the expression's face). Texts on the
 catalog side are each emoji's name + keywords (``models.catalog_embeddings``), as everywhere in emojiml.
 
+A base loses ``NAME_EXTRA`` per word of its name the prompt leaves out, so "moon" is 🌕 full moon or 🌙
+rather than 🌒 waxing crescent moon, and "star" is ⭐ rather than ✴️ eight-pointed star.
+
 Seeds draw different recipes among the near-best: base and donor are sampled with Gumbel noise of scale
 ``SEED_TEMPERATURE`` over the top candidates (seed 0 takes the best), and the expression's donors rotate.
 ``--expression`` picks eyes and mouth from faces showing that emotion; a prompt's own face then lends only its
@@ -45,6 +48,7 @@ VARIANT_STEP = 0.001  # orders variants after the main one without changing what
 GENERIC_WORDS = {"face", "eye", "eyes", "mouth"}  # never a base on their own ("crying face" is a face)
 RANK_MARGIN = 0.1  # candidates within this of the best text score go to the judge; the rest are off-prompt
 TOP_BASES, TOP_DONORS = 6, 4
+NAME_EXTRA, MAX_EXTRA = 0.02, 3  # text score a base loses per word of its name the prompt does not say
 STOPWORDS = {
     "a",
     "an",
@@ -178,6 +182,30 @@ def _divisions(words: list[str]) -> list[tuple[str, str]]:
     return out
 
 
+@cache
+def _name_words(style: str) -> tuple[frozenset[str], ...]:
+    """Per base of ``style`` (``candidates(style).bases`` order): the words of its name."""
+    catalog = default_catalog()
+    return tuple(frozenset(re.findall(r"[a-z0-9']+", catalog[row].name.lower())) for row in candidates(style).bases)
+
+
+def _stem(word: str) -> str:
+    return word[:-1] if len(word) > 3 and word.endswith("s") else word
+
+
+def _extra_counts(names: tuple[frozenset[str], ...], base_words: str) -> np.ndarray:
+    """(bases,) how many words of each base's name the base span does not say (at most ``MAX_EXTRA``).
+
+    Why: the encoder rates "moon" as close to 🌒 "waxing crescent moon" as to 🌕 "full moon", and "star" to
+    ✴️ "eight-pointed star" as to ⭐; a person saying "moon" or "star" means the plain one.
+    """
+    said = {_stem(w) for w in base_words.split()}
+    return np.array(
+        [min(sum(_stem(w) not in said and w not in STOPWORDS for w in name), MAX_EXTRA) for name in names],
+        dtype=np.float32,
+    )
+
+
 def _feature_text(words: str) -> str:
     return words if "face" in words.split() else f"{words} face"
 
@@ -264,6 +292,7 @@ def propose_recipes(
             "e.g. 'crying cactus'."
         )
     divisions = _divisions(words)
+    extra_words = _name_words(style)
     texts = sorted({b for b, _ in divisions} | {_feature_text(f) for _, f in divisions if f})
     vectors = dict(zip(texts, models.encode(texts), strict=True))
     embeddings = models.catalog_embeddings(catalog)
@@ -272,7 +301,7 @@ def propose_recipes(
     for base_words, feature_words in divisions:
         if set(base_words.split()) <= GENERIC_WORDS and feature_words:
             continue
-        base_scores = base_matrix @ vectors[base_words]
+        base_scores = base_matrix @ vectors[base_words] - NAME_EXTRA * _extra_counts(extra_words, base_words)
         if feature_words:
             donor_scores = donor_matrix @ vectors[_feature_text(feature_words)]
             feature_score = float(donor_scores.max())
