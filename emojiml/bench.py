@@ -310,16 +310,21 @@ def _context_messages(n: int) -> list[str]:
 
 def bench_context() -> dict:
     """Conversation analysis: one message at a time (the live box), and a batch in conversations of 10."""
+    import torch
+
     from emojiml.text.analyze import ContextAnalyzer, Message
 
     analyzer = ContextAnalyzer()
     analyzer.analyze(["warm up, see you in Paris on Friday!"])
     messages = _context_messages(560)
     times = []
+    threads = torch.get_num_threads()
+    torch.set_num_threads(models.APP_CPU_THREADS)  # the live box runs in the app, with the app's threads
     for text in messages[:60]:
         t0 = time.perf_counter()
         analyzer.analyze([text])
         times.append(time.perf_counter() - t0)
+    torch.set_num_threads(threads)
     batch = [Message(text, conversation=str(i // 10)) for i, text in enumerate(messages[60:])]
     t0 = time.perf_counter()
     analyzer.analyze(batch)
@@ -394,6 +399,7 @@ def bench_studio() -> dict:
     import tempfile
 
     import torch
+    from threadpoolctl import threadpool_limits
 
     from emojiml.catalog import default_catalog
     from emojiml.generate import latent, studio
@@ -409,8 +415,11 @@ def bench_studio() -> dict:
         return {f"{name}_s": round(float(np.median(walls)), 3), f"{name}_cpu_s": round(float(np.median(cpus)), 3)}
 
     prompts = ("taco cat", "sleepy moon", "robot with heart eyes", "birthday cake", "thumbs up")
+    threads = torch.get_num_threads()
+    torch.set_num_threads(settings().cpu_threads or models.APP_CPU_THREADS)  # the app's setting, not the CLI's
     figures: dict[str, float] = {"torch_threads": torch.get_num_threads(), "load_average_1min": os.getloadavg()[0]}
     studio.real_emoji_index()
+    blas = threadpool_limits(figures["torch_threads"], user_api="blas")
     with tempfile.TemporaryDirectory() as home:
         store = WorkspaceStore(f"sqlite:///{home}/bench.db")
 
@@ -455,6 +464,8 @@ def bench_studio() -> dict:
     figures |= medians("interpolate_16_frames_gif", walls, cpus)
     figures["largest_gif_bytes"] = largest
     figures["load_average_1min_after"] = os.getloadavg()[0]
+    blas.restore_original_limits()
+    torch.set_num_threads(threads)
     return figures
 
 

@@ -50,7 +50,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         from emojiml import models
 
-        models.limit_cpu_threads()  # a training command's own --threads overrides torch's afterwards
+        models.limit_cpu_threads()  # only when EMOJIML_CPU_THREADS says; training's --threads overrides torch's
         return args.func(args)
     except EmojimlError as error:
         print(f"emojiml: {error}", file=sys.stderr)

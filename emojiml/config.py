@@ -36,14 +36,16 @@ class Settings:
     """``auto``, ``fp32`` or ``bf16`` for the sentence encoder's matrix products (``EMOJIML_ENCODER_PRECISION``).
     ``auto`` is bf16 on a CPU with native bf16 instructions (1.6x the throughput here, cosine to fp32 ≥ 0.9999)."""
 
-    cpu_threads: int = 1
+    cpu_threads: int | None = None
     """Threads each matrix library may use for one call: torch's intra-op pool and numpy's BLAS
-    (``EMOJIML_CPU_THREADS``; 0 leaves both at their defaults, one per core). Why 1 by default: the app serves
-    small batches (8 emoji, one prompt) on a shared 2-core CPU, where a second thread spins waiting for a core
-    instead of working. Measured under load (``emojiml bench --only studio``): an 8-emoji Generate for the GAN
-    took 0.99 s with torch's 2 threads and 0.19 s with 1; one (1640 x 384) @ (384,) product in numpy's
-    OpenBLAS took 8 ms of CPU with 2 threads and 0.07 ms with 1. Training commands set their own ``--threads``.
-    Applied by ``models.limit_cpu_threads``."""
+    (``EMOJIML_CPU_THREADS``; 0 leaves both at their defaults, one per core). Unset, the app uses 1 and the CLI
+    the defaults. Why 1 in the app: it serves small batches (8 emoji, one prompt, one message) to several sessions
+    on a 2-core CPU, where a second thread spins waiting for a core instead of working. Measured under load
+    (``emojiml bench --only studio``): an 8-emoji Generate for the GAN took 0.99 s with torch's 2 threads and 0.19
+    s with 1; one (1640 x 384) @ (384,) product in numpy's OpenBLAS took 8 ms of CPU with 2 threads and 0.07 ms
+    with 1. Why not in the CLI: its batch commands are one job on the machine; on the idle 2-core machine one
+    thread cut batch suggest from 395 to 228 messages/s and batch analysis from 167 to 130 (``emojiml bench``).
+    Training commands set their own ``--threads``. Applied by ``models.limit_cpu_threads``."""
 
     auth_mode: str = "none"
     """Who may open the app (``EMOJIML_AUTH``): ``none`` (single user, loopback only), ``local`` accounts with
@@ -77,7 +79,7 @@ def settings() -> Settings:
         database_url=os.environ.get("EMOJIML_DATABASE_URL", "").strip() or default_db,
         device=os.environ.get("EMOJIML_DEVICE", "cpu").strip() or "cpu",
         encoder_precision=_choice_from_env("EMOJIML_ENCODER_PRECISION", ENCODER_PRECISIONS),
-        cpu_threads=_count_from_env("EMOJIML_CPU_THREADS", 1),
+        cpu_threads=_count_from_env("EMOJIML_CPU_THREADS", None),
         auth_mode=_choice_from_env("EMOJIML_AUTH", AUTH_MODES),
         store_message_text=_choice_from_env("EMOJIML_STORE_TEXT", ("1", "0")) == "1",
     )
@@ -95,7 +97,7 @@ def _choice_from_env(name: str, choices: tuple[str, ...]) -> str:
     return value
 
 
-def _count_from_env(name: str, default: int) -> int:
+def _count_from_env(name: str, default: int | None) -> int | None:
     """A whole number of 0 or more from the variable, ``default`` when unset; a clear error otherwise."""
     value = os.environ.get(name, "").strip()
     if not value:

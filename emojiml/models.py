@@ -50,14 +50,19 @@ def prompt_vector(text: str) -> np.ndarray:
     return vector
 
 
-def limit_cpu_threads(threads: int | None = None) -> None:
-    """Cap torch's intra-op threads and numpy's BLAS threads at ``threads`` (default: ``settings().cpu_threads``;
-    0 leaves both alone). Called once by the CLI's ``main`` and by the app's ``page_cache``; both limits hold for
-    every thread of the process, Streamlit's script threads included. Why: see ``Settings.cpu_threads``."""
+APP_CPU_THREADS = 1  # the app's threads when ``EMOJIML_CPU_THREADS`` is unset (see ``Settings.cpu_threads``)
+
+
+def limit_cpu_threads(threads: int | None = None, default: int = 0) -> None:
+    """Cap torch's intra-op threads and numpy's BLAS threads at ``threads``, else ``settings().cpu_threads``, else
+    ``default`` (0 leaves both alone). Called once by the CLI's ``main`` (default 0) and by the app's
+    ``page_cache`` (default ``APP_CPU_THREADS``); both limits hold for every thread of the process, Streamlit's
+    script threads included. Why: see ``Settings.cpu_threads``."""
     import torch
     from threadpoolctl import threadpool_limits
 
-    threads = settings().cpu_threads if threads is None else threads
+    if threads is None:
+        threads = settings().cpu_threads if settings().cpu_threads is not None else default
     if threads > 0:
         torch.set_num_threads(threads)
         threadpool_limits(threads, user_api="blas")

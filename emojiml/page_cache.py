@@ -10,7 +10,7 @@ import streamlit as st
 from emojiml import models
 from emojiml.search import EmojiSearch
 
-models.limit_cpu_threads()  # the app's process: small batches, a shared CPU (see ``Settings.cpu_threads``)
+models.limit_cpu_threads(default=models.APP_CPU_THREADS)  # small batches, shared CPU: ``Settings.cpu_threads``
 
 
 @st.cache_resource(show_spinner="Indexing the emoji catalog (first run only, about a minute)…")
