@@ -59,20 +59,26 @@ def test_usage_errors_exit_2(argv):
     assert exit_info.value.code == 2
 
 
-@pytest.mark.parametrize(("flags", "expected"), [([], 0.02), (["--kl-weight", "0.002"], 0.002)])
-def test_train_vae_passes_the_kl_weight_to_training(flags, expected, tmp_path, monkeypatch, capsys):
+def _fake_training(monkeypatch) -> dict:
+    """Replace the generators' training with one that records what the CLI passed and writes empty weights."""
     import emojiml.generate.train as training
 
-    seen = {}
+    seen: dict = {}
 
-    def fake_train(kind, data, work, minutes, resume, config):
-        seen["config"] = config
+    def fake_train(kind, data, work, minutes, resume, config, init_from=None):
+        seen.update(config=config, init_from=init_from)
         for suffix in (".safetensors", ".json"):
             (work / f"{kind}{suffix}").parent.mkdir(parents=True, exist_ok=True)
             (work / f"{kind}{suffix}").write_text("{}")
         return type("Trainer", (), {"trained_seconds": 60.0, "step_count": 3})()
 
     monkeypatch.setattr(training, "train", fake_train)
+    return seen
+
+
+@pytest.mark.parametrize(("flags", "expected"), [([], 0.02), (["--kl-weight", "0.002"], 0.002)])
+def test_train_vae_passes_the_kl_weight_to_training(flags, expected, tmp_path, monkeypatch, capsys):
+    seen = _fake_training(monkeypatch)
     args = ["train", "vae", "--minutes", "1", "--work", str(tmp_path / "w"), "--out", str(tmp_path / "o")]
     assert main(args + flags) == 0
     assert seen["config"].kl_weight == expected
@@ -91,18 +97,7 @@ def test_a_negative_kl_weight_is_a_clear_error(capsys):
 
 
 def test_train_init_from_and_lr_reach_training(tmp_path, monkeypatch):
-    import emojiml.generate.train as training
-
-    seen = {}
-
-    def fake_train(kind, data, work, minutes, resume, config, init_from=None):
-        seen.update(config=config, init_from=init_from)
-        for suffix in (".safetensors", ".json"):
-            (work / f"{kind}{suffix}").parent.mkdir(parents=True, exist_ok=True)
-            (work / f"{kind}{suffix}").write_text("{}")
-        return type("Trainer", (), {"trained_seconds": 60.0, "step_count": 3})()
-
-    monkeypatch.setattr(training, "train", fake_train)
+    seen = _fake_training(monkeypatch)
     args = ["train", "vae", "--minutes", "1", "--work", str(tmp_path / "w"), "--out", str(tmp_path / "o")]
     assert main([*args, "--init-from", "emojiml/assets/vae.safetensors", "--lr", "6e-5", "--temperature", "1.3"]) == 0
     assert seen["init_from"] == Path("emojiml/assets/vae") and seen["config"].lr == 6e-5
