@@ -312,6 +312,12 @@ def generator_widths(size: int) -> tuple[int, ...]:
     return (128, 64, 32, 16) if size == 32 else (128, 64, 32, 16, 8)
 
 
+def encoder_widths(size: int) -> tuple[int, ...]:
+    """Channel widths of the stride-2 convolutions that read an image down to 4x4: the VAE's encoder and the
+    GAN's discriminator, one layer more at 64 px."""
+    return (32, 64, 128) if size == 32 else (16, 32, 64, 128)
+
+
 def _device_name() -> str:
     return torch.cuda.get_device_name() if torch.cuda.is_available() else "no CUDA"
 
@@ -321,13 +327,12 @@ class VAETrainer(Trainer):
 
     def __init__(self, dataset: EmojiDataset, config: TrainConfig, work: Path, encode) -> None:
         super().__init__(dataset, config, work, encode)
-        enc = (32, 64, 128) if config.size == 32 else (16, 32, 64, 128)
         self.model_config = VAEConfig(
             dataset.styles,
             dataset.groups,
             config.size,
             widths=generator_widths(config.size),
-            enc_widths=enc,
+            enc_widths=encoder_widths(config.size),
             temperature=config.temperature,
         )
         self.model = ConditionalVAE(self.model_config).to(self.device)
@@ -375,21 +380,14 @@ class GANTrainer(Trainer):
 
     def __init__(self, dataset: EmojiDataset, config: TrainConfig, work: Path, encode) -> None:
         super().__init__(dataset, config, work, encode)
-        d_widths = (32, 64, 128) if config.size == 32 else (16, 32, 64, 128)
-        self.model_config = GANConfig(
-            dataset.styles,
-            dataset.groups,
-            config.size,
-            widths=generator_widths(config.size),
-            d_widths=d_widths,
-            noise=config.noise,
-        )
+        widths = {"widths": generator_widths(config.size), "d_widths": encoder_widths(config.size)}
+        self.model_config = GANConfig(dataset.styles, dataset.groups, config.size, noise=config.noise, **widths)
         self.generator = Generator(self.model_config).to(self.device)
         self.discriminator = Discriminator(self.model_config).to(self.device)
         self.ema = copy.deepcopy(self.generator).eval()
         for p in self.ema.parameters():
             p.requires_grad_(False)
-        self.encoder = ImageEncoder(config.size, d_widths).to(self.device)
+        self.encoder = ImageEncoder(config.size, widths["d_widths"]).to(self.device)
         self.posterior = nn.Linear(self.encoder.out_dim + self.model_config.cond_dim, 2 * self.model_config.z_dim)
         self.posterior = self.posterior.to(self.device)
         g_params = [*self.generator.parameters(), *self.encoder.parameters(), *self.posterior.parameters()]
