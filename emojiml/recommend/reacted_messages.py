@@ -115,6 +115,16 @@ class _FromMessages(RankingMixin):
             return NO_TEXT_NOTE
         return super().step_aside(user, message)
 
+    def score(self, user: str | None, message: str | None) -> np.ndarray:
+        check_fitted(self)
+        return self.score_messages([message or ""])[0]
+
+    @staticmethod
+    def _silent_on_empty(scores: np.ndarray, batch: MessageBatch) -> np.ndarray:
+        """Zero the rows of messages with no text: neither source has anything to say about them."""
+        scores[np.array([not (t or "").strip() for t in batch.texts], dtype=bool)] = 0.0
+        return scores
+
 
 class NeighbourRecommender(_FromMessages):
     """The reactions given to the most similar earlier messages of this workspace."""
@@ -158,13 +168,7 @@ class NeighbourRecommender(_FromMessages):
         check_fitted(self)
         batch = as_batch(messages)
         scores = (sparse.csr_matrix(self.weights(batch)) @ self.messages_.labels).toarray()  # (N, n_emoji)
-        empty = np.array([not (t or "").strip() for t in batch.texts], dtype=bool)
-        scores[empty] = 0.0
-        return scores
-
-    def score(self, user: str | None, message: str | None) -> np.ndarray:
-        check_fitted(self)
-        return self.score_messages([message or ""])[0]
+        return self._silent_on_empty(scores, batch)
 
     def reason(self, index: int, user: str | None, message: str | None) -> str:
         return "people reacted with it to similar messages here"
@@ -222,14 +226,7 @@ class ReactionModelRecommender(_FromMessages):
             return np.zeros((0, len(self.catalog_)))
         own = self.scale * (batch.vectors - self.mean_) @ self.head_.T + self.bias_  # (N, n_emoji)
         content = np.log(self.content_.score_messages(batch) + 1e-3)
-        scores = (1.0 - self.backoff_) * own + self.backoff_ * content
-        empty = np.array([not (t or "").strip() for t in batch.texts], dtype=bool)
-        scores[empty] = 0.0
-        return scores
-
-    def score(self, user: str | None, message: str | None) -> np.ndarray:
-        check_fitted(self)
-        return self.score_messages([message or ""])[0]
+        return self._silent_on_empty((1.0 - self.backoff_) * own + self.backoff_ * content, batch)
 
     def reason(self, index: int, user: str | None, message: str | None) -> str:
         if self.messages_.reactions[index] > 0:

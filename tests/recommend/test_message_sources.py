@@ -52,6 +52,14 @@ def test_message_sources_learn_what_this_workspace_reacts_with(source):
     assert model.recommend(None, "can anyone review my pull request?", k=1)[0].key == "👀"
 
 
+@pytest.mark.parametrize("source", [NeighbourRecommender, ReactionModelRecommender])
+def test_message_sources_say_nothing_about_a_message_without_text(source):
+    model = source().fit(reacted_events())
+    scores = model.score_messages(["", "   ", "we released version 2.0 today"])
+    assert not scores[:2].any() and scores[2].any()
+    assert np.array_equal(model.score(None, ""), scores[0]) and np.array_equal(model.score(None, None), scores[0])
+
+
 def test_neighbours_only_look_back_in_time():
     events = reacted_events()
     model = NeighbourRecommender().fit(events)
