@@ -308,6 +308,13 @@ def _context_messages(n: int) -> list[str]:
         return [f"{SENTENCES[i % len(SENTENCES)]} #{i}" for i in range(n)]
 
 
+def _app_threads(current: int) -> int:
+    """The torch threads the app runs with (``models.limit_cpu_threads`` in ``page_cache``): the setting, else
+    ``APP_CPU_THREADS``; 0 leaves torch's own (``current``)."""
+    chosen = settings().cpu_threads if settings().cpu_threads is not None else models.APP_CPU_THREADS
+    return chosen or current
+
+
 def bench_context() -> dict:
     """Conversation analysis: one message at a time (the live box), and a batch in conversations of 10."""
     import torch
@@ -319,7 +326,7 @@ def bench_context() -> dict:
     messages = _context_messages(560)
     times = []
     threads = torch.get_num_threads()
-    torch.set_num_threads(models.APP_CPU_THREADS)  # the live box runs in the app, with the app's threads
+    torch.set_num_threads(_app_threads(threads))  # the live box runs in the app, with the app's threads
     for text in messages[:60]:
         t0 = time.perf_counter()
         analyzer.analyze([text])
@@ -416,7 +423,7 @@ def bench_studio() -> dict:
 
     prompts = ("taco cat", "sleepy moon", "robot with heart eyes", "birthday cake", "thumbs up")
     threads = torch.get_num_threads()
-    torch.set_num_threads(settings().cpu_threads or models.APP_CPU_THREADS)  # the app's setting, not the CLI's
+    torch.set_num_threads(_app_threads(threads))  # the app's setting, not the CLI's
     figures: dict[str, float] = {"torch_threads": torch.get_num_threads(), "load_average_1min": os.getloadavg()[0]}
     studio.real_emoji_index()
     blas = threadpool_limits(figures["torch_threads"], user_api="blas")
