@@ -4,8 +4,10 @@ Why learned, not a weighted sum: the reaction model alone beat every 0.2-step mi
 r-contributors, because a weighted sum of min-max scores cannot say "trust the reaction model, unless the person's
 own habit or a near-identical earlier message says otherwise". A small gradient-boosted classifier
 (scikit-learn ``HistGradientBoostingClassifier``) over a few features per (message, emoji) can: each source's
-normalised score and reciprocal rank, how often the person used the emoji, whether the message wrote it, and the
-tone terms (a negative message × a cheerful emoji, ...), so tone and the echo are learned too, not added on top.
+normalised score and reciprocal rank, how often the person used the emoji, whether the message wrote it, the
+tone terms (a negative message × a cheerful emoji, ...), so tone and the echo are learned too, not added on top, and
+how far the message raises the emoji over its usual rate in this workspace (the reaction model's score less its
+log-frequency bias): a normalised score cannot tell 🎉 on "happy birthday!!" from a habitual 👍, this can.
 
 Only the *candidates* are scored by the blend (each source's top ``TOP_K``, the person's own top ``TOP_K`` and the
 emoji written in the message): they hold nearly every reaction, the classifier sees hard negatives, and scoring
@@ -29,6 +31,7 @@ EXTRA_FEATURES = (
     "negative × cheerful",
     "positive × sad",
     "negative × sad",
+    "message specificity",
 )
 
 
@@ -44,6 +47,7 @@ class BlendInputs:
     positive: np.ndarray  # (N,)
     positivity: np.ndarray  # (n_emoji,) each emoji's positivity in [-1, 1]
     minds: np.ndarray  # (n_emoji,) how much this workspace minds the emoji on bad news, in [0, 1]
+    specific: np.ndarray | None = None  # (N, n_emoji) how far the message raises each emoji over its usual rate
 
 
 def candidates(inputs: BlendInputs, pool: np.ndarray, top_k: int = TOP_K) -> np.ndarray:
@@ -87,6 +91,7 @@ def features(
         negative * cheer * inputs.minds[columns],
         positive * sad,
         negative * sad,
+        np.zeros(rows.size) if inputs.specific is None else inputs.specific[rows, columns],
     ]
     return np.stack(out, axis=1)
 

@@ -63,6 +63,7 @@ def cmd_evaluate_recommender(args: argparse.Namespace) -> int:
                     "best_mix": evaluation.best_mix,
                     "auto_mix": evaluation.auto_mix,
                     "auto_method": evaluation.auto_method,
+                    "auto_strengths": evaluation.auto_strengths,
                     "sweep": evaluation.sweep.table.to_dict(orient="records"),
                 },
                 indent=2,

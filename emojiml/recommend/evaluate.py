@@ -36,6 +36,11 @@ MESSAGE_TOLERANCE = 0.02  # NDCG@10 (any + new) a mix may give up on validation 
 MAX_VALIDATION_CASES = 2000  # validation cases drawn to choose a workspace's mix and blend
 BLEND_FOLDS = 3  # the learned blend is kept only if it wins on held-out folds of the validation cases
 MIN_BLEND_CASES = 100  # fewer validation cases: the weighted mix (digitalrebar, 59: blend .464/.159, mix .439/.262)
+VALIDATION_CASES = 300  # fewer in the last fifth of each person's history: carve again, further back in time
+MAX_CARVES = 3
+TONE_STRENGTHS = (0.0, 0.25, 0.5, 1.0)  # tone's penalty and lift, scaled (the celebration guard always applies)
+ECHO_STRENGTHS = (0.25, 0.5)  # an emoji written in the message always counts for something (🚀 on "shipped 🚀")
+SHORTLIST = 6  # the best grid mixes tried at every tone and echo strength
 AUTO_STEP = 0.2  # weight grid of the hybrid's five sources: 126 mixes (0.1 would be 1,001)
 METRICS = ("hit_rate", "recall", "ndcg", "mrr", "coverage")
 
@@ -72,7 +77,7 @@ class SweepResult:
     table: pd.DataFrame  # one column per source weight, then ndcg_any, ndcg_new
 
     def best(self, variant: str = "any") -> dict[str, float]:
-        row = self.table.loc[self.table[f"ndcg_{variant}"].idxmax()]
+        row = self.table.loc[self.table[f"ndcg_{variant}"].fillna(-1.0).idxmax()]  # all NaN: no case counts
         return {s: float(row[s]) for s in self.sources}
 
 
@@ -189,6 +194,8 @@ class _SweepCases:
     columns: np.ndarray  # (n_relevant,) pool column of each relevant item
     ideal: np.ndarray  # (n_cases,)
     k: int
+    keep: np.ndarray  # (n_all_cases,) bool: the split's cases that count in this variant
+    pool: np.ndarray | None  # catalog columns ranked (None: all)
 
     @classmethod
     def build(cls, normalized, sources, split, variant, pool, k) -> _SweepCases:
@@ -199,12 +206,28 @@ class _SweepCases:
         discounts = 1.0 / np.log2(np.arange(2, k + 2))
         ideal = np.array([discounts[: int(min(r, k))].sum() for r in gains[keep].sum(axis=1)])
         penalty = np.where(mask[keep], 0.0, -np.inf)
-        return cls(stacked, penalty, cases, columns, ideal, k)
+        return cls(stacked, penalty, cases, columns, ideal, k, keep, pool)
+
+    def per_case_scores(self, scores: np.ndarray) -> np.ndarray:
+        """(n_counted,) NDCG@k per counted case of a full (n_all_cases, n_emoji) score matrix (what
+        ``evaluate_scores`` averages, without sorting)."""
+        view = scores[self.keep]
+        return self.per_case(view if self.pool is None else view[:, self.pool])
 
     def ndcg(self, weights: np.ndarray) -> float:
         if self.ideal.size == 0:
             return float("nan")
-        mixed = np.tensordot(weights, self.stacked, axes=1) + self.penalty  # (n_cases, n_pool)
+        return self.ndcg_of(np.tensordot(weights, self.stacked, axes=1))
+
+    def ndcg_of(self, mixed: np.ndarray) -> float:
+        """NDCG@k of scores already over the counted cases and the pool: (n_cases, n_pool)."""
+        if self.ideal.size == 0:
+            return float("nan")
+        return round(float(self.per_case(mixed).mean()), 4)
+
+    def per_case(self, mixed: np.ndarray) -> np.ndarray:
+        """(n_cases,) NDCG@k of each counted case, from scores over the counted cases and the pool."""
+        mixed = mixed + self.penalty
         rows = mixed[self.cases]  # (n_relevant, n_pool)
         values = rows[np.arange(len(self.cases)), self.columns][:, None]
         positions = np.arange(mixed.shape[1])[None, :]
@@ -213,7 +236,7 @@ class _SweepCases:
         dcg = np.zeros(len(self.ideal))
         inside = above < self.k
         np.add.at(dcg, self.cases[inside], discounts[above[inside]])
-        return round(float((dcg / self.ideal).mean()), 4)
+        return dcg / np.maximum(self.ideal, 1e-12)
 
 
 def normalize_matrix(scores: np.ndarray, pool: np.ndarray) -> np.ndarray:
@@ -318,8 +341,9 @@ def epoch_seconds(timestamps: pd.Series) -> np.ndarray:
 
 @dataclass(frozen=True)
 class WeightChoice:
-    """What the hybrid uses for a workspace, chosen on a validation part carved from its training events: the
-    weighted mix (the sliders start there) and, where it ranked better on held-out folds, the learned blend."""
+    """What the hybrid uses for a workspace, chosen on validation parts carved from its training events: the
+    weighted mix (the sliders start there), the tone and echo strengths, and, where it ranked better on held-out
+    folds, the learned blend."""
 
     weights: dict[str, float]
     ndcg_any: float
@@ -327,6 +351,8 @@ class WeightChoice:
     validation_cases: int
     blend: LearnedBlend | None = None
     mix_ndcg: tuple[float, float] = (float("nan"), float("nan"))  # the weighted mix, as the product ranks
+    tone_strength: float = 1.0
+    echo: float = 0.5
 
     @property
     def note(self) -> str:
@@ -381,6 +407,109 @@ def _ndcg_pair(scores: np.ndarray, split: Split, pool: np.ndarray) -> tuple[floa
     return tuple(evaluate_scores(scores, split, 10, v, "", pool).ndcg for v in VARIANTS)  # type: ignore[return-value]
 
 
+@dataclass
+class _Carve:
+    """One validation part: the sources fitted on what came before it, their scores on its cases, and what the
+    hybrid's ranking needs to be recomputed for any mix, tone strength and echo strength without a per-row loop."""
+
+    split: Split
+    pool: np.ndarray
+    hybrid: object  # HybridRecommender fitted around split.train
+    raw: dict[str, np.ndarray]
+    batch: MessageBatch
+    users: list[str]
+    tone: object  # tone.MessageTone of the cases
+    stacked: np.ndarray  # (n_sources, n_cases, n_emoji) normalised scores
+    active: np.ndarray  # (n_cases, n_sources) bool: the source speaks for the case
+    echoed: np.ndarray  # (n_cases, n_emoji) 1 where the message writes the emoji
+    prepared: dict[str, _SweepCases]
+
+    @classmethod
+    def build(cls, split: Split, half_life_days: float) -> _Carve:
+        from emojiml.recommend.content import mentioned_emoji
+        from emojiml.recommend.hybrid import HybridRecommender, workspace_sources
+
+        sources = workspace_sources(split.train, half_life_days, catalog=split.catalog)
+        sources = {name: source.fit(split.train) for name, source in sources.items()}
+        pool = default_pool(split)
+        raw, batch = case_scores(sources, split)
+        hybrid = HybridRecommender(sources).fit_around(split.train)
+        users = split.cases["user"].astype(str).tolist()
+        normalized = _normalized(raw, pool)
+        names = tuple(sources)
+        active = np.array(
+            [[sources[n].step_aside(u, m) is None for n in names] for u, m in zip(users, batch.texts, strict=True)],
+            dtype=bool,
+        ).reshape(len(users), len(names))
+        echoed = np.zeros((len(users), len(split.catalog)))
+        for row, message in enumerate(batch.texts):
+            if message.strip():
+                echoed[row, list(mentioned_emoji(split.catalog, message))] = 1.0
+        prepared = {v: _SweepCases.build(normalized, names, split, v, pool, 10) for v in VARIANTS}
+        tone = hybrid.tone_.of(batch)
+        stacked = np.stack([normalized[n] for n in names])
+        return cls(split, pool, hybrid, raw, batch, users, tone, stacked, active, echoed, prepared)
+
+    def mixed(self, weights: Mapping[str, float]) -> np.ndarray:
+        """(n_cases, n_emoji) the weighted sum of normalised scores; a source that steps aside for a case hands
+        its weight to the others (``HybridRecommender.effective_weights``)."""
+        w = np.array([weights.get(n, 0.0) for n in self.hybrid.sources])
+        per_row = self.active * w[None, :]  # (n_cases, n_sources)
+        total = per_row.sum(axis=1, keepdims=True)
+        speaking = np.where(self.active.any(axis=1, keepdims=True), self.active, True).astype(np.float64)
+        per_row = np.where(total > 0, per_row / np.maximum(total, 1e-300), speaking / speaking.sum(1, keepdims=True))
+        return np.einsum("ns,sne->ne", per_row, self.stacked)
+
+    def finals(self, weights: Mapping[str, float], tone_strength: float, echo: float) -> np.ndarray:
+        """(n_cases, n_emoji) exactly what ``HybridRecommender.mix`` ranks by with these settings (no blend)."""
+        mixed = self.mixed(weights)
+        return mixed + self.hybrid.tone_.adjustments(self.tone, mixed, True, tone_strength) + echo * self.echoed
+
+    def ndcg(self, scores: np.ndarray) -> dict[str, np.ndarray]:
+        """Per variant: NDCG@10 of each counted case."""
+        return {v: self.prepared[v].per_case_scores(scores) for v in VARIANTS}
+
+
+def validation_carves(
+    events: pd.DataFrame, max_cases: int, enough: int = VALIDATION_CASES, max_carves: int = MAX_CARVES
+) -> list[Split]:
+    """Time-ordered validation parts of a workspace's history: the last fifth of each person's reactions, then,
+    while fewer than ``enough`` cases are held out, the last fifth of what came before it (up to ``max_carves``).
+    Each part is scored by sources fitted only on what precedes it, so no part sees its own future."""
+    splits: list[Split] = []
+    train = events
+    catalog = None
+    while len(splits) < max_carves and sum(len(s.cases) for s in splits) < enough:
+        try:
+            split = temporal_split(train, catalog=catalog)
+        except RecommenderInputError:
+            break
+        splits.append(sample_cases(split, max_cases))
+        train, catalog = split.train, split.catalog
+    return splits
+
+
+def _pooled(results: Sequence[dict[str, np.ndarray]]) -> dict[str, np.ndarray]:
+    """Per variant, every carve's per-case NDCG@10 together."""
+    return {v: np.concatenate([r[v] for r in results]) for v in VARIANTS}
+
+
+def _means(cases: Mapping[str, np.ndarray]) -> tuple[float, float]:
+    """NDCG@10 (any, new) of pooled per-case values (NaN where no case counts)."""
+    out = [float(cases[v].mean()) if cases[v].size else float("nan") for v in VARIANTS]
+    return out[0], out[1]
+
+
+def _total(cases: Mapping[str, np.ndarray]) -> float:
+    return float(np.nansum(_means(cases)))
+
+
+def _standard_error(a: Mapping[str, np.ndarray], b: Mapping[str, np.ndarray]) -> float:
+    """Standard error of ``_total(a) - _total(b)``, the cases paired (the same cases ranked two ways)."""
+    variance = sum(float(np.var(a[v] - b[v], ddof=1)) / a[v].size for v in VARIANTS if a[v].size > 1)
+    return float(np.sqrt(variance))
+
+
 def choose_weights(
     events: pd.DataFrame,
     step: float = AUTO_STEP,
@@ -388,57 +517,119 @@ def choose_weights(
     max_cases: int = MAX_VALIDATION_CASES,
     folds: int = BLEND_FOLDS,
 ) -> WeightChoice | None:
-    """The hybrid's ranking for a workspace: carve the last fifth of each person's *training* reactions off as
-    validation (at most ``max_cases`` of them), fit the sources on the rest, and
+    """The hybrid's ranking for a workspace, chosen on validation parts of its *training* events only
+    (``validation_carves``: the last fifth of each person's reactions, and earlier fifths while the cases are few):
 
-    * keep the weighted mix with the best NDCG@10 (any + new emoji), or, within ``MESSAGE_TOLERANCE`` of it, the
-      one with the most weight on the message sources (the sliders start there);
-    * learn a blend (``blend.LearnedBlend``) over the sources, the person's own use, the echo and tone, and keep it
-      if, fitted on ``folds - 1`` folds of the validation cases and scored on the last, it ranks at least as well
-      as the weighted mix does as the product ranks it (tone and echo included).
+    * every weighted mix on the grid is swept; the best ``SHORTLIST`` of them, each single source and the 0.8/0.2
+      mixes of the best single source are then tried at every tone strength (``TONE_STRENGTHS``) and echo
+      strength (``ECHO_STRENGTHS``), ranked exactly as the product ranks (steps aside, tone, guard, echo);
+    * the best by NDCG@10 (any + new, all parts together) is kept if it beats the best single source by more
+      than one standard error of the difference (the same cases, paired), else that single source: where the
+      validation cases are few, the simplest choice; then, within ``MESSAGE_TOLERANCE`` of it, the one with the
+      most weight on the message sources, then the strongest tone (the sliders start there);
+    * a learned blend (``blend.LearnedBlend``) over the sources, the person's own use, the echo, tone and the
+      message's specificity is kept if there are at least ``MIN_BLEND_CASES`` validation cases and, fitted on
+      ``folds - 1`` folds of them and scored on the last, it beats the chosen mix by more than one standard error.
 
     None when the history is too short to carve a validation part (the hybrid then uses its defaults).
     """
-    from emojiml.recommend.hybrid import HybridRecommender, blend_inputs, workspace_sources
-
-    try:
-        split = sample_cases(temporal_split(events), max_cases)
-    except RecommenderInputError:
+    carves = [_Carve.build(split, half_life_days) for split in validation_carves(events, max_cases)]
+    if not carves:
         return None
-    sources = workspace_sources(split.train, half_life_days, catalog=split.catalog)
-    sources = {name: source.fit(split.train) for name, source in sources.items()}
-    pool = default_pool(split)
-    raw, batch = case_scores(sources, split)
-    swept = sweep(_normalized(raw, pool), split, 10, step, pool)
-    table = swept.table.fillna(0.0)
-    total = table["ndcg_any"] + table["ndcg_new"]
-    # among the mixes within MESSAGE_TOLERANCE of the best, the one that listens most to the message: on
-    # r-contributors the reaction model alone is best by a hair, and suggests 👍 🙌 👋 for "happy birthday!!"
-    close = table[total >= total.max() - MESSAGE_TOLERANCE]
-    listening = close.get("content", 0.0) + close.get("neighbours", 0.0)
-    best = close.loc[(listening + 1e-3 * total[close.index]).idxmax()]
-    weights = {s: float(best[s]) for s in swept.sources}
-    hybrid = HybridRecommender(sources, weights).fit_around(split.train)
-    users = split.cases["user"].astype(str).tolist()
-    mixed, _, tone = hybrid.mix(raw, users, batch)
-    mix_ndcg = _ndcg_pair(mixed, split, pool)
-    blend, ndcg = None, mix_ndcg
-    inputs = blend_inputs(hybrid, raw, users, batch, tone, pool)
-    relevant = _relevant_matrix(split, len(split.catalog))
-    fold = np.arange(len(users)) % folds
-    if len(users) >= MIN_BLEND_CASES:
-        held_out = mixed.copy()
-        try:
-            for f in range(folds):
-                model = LearnedBlend(tuple(sources)).fit(_rows(inputs, fold != f), relevant[fold != f], pool)
-                held_out[fold == f] = model.score(_rows(inputs, fold == f), pool, mixed[fold == f])
-        except ValueError:  # a fold without a single reacted candidate: too little to learn from
-            held_out = None
-        if held_out is not None:
-            blend_ndcg = _ndcg_pair(held_out, split, pool)
-            if np.nansum(blend_ndcg) >= np.nansum(mix_ndcg):
-                blend, ndcg = LearnedBlend(tuple(sources)).fit(inputs, relevant, pool), blend_ndcg
-    return WeightChoice(weights, float(ndcg[0]), float(ndcg[1]), len(split.cases), blend, mix_ndcg)
+    names = tuple(carves[0].hybrid.sources)
+    grid = weight_grid(len(names), step)
+    tables = [
+        np.array([[c.prepared[v].ndcg(w) for v in VARIANTS] for w in grid], dtype=np.float64) for c in carves
+    ]  # per carve: (n_mixes, 2)
+    counts = np.array([[c.prepared[v].keep.sum() for v in VARIANTS] for c in carves], dtype=np.float64)
+    weighted = sum(np.nan_to_num(t) * n[None, :] for t, n in zip(tables, counts, strict=True))
+    swept = (weighted / np.maximum(counts.sum(axis=0), 1.0)[None, :]).sum(axis=1)  # (n_mixes,) any + new
+    singles = [np.eye(len(names))[i] for i in range(len(names))]
+    best_single = int(np.argmax([swept[_grid_row(grid, w)] for w in singles]))
+    near = [0.8 * singles[best_single] + 0.2 * singles[i] for i in range(len(names)) if i != best_single]
+    shortlist = {tuple(np.round(w, 6)) for w in [*grid[np.argsort(-swept)[:SHORTLIST]], *singles, *near]}
+    scored = []
+    for w in sorted(shortlist):
+        weights = dict(zip(names, w, strict=True))
+        for strength in TONE_STRENGTHS:
+            for echo in ECHO_STRENGTHS:
+                cases = _pooled([c.ndcg(c.finals(weights, strength, echo)) for c in carves])
+                scored.append((weights, strength, echo, cases))
+    totals = np.array([_total(cases) for *_, cases in scored])
+    single = [i for i, (weights, *_) in enumerate(scored) if max(weights.values()) == 1.0]
+    best, simplest = int(np.argmax(totals)), max(single, key=lambda i: totals[i])
+    # a mix must beat the best single source by more than the validation part can tell apart, else the single
+    # source (shrinking toward the simplest choice where the cases are few: a small workspace's noise is large)
+    if totals[best] - totals[simplest] <= _standard_error(scored[best][3], scored[simplest][3]):
+        candidates, best = single, simplest
+    else:
+        candidates = list(range(len(scored)))
+    close = [i for i in candidates if totals[i] >= totals[best] - MESSAGE_TOLERANCE]
+
+    def preference(i: int) -> float:
+        weights, strength = scored[i][0], scored[i][1]
+        listening = weights.get("content", 0.0) + weights.get("neighbours", 0.0)
+        return listening + 0.1 * strength + 1e-3 * totals[i]
+
+    weights, strength, echo, mix_cases = scored[max(close, key=preference)]
+    weights = {name: float(value) for name, value in weights.items()}
+    blend, ndcg = None, _means(mix_cases)
+    n_cases = sum(len(c.users) for c in carves)
+    if n_cases >= MIN_BLEND_CASES:
+        blend, ndcg = _choose_blend(carves, names, weights, strength, echo, folds, mix_cases)
+    mix_ndcg = _means(mix_cases)
+    return WeightChoice(weights, float(ndcg[0]), float(ndcg[1]), n_cases, blend, mix_ndcg, strength, echo)
+
+
+def _grid_row(grid: np.ndarray, weights: np.ndarray) -> int:
+    return int(np.argmin(np.abs(grid - weights[None, :]).sum(axis=1)))
+
+
+def _choose_blend(carves, names, weights, strength, echo, folds, mix_cases):
+    """The learned blend over every carve's cases, if it ranks clearly better than the mix on held-out folds."""
+    from emojiml.recommend.hybrid import blend_inputs
+
+    pool = carves[0].pool  # the latest part's (the largest: it knows every emoji used before it)
+    parts, relevant, fallback = [], [], []
+    for c in carves:
+        parts.append(blend_inputs(c.hybrid, c.raw, c.users, c.batch, c.tone, pool))
+        relevant.append(_relevant_matrix(c.split, len(c.split.catalog)))
+        fallback.append(c.finals(weights, strength, echo))
+    inputs, relevant_all, fallback_all = _concat(parts), np.concatenate(relevant), np.concatenate(fallback)
+    fold = np.arange(len(relevant_all)) % folds
+    held_out = fallback_all.copy()
+    try:
+        for f in range(folds):
+            model = LearnedBlend(names).fit(_rows(inputs, fold != f), relevant_all[fold != f], pool)
+            held_out[fold == f] = model.score(_rows(inputs, fold == f), pool, fallback_all[fold == f])
+    except ValueError:  # a fold without a single reacted candidate: too little to learn from
+        return None, _means(mix_cases)
+    starts = np.cumsum([0, *(len(c.users) for c in carves)])
+    results = []
+    for i, c in enumerate(carves):  # tone on the blend's scale, as the product adds it (HybridRecommender._blended)
+        part = held_out[starts[i] : starts[i + 1]]
+        hybrid = c.hybrid.with_weights(weights)
+        hybrid.tone_strength = strength
+        results.append(c.ndcg(part + hybrid.blend_tone(part, c.tone, c.mixed(weights), c.pool)))
+    blend_cases = _pooled(results)
+    if _total(blend_cases) - _total(mix_cases) > _standard_error(blend_cases, mix_cases):
+        return LearnedBlend(names).fit(inputs, relevant_all, pool), _means(blend_cases)
+    return None, _means(mix_cases)
+
+
+def _concat(parts: Sequence[BlendInputs]) -> BlendInputs:
+    """The blend inputs of several carves as one batch (the emoji-level terms of the latest carve)."""
+    return BlendInputs(
+        {name: np.concatenate([p.normalized[name] for p in parts]) for name in parts[0].normalized},
+        {name: np.concatenate([p.raw[name] for p in parts]) for name in parts[0].raw},
+        np.concatenate([p.own for p in parts]),
+        np.concatenate([p.echo for p in parts]),
+        np.concatenate([p.negative for p in parts]),
+        np.concatenate([p.positive for p in parts]),
+        parts[0].positivity,
+        parts[0].minds,
+        None if parts[0].specific is None else np.concatenate([p.specific for p in parts]),
+    )
 
 
 def _rows(inputs: BlendInputs, keep: np.ndarray) -> BlendInputs:
@@ -452,6 +643,7 @@ def _rows(inputs: BlendInputs, keep: np.ndarray) -> BlendInputs:
         inputs.positive[keep],
         inputs.positivity,
         inputs.minds,
+        None if inputs.specific is None else inputs.specific[keep],
     )
 
 
@@ -467,6 +659,7 @@ class WorkspaceEvaluation:
     n_cases: int
     sweep_seconds: float
     auto_method: str = "weighted mix"  # what hybrid (auto) ranked by: "learned blend" or "weighted mix"
+    auto_strengths: dict[str, float] | None = None  # the tone and echo strengths chosen with it
 
     def table(self) -> pd.DataFrame:
         return results_frame(self.results)
@@ -535,7 +728,8 @@ def evaluate_workspace(
     auto = {n: auto.get(n, 0.0) for n in names}
     # both hybrid rows rank exactly as the product does (HybridRecommender.mix: steps aside, tone, echo);
     # trending is scored at each case's time, as the product would have at that moment
-    hybrid = HybridRecommender(sources, auto, blend=choice.blend if choice is not None else None).fit_around(train)
+    chosen = {"blend": choice.blend, "tone_strength": choice.tone_strength, "echo": choice.echo} if choice else {}
+    hybrid = HybridRecommender(sources, auto, **chosen).fit_around(train)
     users = cases["user"].astype(str).tolist()
     auto_scores = hybrid.mix(hybrid_raw, users, batch)[0]  # the blend, where choose_weights kept one
     for variant in VARIANTS:
@@ -546,4 +740,7 @@ def evaluate_workspace(
         mixed = mixer.mix(hybrid_raw, users, batch)[0]
         results.append(evaluate_scores(mixed, split, k, variant, "hybrid (best mix)", pool))
     method = "learned blend" if choice is not None and choice.blend is not None else "weighted mix"
-    return WorkspaceEvaluation(results, swept, best, auto, len(train), len(cases), round(sweep_seconds, 3), method)
+    strengths = {"tone_strength": hybrid.tone_strength, "echo": hybrid.echo}
+    return WorkspaceEvaluation(
+        results, swept, best, auto, len(train), len(cases), round(sweep_seconds, 3), method, strengths
+    )

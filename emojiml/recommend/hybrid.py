@@ -132,12 +132,16 @@ class HybridRecommender(RankingMixin):
         tone: bool = True,
         chosen_by: str = "",
         blend: LearnedBlend | None = None,
+        tone_strength: float = 1.0,
+        echo: float = ECHO,
     ) -> None:
         self.sources = dict(sources)
         self.weights = weights
         self.tone = tone
         self.chosen_by = chosen_by  # how the weights were picked, shown on the page ("chosen for this workspace")
         self.blend = blend  # a fitted blend.LearnedBlend chosen for this workspace, used while weights stay as chosen
+        self.tone_strength = tone_strength  # scales tone's penalty and lift (the celebration guard stays whole)
+        self.echo = echo  # what an emoji written in the message adds, in normalised units
 
     def fit(self, events: pd.DataFrame) -> Self:
         if not self.sources:
@@ -163,7 +167,9 @@ class HybridRecommender(RankingMixin):
 
     def with_weights(self, weights: Mapping[str, float], chosen_by: str = "") -> HybridRecommender:
         """The same fitted sources under other weights (cheap: nothing is refitted)."""
-        clone = HybridRecommender(self.sources, weights, self.tone, chosen_by, self.blend)
+        clone = HybridRecommender(
+            self.sources, weights, self.tone, chosen_by, self.blend, self.tone_strength, self.echo
+        )
         clone.__dict__.update({k: v for k, v in self.__dict__.items() if k.endswith("_")})
         clone.weights_ = check_weights(weights, tuple(self.sources))
         same = all(abs(clone.weights_[s] - self.weights_[s]) < 1e-6 for s in self.sources)
@@ -234,10 +240,10 @@ class HybridRecommender(RankingMixin):
             mixed = sum(weights[name] * normalized[name] for name in normalized)
             adjustment = np.zeros(len(self.catalog_))
             if tone is not None:
-                adjustment = self.tone_.adjustment(tone, row, mixed, guard=chosen is None)
+                adjustment = self.tone_.adjustment(tone, row, mixed, chosen is None, self.tone_strength)
             echo = np.zeros(len(self.catalog_))
             if message.strip():
-                echo[list(mentioned_emoji(self.catalog_, message))] = ECHO
+                echo[list(mentioned_emoji(self.catalog_, message))] = self.echo
             finals[row] = mixed + adjustment + echo
             parts.append((weights, normalized, adjustment, echo, notices))
         if self.blend_ is not None and n:
@@ -250,10 +256,8 @@ class HybridRecommender(RankingMixin):
         inputs = blend_inputs(self, raw, users, batch, tone, pool)
         finals = self.blend_.score(inputs, pool, fallback)
         if tone is not None:  # tone on the blend's scale: the learned blend follows history, which misreads mood
-            for row, (weights, normalized, *_) in enumerate(parts):
-                mixed = sum(weights[name] * normalized[name] for name in normalized)
-                top = max(float(finals[row][pool].max()), 1e-9) if pool.size else 1.0
-                finals[row] += top * self.tone_.adjustment(tone, row, mixed)
+            mixed = np.stack([sum(w[name] * normalized[name] for name in normalized) for w, normalized, *_ in parts])
+            finals = finals + self.blend_tone(finals, tone, mixed, pool)
         for row, (weights, normalized, _, echo, notices) in enumerate(parts):
             shares = {name: weights[name] * normalized[name] for name in normalized}
             total = sum(shares.values()) + echo
@@ -262,6 +266,11 @@ class HybridRecommender(RankingMixin):
             shared = {name: share * scale for name, share in shares.items()}
             parts[row] = (weights, shared, rest, echo * scale, notices)
         return finals
+
+    def blend_tone(self, finals: np.ndarray, tone, mixed: np.ndarray, pool: np.ndarray) -> np.ndarray:
+        """(N, n_emoji) tone on the blend's scale: each row's adjustment times its best blended score."""
+        top = np.maximum(finals[:, pool].max(axis=1), 1e-9) if pool.size else np.ones(len(finals))
+        return top[:, None] * self.tone_.adjustments(tone, mixed, True, self.tone_strength)
 
     def suggest(
         self, user: str | None, message: str | None, k: int = 10, candidates: Sequence[str] | None = None
@@ -380,14 +389,15 @@ def workspace_hybrid(
     from emojiml.recommend.base import catalog_of_events
     from emojiml.recommend.evaluate import choose_weights
 
-    chosen_by, blend = "as given", None
+    chosen_by, blend, choice = "as given", None, None
     if weights is None:
         choice = choose_weights(events)
         too_little = "at the defaults (too little history to choose a mix for this workspace)"
         weights, chosen_by = (choice.weights, choice.note) if choice is not None else (None, too_little)
         blend = choice.blend if choice is not None else None
+    strengths = {"tone_strength": choice.tone_strength, "echo": choice.echo} if choice is not None else {}
     sources = workspace_sources(events, half_life_days, channel, catalog=catalog_of_events(events, catalog))
-    hybrid = HybridRecommender(sources, weights, chosen_by=chosen_by, blend=blend)
+    hybrid = HybridRecommender(sources, weights, chosen_by=chosen_by, blend=blend, **strengths)
     return hybrid.fit(events)
 
 
@@ -425,4 +435,14 @@ def blend_inputs(hybrid: HybridRecommender, raw, users: Sequence[str | None], ba
     minds = hybrid.tone_.minds_ if hybrid.tone_ is not None else np.zeros(n_emoji)
     negative = tone.negative if tone is not None else np.zeros(n)
     positive = tone.positive if tone is not None else np.zeros(n)
-    return BlendInputs(normalized, silenced, own, echo, negative, positive, positivity, minds)
+    from emojiml.recommend.reacted_messages import ReactionModelRecommender
+
+    specific = next(
+        (
+            source.specificity(silenced[name])
+            for name, source in hybrid.sources.items()
+            if isinstance(source, ReactionModelRecommender)
+        ),
+        None,
+    )
+    return BlendInputs(normalized, silenced, own, echo, negative, positive, positivity, minds, specific)

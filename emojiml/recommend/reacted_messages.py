@@ -228,6 +228,12 @@ class ReactionModelRecommender(_FromMessages):
         content = np.log(self.content_.score_messages(batch) + 1e-3)
         return self._silent_on_empty((1.0 - self.backoff_) * own + self.backoff_ * content, batch)
 
+    def specificity(self, scores: np.ndarray) -> np.ndarray:
+        """(N, n_emoji) how far each message raises each emoji over its usual rate here: ``score_messages``'s
+        scores less the log-frequency bias (0 for a message without text)."""
+        check_fitted(self)
+        return np.where(scores != 0.0, scores - (1.0 - self.backoff_) * self.bias_[None, :], 0.0)
+
     def reason(self, index: int, user: str | None, message: str | None) -> str:
         if self.messages_.reactions[index] > 0:
             return "this workspace reacts with it to messages like this"

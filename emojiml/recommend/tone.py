@@ -9,11 +9,10 @@ Each emoji gets a *positivity* in [-1, 1] from three sources:
     towards 0 for emoji with few reactions (``WORKSPACE_SHRINK`` pseudo-messages).
 Each message gets the product's sentiment score (``emojiml.text.sentiment.combine`` with the polarity model, as
 the Context page shows it). A message whose score is at most ``-NEGATIVE_AT`` pushes positive emoji
-down (as far as this workspace itself avoids them on bad news: 🎉 yes, a supportive 👍 hardly) and negative
-(concerned) ones up, in proportion to how negative it is; a positive message pushes negative
-emoji down. The adjustment is added to the hybrid's normalised score, so it is one of the contributions a
-person sees, and a suggestion it lifted says "fits a negative message".
-"""
+down (as far as this workspace itself avoids them on bad news: 🎉 yes, a supportive 👍 hardly), celebration below
+everything, and concern emoji (😟 🙏 💔, read from the catalog's names: ``CONCERN_WORDS``) up, in proportion to how
+negative it is; a positive message pushes negative emoji down. The adjustment is added to the hybrid's normalised
+score, so it is one of the contributions a person sees, and a suggestion it lifted says "fits a negative message"."""
 
 from __future__ import annotations
 
@@ -30,11 +29,10 @@ from emojiml.text.datasets import EMOTIONS
 from emojiml.text.sentiment import THRESHOLD, combine
 
 # How far a fully mismatched emoji falls (normalised scores lie in [0, 1]), and by what share of its own score a
-# concerned emoji rises on a clearly negative message. On r-contributors' validation part (carved from its training
-# events; hybrid of the reaction model with echo, NDCG@10 any / new): 0.25 gives .627 / .572, 0.5 gives .626 /
-# .559, 1.0 gives .608 / .550 (without tone .628 / .570). The penalty is set to 1.0 against the NDCG-best 0.25 on
-# purpose: at 0.5 r-contributors still put 🎉 third on "the build is broken again" (its people do give 🎉 to some
-# messages that read negative), and the issue asks for no celebration on bad news; it costs about .02 NDCG@10.
+# concern emoji rises on a clearly negative message, at tone strength 1. The strength (0, 0.25, 0.5 or 1) is chosen per
+# workspace with the mix (``evaluate.choose_weights``): the penalty costs NDCG@10 where people give 👍 or 🎉 to messages
+# that read negative (digitalrebar's validation parts: strength 0). Celebration on bad news is kept off by the guard
+# below, and a concern emoji within reach by ``CONCERN_LIFT``, at any strength.
 PENALTY = 1.0
 LIFT = 0.5
 NEGATIVE_AT = THRESHOLD / 2  # "the build is broken again" scores about -0.18: mild, and still no 🎉
@@ -73,6 +71,40 @@ CELEBRATION_WORDS = frozenset(
     }
 )
 CELEBRATION_PENALTY = 3.0  # below any emoji a source sees (normalised scores, blend probabilities lie in [0, 1])
+# Concern and sympathy, read the same way (😬 "grimace", 😟 "worried", 😢 "cry", 🙏 "please, pray", 💔 "heartbroken",
+# 🤦 "facepalm"). Negativity alone would also lift 🏚️ ("derelict, abandon, broken": -0.9 to VADER, never used as a
+# reaction) and anger (😡): neither is what a colleague answers bad news with. On a message that reads negative one
+# concern emoji rises by up to ``CONCERN_LIFT`` (normalised units) × how negative it reads: the one the sources already
+# rank highest once each is weighed by how often this workspace gives it to negative messages and how often tweets use
+# it (the ranking's occurrences), so a stranger, whose suggestions come from the message sources and popularity alone,
+# still gets one.
+CONCERN_WORDS = frozenset(
+    {
+        "worried",
+        "worry",
+        "concerned",
+        "anxious",
+        "grimace",
+        "grimacing",
+        "sad",
+        "sorry",
+        "disappointed",
+        "dejected",
+        "pensive",
+        "cry",
+        "crying",
+        "frown",
+        "frowning",
+        "facepalm",
+        "heartbroken",
+        "sympathy",
+        "comfort",
+        "pray",
+        "please",
+        "yikes",
+    }
+)
+CONCERN_LIFT = 0.5
 
 
 @dataclass(frozen=True)
@@ -126,6 +158,7 @@ class Tone:
         minds = np.clip(1.0 - rate / max(base, 1e-3), 0.0, 1.0) if base > 0 else cheer
         self.minds_ = np.maximum(minds, CATALOG_FLOOR * cheer)  # the catalog's view never fully gives way
         self.celebratory_ = celebratory(catalog)
+        self.concern_ = concern_prior(catalog, on_negative)
         return self
 
     def of(self, batch: MessageBatch) -> MessageTone:
@@ -162,26 +195,48 @@ class Tone:
         empty = np.array([not t.strip() for t in texts])
         return MessageTone(np.where(empty, 0.0, score))
 
-    def adjustment(self, tone: MessageTone, row: int, mixed: np.ndarray, guard: bool = True) -> np.ndarray:
+    def adjustment(
+        self, tone: MessageTone, row: int, mixed: np.ndarray, guard: bool = True, strength: float = 1.0
+    ) -> np.ndarray:
         """(n_emoji,) what message ``row``'s tone adds to each emoji's normalised score ``mixed``.
 
-        Mismatched emoji fall by up to ``PENALTY``; on a negative message, concerned emoji rise by up to
-        ``LIFT`` times their own score (so the sources must already see some fit: no random 😢). ``guard``: also
-        push celebration below everything on a negative message (off when the caller gave the candidates: the
-        content model's tuned decision rule, measured on TweetEval, then chooses among them)."""
-        positive_emoji = np.maximum(self.positivity_, 0.0)
-        negative_emoji = np.maximum(-self.positivity_, 0.0)
-        negative, positive = float(tone.negative[row]), float(tone.positive[row])
-        penalty = -PENALTY * (negative * positive_emoji * self.minds_ + positive * negative_emoji)
-        lift = LIFT * negative * negative_emoji * mixed
-        return penalty + lift + (self.guard(tone, row) if guard else 0.0)
+        Mismatched emoji fall by up to ``strength × PENALTY``; on a negative message, concern emoji (``concern_``,
+        not any emoji that reads negative: 🏚️ and ⚰️ do too) rise by up to ``strength × LIFT`` times their own
+        score, and the best placed of them by up to ``CONCERN_LIFT`` more.
+        ``strength`` is chosen per workspace with the mix (``evaluate.choose_weights``). ``guard``: also push
+        celebration below everything on a negative message, at any strength (off when the caller gave the
+        candidates: the content model's tuned decision rule, measured on TweetEval, then chooses among them)."""
+        keep = slice(row, row + 1)
+        return self.adjustments(tone, mixed[None, :], guard, strength, rows=keep)[0]
 
-    def guard(self, tone: MessageTone, row: int) -> np.ndarray:
-        """(n_emoji,) no celebration or laughter on a message that reads negative, whatever the history says."""
-        return -CELEBRATION_PENALTY * float(tone.negative[row] > 0) * self.celebratory_
+    def adjustments(
+        self, tone: MessageTone, mixed: np.ndarray, guard: bool = True, strength: float = 1.0, rows=slice(None)
+    ) -> np.ndarray:
+        """(N, n_emoji) ``adjustment`` for a batch at once (``mixed``: (N, n_emoji), the messages ``rows``)."""
+        positive_emoji = np.maximum(self.positivity_, 0.0)[None, :]
+        negative_emoji = np.maximum(-self.positivity_, 0.0)[None, :]
+        negative, positive = tone.negative[rows][:, None], tone.positive[rows][:, None]
+        penalty = -strength * PENALTY * (negative * positive_emoji * self.minds_[None, :] + positive * negative_emoji)
+        lift = strength * LIFT * negative * negative_emoji * (self.concern_ > 0)[None, :] * mixed
+        if guard:  # the open-catalog mood rules, at any strength: no celebration, and concern within reach
+            penalty = penalty - CELEBRATION_PENALTY * (negative > 0) * self.celebratory_[None, :]
+            lift = lift + self._concern(negative, mixed)
+        return penalty + lift
+
+    def _concern(self, negative: np.ndarray, mixed: np.ndarray) -> np.ndarray:
+        """(N, n_emoji) the concern lift: one emoji per message, the concern emoji that the sources and the lift
+        together rank highest (lifting them all would fill the list with sorrow and push out a supportive 👍)."""
+        boost = CONCERN_LIFT * negative * self.concern_[None, :]  # (N, n_emoji)
+        out = np.zeros_like(boost)
+        if not self.concern_.any() or not len(boost):
+            return out
+        best = np.where(self.concern_[None, :] > 0, mixed + boost, -np.inf).argmax(axis=1)  # (N,)
+        rows = np.arange(len(boost))
+        out[rows, best] = boost[rows, best]
+        return out
 
     def fits_negative(self, tone: MessageTone, row: int, index: int) -> bool:
-        return bool(tone.negative[row] > 0 and self.positivity_[index] < 0)
+        return bool(tone.negative[row] > 0 and (self.positivity_[index] < 0 or self.concern_[index] > 0))
 
 
 @functools.lru_cache(maxsize=8)
@@ -208,13 +263,34 @@ def catalog_positivity(catalog: Catalog) -> np.ndarray:
 def celebratory(catalog: Catalog) -> np.ndarray:
     """(n_emoji,) 1.0 for emoji whose name or keywords say celebration or laughter (a custom emoji by its name:
     ``:partyr:`` starts with "party")."""
+    return _marked(catalog, CELEBRATION_WORDS)
+
+
+@functools.lru_cache(maxsize=16)
+def _marked(catalog: Catalog, vocabulary: frozenset[str]) -> np.ndarray:
+    """(n_emoji,) 1.0 where an emoji's name or keywords hold a word of ``vocabulary`` (a custom emoji's name may
+    start with one: ``:partyr:``)."""
     import re
 
     out = np.zeros(len(catalog))
     for index, emoji in enumerate(catalog):
         words = set(re.findall(r"[a-z0-9]+", " ".join([emoji.name, *emoji.keywords]).lower()))
-        if words & CELEBRATION_WORDS or (
-            emoji.is_custom and any(w.startswith(c) for w in words for c in CELEBRATION_WORDS if len(c) > 2)
+        if words & vocabulary or (
+            emoji.is_custom and any(w.startswith(c) for w in words for c in vocabulary if len(c) > 2)
         ):
             out[index] = 1.0
     return out
+
+
+def concern_prior(catalog: Catalog, on_negative: np.ndarray) -> np.ndarray:
+    """(n_emoji,) in [0, 1]: 0 for emoji that do not say concern or sympathy (``CONCERN_WORDS``); for those that
+    do, how common they are as an answer to bad news: half how often this workspace gave them to messages that
+    read negative, half how often tweets use them (the Emoji Sentiment Ranking's occurrences), each on a log scale
+    relative to the most common concern emoji."""
+    marked = _marked(catalog, CONCERN_WORDS) * (1.0 - celebratory(catalog))  # 😂 "tears of joy" is laughter
+    if not marked.any():
+        return marked
+    occurrences = np.log1p(np.array([e.sentiment_occurrences for e in catalog], dtype=np.float64)) * marked
+    given = np.log1p(np.asarray(on_negative, dtype=np.float64)) * marked
+    prior = 0.5 * occurrences / max(occurrences.max(), 1e-9) + 0.5 * given / max(given.max(), 1e-9)
+    return prior / max(prior.max(), 1e-9)

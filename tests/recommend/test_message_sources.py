@@ -116,3 +116,46 @@ def test_the_tone_guard_drops_celebration_a_workspace_gives_to_everything():
     good = [s.emoji.char for s in model.suggest(None, "we shipped it, great work", k=3).suggestions]
     assert "🙌" not in bad and "👍" in bad
     assert good[0] == "🙌"
+
+
+def test_concern_is_read_from_the_catalog_and_weighs_what_this_workspace_gives_to_bad_news():
+    from emojiml.catalog import default_catalog
+    from emojiml.recommend.tone import concern_prior
+
+    catalog = default_catalog()
+    given = np.zeros(len(catalog))
+    prior = concern_prior(catalog, given)
+    for char in "😟😢🙏😬💔😞":
+        assert prior[catalog.index_of(char)] > 0, char
+    # 🏚️ reads very negative ("derelict, broken") but nobody answers bad news with it; nor laughter or anger
+    for char in ["🏚️", "😂", "😡", "👍", "🎉"]:
+        assert prior[catalog.index_of(char)] == 0, char
+    given[catalog.index_of("😟")] = 50  # this workspace answers bad news with 😟
+    assert concern_prior(catalog, given).argmax() == catalog.index_of("😟")
+
+
+def test_a_stranger_gets_concern_on_bad_news_even_where_history_knows_none():
+    """Everyone here uses 👍 and 🎉 only: a person with no history gets a concern emoji on a broken build."""
+    rows = [(f"p{i % 4}", "🎉" if i % 3 else "👍", i, "dev") for i in range(60)]
+    model = HybridRecommender({"popularity": PopularityRecommender()}, {"popularity": 1.0}).fit(make_events(rows))
+    bad = model.suggest("a stranger", "the build is broken again", k=3).suggestions
+    good = model.suggest("a stranger", "we shipped it, great work", k=3).suggestions
+    concern = model.tone_.concern_
+    assert any(concern[catalog_index(model, s)] > 0 for s in bad)
+    assert any(s.reason == "fits a negative message" for s in bad)
+    assert not any(concern[catalog_index(model, s)] > 0 for s in good)
+
+
+def catalog_index(model, suggestion) -> int:
+    return model.catalog_.index_of(suggestion.key)
+
+
+def test_specificity_tells_what_the_message_asks_for_from_habit():
+    events = reacted_events()
+    events = pd.concat([events] + [events[events["emoji"] == "👀"]] * 3, ignore_index=True)  # 👀 is the habit
+    model = ReactionModelRecommender().fit(events)
+    scores = model.score_messages(["we released version 2.0 today", ""])
+    specific = model.specificity(scores)
+    rocket, eyes = model.catalog_.index_of("🚀"), model.catalog_.index_of("👀")
+    assert specific[0, rocket] > specific[0, eyes]
+    assert not specific[1].any()
