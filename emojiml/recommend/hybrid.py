@@ -52,8 +52,8 @@ PRESETS = {
 }
 # People answer 🚀 with 🚀: an emoji written in the message is added on top of the mix (normalised units), whatever
 # the weights, so "we shipped it 🚀" gets 🚀 even where the mix leans on reaction history. A product rule (asked for
-# by the issue: the default message got no 🚀); on r-contributors' validation part it costs .011 NDCG@10 any emoji
-# and gains .002 new emoji (with tone at its chosen strength).
+# by the issue: the default message got no 🚀); its strength (.25 or .5, never 0) is chosen per workspace with the mix
+# (``evaluate.ECHO_STRENGTHS``); this is the default where none could be chosen.
 ECHO = 0.5
 ECHO_REASON = "written in the message"
 NON_ENGLISH_NOTE = "This message does not look English: the message models were trained on English, so trust them less."
