@@ -555,23 +555,7 @@ def choose_weights(
             for echo in ECHO_STRENGTHS:
                 cases = _pooled([c.ndcg(c.finals(weights, strength, echo)) for c in carves])
                 scored.append((weights, strength, echo, cases))
-    totals = np.array([_total(cases) for *_, cases in scored])
-    single = [i for i, (weights, *_) in enumerate(scored) if max(weights.values()) == 1.0]
-    best, simplest = int(np.argmax(totals)), max(single, key=lambda i: totals[i])
-    # a mix must beat the best single source by more than the validation part can tell apart, else the single
-    # source (shrinking toward the simplest choice where the cases are few: a small workspace's noise is large)
-    if totals[best] - totals[simplest] <= _standard_error(scored[best][3], scored[simplest][3]):
-        candidates, best = single, simplest
-    else:
-        candidates = list(range(len(scored)))
-    close = [i for i in candidates if totals[i] >= totals[best] - MESSAGE_TOLERANCE]
-
-    def preference(i: int) -> float:
-        weights, strength = scored[i][0], scored[i][1]
-        listening = weights.get("content", 0.0) + weights.get("neighbours", 0.0)
-        return listening + 0.1 * strength + 1e-3 * totals[i]
-
-    weights, strength, echo, mix_cases = scored[max(close, key=preference)]
+    weights, strength, echo, mix_cases = scored[_select(scored)]
     weights = {name: float(value) for name, value in weights.items()}
     blend, ndcg = None, _means(mix_cases)
     n_cases = sum(len(c.users) for c in carves)
@@ -579,6 +563,31 @@ def choose_weights(
         blend, ndcg = _choose_blend(carves, names, weights, strength, echo, folds, mix_cases)
     mix_ndcg = _means(mix_cases)
     return WeightChoice(weights, float(ndcg[0]), float(ndcg[1]), n_cases, blend, mix_ndcg, strength, echo)
+
+
+def _select(scored: Sequence[tuple[dict[str, float], float, float, dict[str, np.ndarray]]]) -> int:
+    """Which of the ``(weights, tone strength, echo, per-case NDCG)`` candidates the product keeps.
+
+    A mix must beat the best single source by more than the validation cases can tell apart (one standard error of
+    the paired difference), else the single source: where the cases are few the noise is large and the simplest
+    choice is the safe one. Then, within ``MESSAGE_TOLERANCE`` of it, the one that listens most to the message,
+    then the strongest tone."""
+    totals = np.array([_total(cases) for *_, cases in scored])
+    single = [i for i, (weights, *_) in enumerate(scored) if max(weights.values()) == 1.0]
+    best = int(np.argmax(totals))
+    candidates = list(range(len(scored)))
+    if single:
+        simplest = max(single, key=lambda i: totals[i])
+        if totals[best] - totals[simplest] <= _standard_error(scored[best][3], scored[simplest][3]):
+            candidates, best = single, simplest
+    close = [i for i in candidates if totals[i] >= totals[best] - MESSAGE_TOLERANCE]
+
+    def preference(i: int) -> float:
+        weights, strength = scored[i][0], scored[i][1]
+        listening = weights.get("content", 0.0) + weights.get("neighbours", 0.0)
+        return listening + 0.1 * strength + 1e-3 * totals[i]
+
+    return max(close, key=preference)
 
 
 def _grid_row(grid: np.ndarray, weights: np.ndarray) -> int:

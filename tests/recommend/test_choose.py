@@ -11,6 +11,7 @@ import pytest
 from emojiml.recommend.evaluate import (
     VARIANTS,
     _Carve,
+    _select,
     choose_weights,
     evaluate_workspace,
     temporal_split,
@@ -87,3 +88,18 @@ def test_the_strengths_are_chosen_and_travel_to_the_hybrid(workspace):
     hybrid = workspace_hybrid(workspace)
     assert (hybrid.tone_strength, hybrid.echo) == (choice.tone_strength, choice.echo)
     assert hybrid.with_weights({"reactions": 1.0}).tone_strength == choice.tone_strength
+
+
+def test_a_mix_must_beat_the_best_single_source_by_more_than_the_noise():
+    """Per-case NDCG of two candidates on the same cases: the mix wins on average; it is kept only when the
+    margin is larger than one standard error of the paired difference."""
+    single = {"reactions": 1.0, "popularity": 0.0}
+    mix = {"reactions": 0.6, "popularity": 0.4}
+
+    def candidates(n: int, gain: float, swing: float):
+        base = np.linspace(0.35, 0.65, n)
+        mixed = base + gain + swing * np.where(np.arange(n) % 2, 1.0, -1.0)  # better on average, case by case not
+        return [(single, 0.0, 0.25, {"any": base, "new": base}), (mix, 0.0, 0.25, {"any": mixed, "new": mixed})]
+
+    assert _select(candidates(30, 0.02, 0.3)) == 0  # 30 noisy cases: the gain cannot be told from chance
+    assert _select(candidates(2000, 0.02, 0.3)) == 1  # the same gain over 2,000 cases: the mix
