@@ -104,9 +104,17 @@ def parse_export(files: ExportFiles, catalog: Catalog | None = None, max_records
 
 
 def workspace_name(files: ExportFiles, requested: str | None) -> str:
+    """The name asked for, else the export's own, else its folder's, else ``workspace``.
+
+    Why the folder: exports are often saved under a generic file name (``slack_export_raw.tar.gz``) in a folder
+    named for the team (``slack-exports/<team>/``, the shared data's layout); naming them all ``workspace`` would
+    pour two teams' events into one workspace when both are imported or evaluated in the same store."""
     name = (requested or files.name or "").strip()
     if not requested and (not name or GENERIC_NAMES.match(name)):
-        name = "workspace"
+        parent = Path(files.source).parent  # "." for an upload, which has no folder
+        folder = parent.resolve().name if str(parent) not in ("", ".") else ""
+        usable = folder and WORKSPACE_NAME.match(folder) and not GENERIC_NAMES.match(folder)
+        name = folder if usable else "workspace"
     if not WORKSPACE_NAME.match(name):
         raise ExportFormatError(
             f"Workspace name {name!r} is not allowed: use 1-100 letters, digits, spaces, '.', '-', '_', '@' or '+'."

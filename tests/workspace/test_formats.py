@@ -90,3 +90,19 @@ def test_slack_zip_with_a_folder_inside(sqlite_store, small_export):
     report = import_upload(zip_bytes(small_export, prefix="My Export Folder/"), "My Export.zip", store=sqlite_store)
     assert report.workspace == "My Export"
     assert report.messages_added > 100 and report.reactions_added > 10
+
+
+def test_two_teams_exported_under_one_generic_file_name_stay_apart(sqlite_store, small_export, tmp_path):
+    """Exports saved as ``<team>/slack_export_raw.zip`` (the shared data's layout) take their folder's name, so
+    importing or evaluating two of them in one store does not pour both into one workspace called ``workspace``."""
+    from emojiml.workspace import import_path
+
+    names = []
+    for team in ("alpha-team", "beta-team"):
+        (tmp_path / team).mkdir()
+        archive = tmp_path / team / "slack_export_raw.zip"
+        archive.write_bytes(zip_bytes(small_export))
+        names.append(import_path(archive, store=sqlite_store).workspace)
+    assert names == ["alpha-team", "beta-team"]
+    upload = import_upload(zip_bytes(small_export), "slack_export.zip", store=sqlite_store)
+    assert upload.workspace == "workspace"  # an upload has no folder to go by
