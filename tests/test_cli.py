@@ -76,6 +76,33 @@ def _fake_training(monkeypatch) -> dict:
     return seen
 
 
+def test_train_judge_passes_its_step_budget_and_name_weight(tmp_path, monkeypatch):
+    import emojiml.generate.data as data
+    import emojiml.generate.judge as judge
+
+    seen: dict = {}
+    monkeypatch.setattr(data, "load_dataset", lambda root: "dataset")
+    monkeypatch.setattr(judge, "train_judge", lambda dataset, out, **kwargs: seen.update(kwargs))
+    assert main(["train", "judge", "--steps", "500", "--name-weight", "0", "--out", str(tmp_path)]) == 0
+    assert seen["max_steps"] == 500 and seen["name_weight"] == 0
+    assert main(["train", "judge", "--out", str(tmp_path)]) == 0
+    assert seen["max_steps"] is None and seen["name_weight"] > 0 and seen["ema"] > 0  # the shipped member's recipe
+
+
+@pytest.mark.parametrize(
+    ("flags", "message"),
+    [
+        (["--steps", "0"], "--steps must be 1 or more"),
+        (["--name-weight", "-1"], "0 or more"),
+        (["--ema", "1"], "--ema must be in [0, 1)"),
+        (["--join", "emojiml/assets/judge", "--validation"], "for choosing settings"),
+    ],
+)
+def test_bad_judge_budgets_are_clear_errors(flags, message, capsys):
+    assert main(["train", "judge", *flags]) == 2
+    assert message in capsys.readouterr().err
+
+
 @pytest.mark.parametrize(("flags", "expected"), [([], 0.02), (["--kl-weight", "0.002"], 0.002)])
 def test_train_vae_passes_the_kl_weight_to_training(flags, expected, tmp_path, monkeypatch, capsys):
     seen = _fake_training(monkeypatch)

@@ -12,6 +12,9 @@ from pathlib import Path
 from emojiml.command_groups import UsageError, command_group
 from emojiml.config import settings
 
+JUDGE_NAME_WEIGHT = 0.5  # the shipped judge's second member: weight of its second caption, the bare name
+JUDGE_EMA = 0.999  # ... and the decay of its weight average (JUDGE_CARD.md)
+
 
 def cmd_build_dataset(args: argparse.Namespace) -> int:
     from emojiml.generate.data import build_dataset
@@ -55,6 +58,14 @@ def cmd_train_generator(args: argparse.Namespace) -> int:
         raise UsageError(f"--lr must be above 0, got {args.lr}.")
     torch.set_num_threads(args.threads)
     if args.generator_model == "judge":
+        if args.steps is not None and args.steps < 1:
+            raise UsageError(f"--steps must be 1 or more, got {args.steps}.")
+        if not 0 <= args.ema < 1:
+            raise UsageError(f"--ema must be in [0, 1), got {args.ema}.")
+        if args.join and args.validation:
+            raise UsageError("--join builds the shipped judge; --validation judges are for choosing settings.")
+        if not args.name_weight >= 0:
+            raise UsageError(f"--name-weight must be 0 or more, got {args.name_weight}.")
         return _train_judge(args)
     work = Path(args.work or f"build/train-{args.generator_model}")
     if args.device != "cpu" and not (args.device.startswith("cuda") and torch.cuda.is_available()):
@@ -88,15 +99,36 @@ def cmd_train_generator(args: argparse.Namespace) -> int:
 
 
 def _train_judge(args: argparse.Namespace) -> int:
+    import tempfile
+
     from emojiml.generate.data import load_dataset
-    from emojiml.generate.judge import train_judge
+    from emojiml.generate.judge import join_judges, train_judge
 
     dataset = load_dataset(Path(args.data))
     out = Path(args.out) if args.out else settings().asset_dir
-    report = train_judge(
-        dataset, out / "judge", minutes=args.minutes, seed=args.seed, size=args.size, validation=args.validation
-    )
-    print(f"Trained the evaluation judge: {report}; wrote {out / 'judge'}.*")
+    with tempfile.TemporaryDirectory() as work:
+        # with --join the new judge is a member: trained aside, then saved with the others (which may live at out)
+        trained = Path(work) / "judge" if args.join else out / "judge"
+        report = train_judge(
+            dataset,
+            trained,
+            minutes=args.minutes,
+            seed=args.seed,
+            max_steps=args.steps,
+            size=args.size,
+            validation=args.validation,
+            ema=args.ema,
+            name_weight=args.name_weight,
+        )
+        print(f"Trained the evaluation judge: {report}")
+        if args.join:
+            join_judges(
+                [Path(p).with_suffix("") if p.endswith((".json", ".safetensors")) else Path(p) for p in args.join]
+                + [trained],
+                out / "judge",
+            )
+            print(f"Joined it to {', '.join(args.join)} (their mean image->text vector scores prompts).")
+    print(f"Wrote {out / 'judge'}.*")
     return 0
 
 
@@ -230,6 +262,28 @@ def register(commands: argparse._SubParsersAction) -> None:
         training.add_argument("--threads", type=int, default=1, help="torch CPU threads (the machine is shared)")
         training.add_argument("--feedback", help="GAN/VAE: rated set from export-feedback (liked: extra positives)")
         if name == "judge":
+            training.add_argument(
+                "--steps",
+                type=int,
+                help="train this many steps (the learning-rate schedule follows them, so the result does not "
+                "depend on the machine's load); --minutes still caps the wall time",
+            )
+            training.add_argument(
+                "--ema", type=float, default=JUDGE_EMA, help="decay of the weight average that is saved (0: none)"
+            )
+            training.add_argument(
+                "--join",
+                action="append",
+                metavar="CHECKPOINT",
+                help="save the new judge together with this one (repeatable; e.g. emojiml/assets/judge): the first "
+                "joined judge keeps the FID features, all of them score prompts",
+            )
+            training.add_argument(
+                "--name-weight",
+                type=float,
+                default=JUDGE_NAME_WEIGHT,
+                help="weight of the second caption, each emoji's bare name (0: name + keywords only)",
+            )
             training.add_argument(
                 "--validation",
                 action="store_true",
