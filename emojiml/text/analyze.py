@@ -183,8 +183,11 @@ class ContextAnalyzer:
         # one encoder pass for the messages and every entity/topic query (the encoder dominates the cost)
         known = set(texts)
         batch = texts + [query for query in dict.fromkeys(queries) if query not in known]
-        vectors = models.encode(batch) if batch else np.zeros((0, models.EMBEDDING_DIM), np.float32)
+        # the sentiment model's own fine-tuned top layers (if it has them) read the same pass's token states
+        tops = [self.sentiment_model.top] if self.sentiment_model.config.tuned_layers else []
+        vectors, tuned = models.encode_with_tops(batch, tops)
         embeddings = vectors[: len(texts)]  # (L, 384)
+        sentiment_vectors = tuned[0][: len(texts)] if tops else embeddings
         token = _CALL_VECTORS.set(dict(zip(batch, vectors, strict=True)))
         try:
             entities = extract_entities(spans, self.search, _call_vectors)
@@ -200,7 +203,9 @@ class ContextAnalyzer:
         )
         act_features = self.act_model.turn_features(texts, embeddings, previous_live, positions, vader)
         acts = acts_from_probabilities(self.act_model.probabilities(act_features, "act"))
-        alone = self.sentiment_model.turn_features(texts, embeddings, [None] * len(texts), [0] * len(texts), vader)
+        alone = self.sentiment_model.turn_features(
+            texts, sentiment_vectors, [None] * len(texts), [0] * len(texts), vader
+        )
         sentiments = combine(
             [v["compound"] for v in vader],
             np.array([list(e.scores.values()) for e in emotions]),
