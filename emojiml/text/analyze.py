@@ -206,10 +206,12 @@ class ContextAnalyzer:
         alone = self.sentiment_model.turn_features(
             texts, sentiment_vectors, [None] * len(texts), [0] * len(texts), vader
         )
+        # a name and an emoji ("Marco 🎂", "Anna 😢"): the emoji is the message, read as in an emoji-only one
+        emoji_led = np.array([_names_and_emoji_only(t, found) for t, found in zip(texts, spans, strict=True)], bool)
         sentiments = combine(
             [v["compound"] for v in vader],
             np.array([list(e.scores.values()) for e in emotions]),
-            unsure,
+            unsure | emoji_led,
             polarity=self.sentiment_model.probabilities(alone, "sentiment"),
             emoji=[emoji_polarity(t, self.catalog, self.vader) for t in texts],
         )
@@ -307,6 +309,17 @@ def _call_vectors(texts: list[str]) -> np.ndarray:
     missing = [t for t in dict.fromkeys(texts) if t not in known]
     fresh = dict(zip(missing, models.encode(missing), strict=True)) if missing else {}
     return np.stack([known[t] if t in known else fresh[t] for t in texts])
+
+
+def _names_and_emoji_only(text: str, spans: Sequence[tuple[str, str, int, int]]) -> bool:
+    """Whether ``text`` holds emoji and no word besides people's names (``spans``: its entities). Why: the encoder
+    reads most emoji as one unknown token and a name has no polarity, so the polarity model sees nothing there."""
+    if not emoji_in_text(text):
+        return False
+    for name, label, _, _ in spans:
+        if label == "PERSON":
+            text = text.replace(name, " ")
+    return not WORD.search(text)
 
 
 def _people(items: Sequence[Message]) -> frozenset[str]:

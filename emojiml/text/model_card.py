@@ -42,7 +42,8 @@ _LIMITS = {
     "emotion": "English only (non-English and emoji-only messages are flagged and their probabilities flattened). "
     "DailyDialog is scripted, polite, textbook English; chat messages differ. Licenses: DailyDialog "
     "CC BY-NC-SA 4.0 (weights derived from it are for non-commercial use), GoEmotions Apache-2.0.",
-    "sentiment": "English only (emoji-only and non-English messages are scored by VADER and their emoji instead). "
+    "sentiment": "English only (emoji-only and non-English messages, and messages of only names and emoji, are "
+    "scored by VADER and their emoji instead). "
     "Developers' review and issue comments, rated by researchers: terse team chat, sarcasm and in-jokes differ; "
     'the raters read "sorry" as negative and "thanks" as positive. Rights stay with the data sets\' authors '
     "(research use; cite Novielli et al. 2020 and Ortu et al. 2016).",
