@@ -105,6 +105,16 @@ class ContextClassifier(nn.Module):
         """The inputs this model was trained on (its hash buckets, with or without the next turn)."""
         return turn_features(texts, embeddings, previous, positions, vader, self.config.buckets, self.config.next_turn)
 
+    def own_vectors(self, texts: Sequence[str], vectors: np.ndarray) -> np.ndarray:
+        """(N, 384) the vectors this model reads for ``texts`` themselves: the shared encoder's ``vectors``, or,
+        for a model with ``tuned_layers``, its own top layers' (one more encoder pass: callers that can, such as
+        ``ContextAnalyzer``, get both from one pass with ``emojiml.encoder.encode_with_tops``)."""
+        if not self.config.tuned_layers:
+            return vectors
+        from emojiml.encoder import encode_with_tops
+
+        return encode_with_tops([t or " " for t in texts], [self.top.eval()])[1][0]
+
     @torch.no_grad()
     def head_probabilities(self, features: TurnFeatures, with_offsets: bool = True) -> dict[str, np.ndarray]:
         """Head name -> (B, n_classes) class probabilities, after the tuned offsets; one forward pass."""
