@@ -15,6 +15,7 @@ import logging
 import os
 import threading
 import time
+from collections.abc import Iterator, Sequence
 from contextlib import AbstractContextManager, nullcontext
 from functools import cache
 from pathlib import Path
@@ -26,6 +27,7 @@ from emojiml.config import settings
 from emojiml.errors import ModelUnavailableError
 
 if TYPE_CHECKING:
+    import torch
     from sentence_transformers import SentenceTransformer
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
@@ -121,6 +123,62 @@ def _encode(encoder: SentenceTransformer, texts: list[str], batch_size: int) -> 
     return vectors
 
 
+def encode_with_tops(
+    texts: list[str], tops: Sequence[torch.nn.Module], batch_size: int = 32
+) -> tuple[np.ndarray, list[np.ndarray]]:
+    """``encode(texts)`` plus, for each of ``tops`` (``emojiml.text.encoder_top.EncoderTop``: a task's fine-tuned
+    copy of the encoder's last layers), its (N, EMBEDDING_DIM) vectors of the same texts, from the token states
+    that enter those layers in this one encoder pass: the encoder's bottom runs once for all of them."""
+    import torch
+
+    vectors = np.empty((len(texts), EMBEDDING_DIM), dtype=np.float32)
+    tuned = [np.empty((len(texts), EMBEDDING_DIM), dtype=np.float32) for _ in tops]
+    if not texts:
+        return vectors, tuned
+    for rows, states, mask in _token_states(texts, batch_size):
+        vectors[rows] = _mean_pool(states[-1], mask).float().numpy()
+        for top, out in zip(tops, tuned, strict=True):
+            with torch.no_grad():
+                out[rows] = top(states[-1 - len(top.layers)], mask).float().numpy()
+    return vectors, tuned
+
+
+def token_states(texts: list[str], n_top: int, batch_size: int = 32) -> list[np.ndarray]:
+    """Per text, the (T, EMBEDDING_DIM) float16 token states that enter the encoder's last ``n_top`` layers:
+    what a task's ``EncoderTop`` is trained on (computed once, as the bottom layers stay frozen)."""
+    result: list[np.ndarray] = [np.zeros((0, EMBEDDING_DIM), np.float16)] * len(texts)
+    for rows, states, mask in _token_states(texts, batch_size):
+        chosen = states[-1 - n_top].float().numpy().astype(np.float16)
+        lengths = mask.sum(1).tolist()
+        for row, value, length in zip(rows, chosen, lengths, strict=True):
+            result[row] = value[:length]
+    return result
+
+
+def _token_states(texts: list[str], batch_size: int) -> Iterator[tuple[np.ndarray, tuple, torch.Tensor]]:
+    """Batches of (rows, hidden states of every layer (each (B, T, 384)), attention mask (B, T))."""
+    import torch
+
+    encoder = sentence_encoder()
+    bert = encoder[0].auto_model
+    order = batch_order(texts, batch_size)
+    with ENCODER_LOCK, torch.no_grad(), encoder_autocast(len(texts)):
+        for start in range(0, len(texts), batch_size):
+            rows = order[start : start + batch_size]
+            features = encoder.preprocess([texts[i] for i in rows])
+            output = bert(**features, output_hidden_states=True, return_dict=True)
+            yield rows, output.hidden_states, features["attention_mask"]
+
+
+def _mean_pool(states: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
+    """The encoder's pooling: mean over real tokens, unit length (as its Pooling and Normalize modules)."""
+    import torch
+
+    weights = mask.to(states.dtype).unsqueeze(-1)
+    pooled = (states * weights).sum(1) / weights.sum(1).clamp(min=1e-9)
+    return torch.nn.functional.normalize(pooled.float(), dim=-1)
+
+
 def batch_order(texts: list[str], batch_size: int, token_counts: np.ndarray | None = None) -> np.ndarray:
     """The order in which encoder passes batch ``texts``: from the most to the fewest tokens (stable), so each
     batch pads little; as given when they fit in one batch (nothing to gain, and tokenizing costs time).
@@ -172,6 +230,24 @@ def cached_encode(texts: list[str], tag: str, batch_size: int = 128) -> np.ndarr
             log.info("%s: encoded %d/%d texts (%.0f s so far)", tag, start + len(chunk), len(texts), elapsed)
         parts.append(vectors)
     return np.concatenate(parts) if parts else np.zeros((0, EMBEDDING_DIM), np.float32)
+
+
+def cached_token_states(texts: list[str], n_top: int, tag: str) -> list[np.ndarray]:
+    """``token_states(texts, n_top)`` through a disk cache beside ``cached_encode``'s (one file per text list)."""
+    digest = hashlib.sha256("\x00".join(texts).encode()).hexdigest()[:16]
+    path = settings().cache_dir / "token-states" / f"{tag}-{ENCODER_NAME}-top{n_top}-{digest}.npz"
+    if path.exists():
+        with np.load(path, allow_pickle=False) as stored:
+            states, lengths = stored["states"], stored["lengths"]
+        return np.split(states, np.cumsum(lengths)[:-1])
+    started = time.perf_counter()
+    result = token_states(texts, n_top)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_name(f"{path.stem}.{os.getpid()}.tmp.npz")
+    np.savez(temporary, states=np.concatenate(result), lengths=np.array([len(s) for s in result]))
+    temporary.replace(path)
+    log.info("%s: token states of %d texts (%.0f s)", tag, len(texts), time.perf_counter() - started)
+    return result
 
 
 def _read_shard(path: Path, rows: int) -> np.ndarray | None:

@@ -23,6 +23,7 @@ from emojiml.encoder import (  # noqa: F401  (re-exported: ``models.encode`` is 
     batch_order,
     cached_encode,
     encode,
+    encode_with_tops,
     encoder_autocast,
     encoder_precision,
     is_known_word,

@@ -175,7 +175,7 @@ class Tone:
         model = models.sentiment_classifier()
         scores = [vader.polarity_scores(t[:2000]) for t in texts]
         n = len(texts)
-        features = model.turn_features(texts, batch.vectors, [None] * n, [0] * n, scores)
+        features = model.turn_features(texts, model.own_vectors(texts, batch.vectors), [None] * n, [0] * n, scores)
         unsure = [bool({"emoji_only", "non_english"} & set(clean_text(t)[1])) for t in texts]
         sentiments = combine(
             [s["compound"] for s in scores],

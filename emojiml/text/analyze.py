@@ -183,8 +183,11 @@ class ContextAnalyzer:
         # one encoder pass for the messages and every entity/topic query (the encoder dominates the cost)
         known = set(texts)
         batch = texts + [query for query in dict.fromkeys(queries) if query not in known]
-        vectors = models.encode(batch) if batch else np.zeros((0, models.EMBEDDING_DIM), np.float32)
+        # the sentiment model's own fine-tuned top layers (if it has them) read the same pass's token states
+        tops = [self.sentiment_model.top] if self.sentiment_model.config.tuned_layers else []
+        vectors, tuned = models.encode_with_tops(batch, tops)
         embeddings = vectors[: len(texts)]  # (L, 384)
+        sentiment_vectors = tuned[0][: len(texts)] if tops else embeddings
         token = _CALL_VECTORS.set(dict(zip(batch, vectors, strict=True)))
         try:
             entities = extract_entities(spans, self.search, _call_vectors)
@@ -200,11 +203,15 @@ class ContextAnalyzer:
         )
         act_features = self.act_model.turn_features(texts, embeddings, previous_live, positions, vader)
         acts = acts_from_probabilities(self.act_model.probabilities(act_features, "act"))
-        alone = self.sentiment_model.turn_features(texts, embeddings, [None] * len(texts), [0] * len(texts), vader)
+        alone = self.sentiment_model.turn_features(
+            texts, sentiment_vectors, [None] * len(texts), [0] * len(texts), vader
+        )
+        # a name and an emoji ("Marco 🎂", "Anna 😢"): the emoji is the message, read as in an emoji-only one
+        emoji_led = np.array([_names_and_emoji_only(t, found) for t, found in zip(texts, spans, strict=True)], bool)
         sentiments = combine(
             [v["compound"] for v in vader],
             np.array([list(e.scores.values()) for e in emotions]),
-            unsure,
+            unsure | emoji_led,
             polarity=self.sentiment_model.probabilities(alone, "sentiment"),
             emoji=[emoji_polarity(t, self.catalog, self.vader) for t in texts],
         )
@@ -302,6 +309,17 @@ def _call_vectors(texts: list[str]) -> np.ndarray:
     missing = [t for t in dict.fromkeys(texts) if t not in known]
     fresh = dict(zip(missing, models.encode(missing), strict=True)) if missing else {}
     return np.stack([known[t] if t in known else fresh[t] for t in texts])
+
+
+def _names_and_emoji_only(text: str, spans: Sequence[tuple[str, str, int, int]]) -> bool:
+    """Whether ``text`` holds emoji and no word besides people's names (``spans``: its entities). Why: the encoder
+    reads most emoji as one unknown token and a name has no polarity, so the polarity model sees nothing there."""
+    if not emoji_in_text(text):
+        return False
+    for name, label, _, _ in spans:
+        if label == "PERSON":
+            text = text.replace(name, " ")
+    return not WORD.search(text)
 
 
 def _people(items: Sequence[Message]) -> frozenset[str]:

@@ -17,7 +17,8 @@ import torch
 from torch import nn
 
 from emojiml.checkpoint import build_config, load_weights, read_config, save_model
-from emojiml.text.features import N_CUES, TurnFeatures, dense_size, turn_features
+from emojiml.text.encoder_top import EncoderTop
+from emojiml.text.features import DIM, N_CUES, TurnFeatures, dense_size, turn_features
 
 
 @dataclass(frozen=True)
@@ -35,6 +36,10 @@ class ClassifierConfig:
     wide: bool = False
     """Whether each head also has a linear path straight from the hashed n-grams to its logits ("wide and
     deep"): wording such as "sorry" or "thanks" then counts as itself, not only through the 32-wide bag."""
+    tuned_layers: int = 0
+    """When > 0, the model carries its own fine-tuned copy of the encoder's last ``tuned_layers`` layers
+    (``emojiml.text.encoder_top``) and the turn's own vector in its features comes from that copy, not from the
+    shared encoder (the other turns' vectors still do)."""
     offsets: dict[str, list[float]] = field(default_factory=dict)
     """Per-head additive logit offsets tuned on validation for the task's metric (0 when absent)."""
     metrics: dict[str, float] = field(default_factory=dict)
@@ -57,6 +62,8 @@ class ContextClassifier(nn.Module):
         self.heads = nn.ModuleDict(
             {name: nn.Linear(config.hidden, len(labels)) for name, labels in config.heads.items()}
         )
+        if config.tuned_layers:
+            self.top = EncoderTop(config.tuned_layers)
         if config.wide:
             self.wide = nn.ModuleDict(
                 {
@@ -67,7 +74,19 @@ class ContextClassifier(nn.Module):
             for bag in self.wide.values():
                 nn.init.zeros_(bag.weight)
 
-    def forward(self, dense: torch.Tensor, cues: torch.Tensor, ids: torch.Tensor, offsets: torch.Tensor) -> dict:
+    def forward(
+        self,
+        dense: torch.Tensor,
+        cues: torch.Tensor,
+        ids: torch.Tensor,
+        offsets: torch.Tensor,
+        states: torch.Tensor | None = None,
+        mask: torch.Tensor | None = None,
+    ) -> dict:
+        """Logits per head; with ``states`` (B, T, 384) and ``mask`` (B, T), the token states entering the
+        encoder's last layers (training), ``top`` recomputes the turn's own vector, the first slot of ``dense``."""
+        if states is not None:
+            dense = torch.cat([self.top(states, mask), dense[:, DIM:]], dim=1)
         bag = self.ngrams(ids, offsets)  # (B, ngram_dim)
         hidden = self.body(torch.cat([self.input_dropout(dense), cues, bag], dim=1))  # (B, hidden)
         logits = {name: head(hidden) for name, head in self.heads.items()}  # name -> (B, n_classes)
@@ -85,6 +104,16 @@ class ContextClassifier(nn.Module):
     ) -> TurnFeatures:
         """The inputs this model was trained on (its hash buckets, with or without the next turn)."""
         return turn_features(texts, embeddings, previous, positions, vader, self.config.buckets, self.config.next_turn)
+
+    def own_vectors(self, texts: Sequence[str], vectors: np.ndarray) -> np.ndarray:
+        """(N, 384) the vectors this model reads for ``texts`` themselves: the shared encoder's ``vectors``, or,
+        for a model with ``tuned_layers``, its own top layers' (one more encoder pass: callers that can, such as
+        ``ContextAnalyzer``, get both from one pass with ``emojiml.encoder.encode_with_tops``)."""
+        if not self.config.tuned_layers:
+            return vectors
+        from emojiml.encoder import encode_with_tops
+
+        return encode_with_tops([t or " " for t in texts], [self.top.eval()])[1][0]
 
     @torch.no_grad()
     def head_probabilities(self, features: TurnFeatures, with_offsets: bool = True) -> dict[str, np.ndarray]:

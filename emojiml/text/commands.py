@@ -28,8 +28,14 @@ def cmd_train_context(args: argparse.Namespace) -> int:
     rows = {"dailydialog_rows": args.dailydialog_rows} if args.model != "sentiment" else {}
     if args.model == "sentiment":
         rows["slack_weak"] = args.slack_weak
+        rows["tuned_layers"] = args.tuned_layers
+        rows["top_learning_rate"] = args.top_learning_rate
+        rows["batch_size"] = args.batch_size
     if args.model == "emotion":
         rows["goemotions_rows"] = args.goemotions_rows
+    if args.model != "sentiment":
+        rows["wide"] = args.wide
+        rows["tuning_share"] = args.tuning_share
     model = trainer(epochs=args.epochs, seed=args.seed, **rows)
     out = Path(args.out) if args.out else settings().asset_dir
     model.save(out, args.model)
@@ -72,12 +78,25 @@ def register(commands: argparse._SubParsersAction) -> None:
         model.add_argument("--threads", type=int, default=1, help="torch CPU threads (the machine is shared)")
         if name != "sentiment":
             model.add_argument("--dailydialog-rows", type=int, help="use only the first dialogues up to N turns")
+        if name != "sentiment":
+            model.add_argument("--wide", action="store_true", help="add a linear path from the n-grams to the logits")
+            model.add_argument(
+                "--tuning-share",
+                type=float,
+                default=0.0,
+                help="hold out this share of the train dialogues to pick the epoch and offsets (0: validation does)",
+            )
         if name == "emotion":
             model.add_argument("--goemotions-rows", type=int, help="use only the first N GoEmotions comments")
         if name == "sentiment":
             model.add_argument(
                 "--slack-weak", action="store_true", help="add Slack messages labelled by their emoji (weak labels)"
             )
+            model.add_argument(
+                "--tuned-layers", type=int, default=0, help="fine-tune a copy of the encoder's last N layers (0: none)"
+            )
+            model.add_argument("--top-learning-rate", type=float, default=1e-4, help="learning rate of those layers")
+            model.add_argument("--batch-size", type=int, default=256)
         model.add_argument("--out", help="output folder (default: emojiml/assets)")
         model.set_defaults(func=cmd_train_context)
 

@@ -42,15 +42,32 @@ _LIMITS = {
     "emotion": "English only (non-English and emoji-only messages are flagged and their probabilities flattened). "
     "DailyDialog is scripted, polite, textbook English; chat messages differ. Licenses: DailyDialog "
     "CC BY-NC-SA 4.0 (weights derived from it are for non-commercial use), GoEmotions Apache-2.0.",
-    "sentiment": "English only (emoji-only and non-English messages are scored by VADER and their emoji instead). "
+    "sentiment": "English only (emoji-only and non-English messages, and messages of only names and emoji, are "
+    "scored by VADER and their emoji instead). "
     "Developers' review and issue comments, rated by researchers: terse team chat, sarcasm and in-jokes differ; "
     'the raters read "sorry" as negative and "thanks" as positive. Rights stay with the data sets\' authors '
     "(research use; cite Novielli et al. 2020 and Ortu et al. 2016).",
 }
 
 
+def _data(name: str, training: dict) -> str:
+    share = training.get("tuning_share")
+    if name == "act" and share:
+        return (
+            f"DailyDialog train split (act labels); {share:.0%} of its dialogues held out (seeded) to pick the epoch "
+            "and tune the offsets, so the validation split stays unseen."
+        )
+    if name == "emotion" and share:
+        return (
+            "DailyDialog train split (emotion labels; happiness -> joy, no emotion -> neutral) and GoEmotions-Ekman "
+            f"train.tsv; {share:.0%} of the dialogues and of the comments held out (seeded) to pick the epoch and "
+            "tune the offsets, so the validation splits stay unseen."
+        )
+    return _ABOUT[name][1]
+
+
 def write_model_card(model: ContextClassifier, name: str, directory: Path, command: str) -> Path:
-    what, data, metric = _ABOUT[name]
+    what, _, metric = _ABOUT[name]
     config = model.config
     size_mb = (directory / f"{name}.safetensors").stat().st_size / 1e6
     lines = [
@@ -67,12 +84,19 @@ def write_model_card(model: ContextClassifier, name: str, directory: Path, comma
         f"capitals, emoji); and a mean bag of hashed word 1-3-grams ({config.buckets} buckets x {config.ngram_dim}, "
         "stored in float16)"
         + (", plus a linear path from the hashed n-grams straight to each head's logits" if config.wide else "")
+        + (
+            f". The turn's own vector comes from the model's own copy of the encoder's last {config.tuned_layers} "
+            "transformer layer(s), initialised from the encoder and fine-tuned with the MLP (`emojiml/text/"
+            "encoder_top.py`): the encoder's lower layers stay frozen and shared, and run once per message"
+            if config.tuned_layers
+            else ""
+        )
         + ". Per-class logit offsets tuned by a coarse grid on the tuning data named under Data (see `offsets`). "
         f"Checkpoint: `{name}.safetensors` ({size_mb:.1f} MB) + `{name}.json`. Code: `emojiml/text/classifier.py`, "
         "`features.py`, `train.py`.",
         "",
         "## Data",
-        data + " Read from `settings().data_dir` (EMOJIML_DATA); no test split was used.",
+        _data(name, config.training) + " Read from `settings().data_dir` (EMOJIML_DATA); no test split was used.",
         "",
         "## Training",
         f"Command: `{command}`",
@@ -80,7 +104,7 @@ def write_model_card(model: ContextClassifier, name: str, directory: Path, comma
         f"Hardware: {platform.machine()} CPU, {len(os.sched_getaffinity(0))} cores shared with other jobs, "
         f"1 torch thread; minutes (head training, excluding the one-off dataset encoding cached on disk): "
         f"{config.training.get('minutes')}. The one-off encoding of the data sets (about 144k texts, cached under "
-        "`EMOJIML_CACHE/datasets`) took about 45 minutes on the same shared CPU.",
+        "`EMOJIML_CACHE/embeddings`) took about 45 minutes on the same shared CPU.",
         "",
         "```json",
         json.dumps(config.training, indent=2),

@@ -20,7 +20,7 @@ from sklearn.metrics import accuracy_score, f1_score
 from torch import nn
 
 from emojiml import models
-from emojiml.encoder import cached_encode
+from emojiml.encoder import cached_encode, cached_token_states
 from emojiml.text.analyze import clean_text
 from emojiml.text.classifier import ClassifierConfig, ContextClassifier
 from emojiml.text.datasets import (
@@ -32,7 +32,7 @@ from emojiml.text.datasets import (
     read_goemotions,
     read_se_sentiment,
 )
-from emojiml.text.features import TurnFeatures, turn_features
+from emojiml.text.features import DIM, TurnFeatures, turn_features
 
 log = logging.getLogger(__name__)
 NEUTRAL = EMOTIONS.index("neutral")
@@ -49,6 +49,9 @@ class LabelledTurns:
     """(B, n_classes) float32 target distributions (one-hot, or split over a multi-label row)."""
     labels: np.ndarray
     """(B,) int64 the single gold label (-1 for multi-label rows, which metrics skip)."""
+    states: tuple[np.ndarray, ...] | None = None
+    """Per row, the (T, 384) token states entering the encoder's last layers, for a model with
+    ``tuned_layers`` (``emojiml.encoder.token_states``); None otherwise."""
 
 
 def as_analysed(texts: list[str]) -> list[str]:
@@ -103,7 +106,10 @@ def se_sentiment_messages(source: str, split: str, config: ClassifierConfig) -> 
     texts = as_analysed([row.text for row in rows])
     features = standalone_features(texts, cached_encode(texts, f"se-{source}-{split}"), config)
     labels = np.array([POLARITIES.index(row.polarity) for row in rows], dtype=np.int64)
-    return LabelledTurns("sentiment", features, np.eye(len(POLARITIES), dtype=np.float32)[labels], labels)
+    states = None
+    if config.tuned_layers:
+        states = tuple(cached_token_states(texts, config.tuned_layers, f"se-{source}-{split}"))
+    return LabelledTurns("sentiment", features, np.eye(len(POLARITIES), dtype=np.float32)[labels], labels, states)
 
 
 def sentiment_macro_f1(labels: np.ndarray, predictions: np.ndarray) -> float:
@@ -156,7 +162,8 @@ def tune_offsets(log_probs: np.ndarray, labels: np.ndarray, metric: Callable, ro
 
 def subset(data: LabelledTurns, rows: np.ndarray) -> LabelledTurns:
     """The rows ``rows`` of a labelled set."""
-    return LabelledTurns(data.head, _subset(data.features, rows), data.targets[rows], data.labels[rows])
+    states = tuple(data.states[r] for r in rows) if data.states is not None else None
+    return LabelledTurns(data.head, _subset(data.features, rows), data.targets[rows], data.labels[rows], states)
 
 
 def _subset(features: TurnFeatures, rows: np.ndarray) -> TurnFeatures:
@@ -175,10 +182,56 @@ def _class_weights(targets: np.ndarray, power: float) -> torch.Tensor:
 
 
 def _log_probs(model: ContextClassifier, data: LabelledTurns) -> np.ndarray:
-    return np.log(model.probabilities(data.features, data.head, with_offsets=False) + 1e-9)
+    return np.log(model.probabilities(tuned_features(model, data), data.head, with_offsets=False) + 1e-9)
+
+
+TOP_MAX_TOKENS = 128
+"""Token states per row that training feeds a model's ``EncoderTop`` (a batch pads to its longest row); at run
+time the top reads every token the encoder read (up to 256)."""
+
+
+def padded_states(states: tuple[np.ndarray, ...], rows: np.ndarray, limit: int = TOP_MAX_TOKENS) -> tuple:
+    """(B, T, 384) float32 token states of ``rows``, zero-padded to the longest (at most ``limit``), and the
+    (B, T) mask of real tokens."""
+    lengths = [min(len(states[r]), limit) for r in rows]
+    padded = np.zeros((len(rows), max(lengths), states[rows[0]].shape[1]), dtype=np.float32)
+    mask = np.zeros((len(rows), max(lengths)), dtype=np.int64)
+    for k, (r, n) in enumerate(zip(rows, lengths, strict=True)):
+        padded[k, :n] = states[r][:n]
+        mask[k, :n] = 1
+    return torch.from_numpy(padded), torch.from_numpy(mask)
+
+
+@torch.no_grad()
+def tuned_features(model: ContextClassifier, data: LabelledTurns, batch_size: int = 128) -> TurnFeatures:
+    """``data.features`` with the turn's own vector from the model's ``EncoderTop`` when it has one (as
+    ``emojiml.encoder.encode_with_tops`` gives it at run time, all tokens read)."""
+    if data.states is None or not model.config.tuned_layers:
+        return data.features
+    model.eval()
+    order = np.argsort([len(s) for s in data.states], kind="stable")  # similar lengths together: little padding
+    vectors = np.zeros((len(order), DIM), dtype=np.float32)
+    for start in range(0, len(order), batch_size):
+        rows = order[start : start + batch_size]
+        states, mask = padded_states(data.states, rows, limit=1 << 20)
+        vectors[rows] = model.top(states, mask).numpy()
+    dense = data.features.dense.copy()
+    dense[:, :DIM] = vectors
+    return replace(data.features, dense=dense)
 
 
 WIDE_LR_SCALE = 100.0
+
+
+def _epoch_batches(rng: np.random.Generator, n_rows: int, steps: int, lengths: np.ndarray | None) -> list:
+    """One epoch's batches of row numbers: a random split, or, given the rows' token counts (a model with an
+    ``EncoderTop``), batches of rows of about the same length in random order, so the top's padding costs little."""
+    permutation = rng.permutation(n_rows)
+    if lengths is None:
+        return np.array_split(permutation, steps)
+    by_length = permutation[np.argsort(lengths[permutation] // 4, kind="stable")]  # ties stay in random order
+    batches = np.array_split(by_length, steps)
+    return [batches[i] for i in rng.permutation(len(batches))]
 
 
 def fit(
@@ -190,28 +243,36 @@ def fit(
     learning_rate: float = 2e-3,
     class_weight_power: float = 0.5,
     seed: int = 0,
+    top_learning_rate: float = 1e-4,
     progress: Callable[[str], None] = log.info,
 ) -> ContextClassifier:
     """Train all heads together; keep the epoch with the best mean validation metric; tune offsets after."""
     torch.manual_seed(seed)
     rng = np.random.default_rng(seed)
     model = ContextClassifier(config)
+    if config.tuned_layers:
+        model.top.copy_encoder(models.sentence_encoder()[0].auto_model)
     wide = [p for name, p in model.named_parameters() if name.startswith("wide.")]
-    deep = [p for name, p in model.named_parameters() if not name.startswith("wide.")]
-    # the wide path's n-gram weights each see few rows per step: they learn at WIDE_LR_SCALE times the rate
+    top = [p for name, p in model.named_parameters() if name.startswith("top.")]
+    deep = [p for name, p in model.named_parameters() if not name.startswith(("wide.", "top."))]
+    # the wide path's n-gram weights each see few rows per step: they learn at WIDE_LR_SCALE times the rate;
+    # the encoder's copied top layers are already trained: they move at a fine-tuning rate
     groups = [{"params": deep}] + ([{"params": wide, "lr": learning_rate * WIDE_LR_SCALE}] if wide else [])
+    groups += [{"params": top, "lr": top_learning_rate}] if top else []
     optimiser = torch.optim.AdamW(groups, lr=learning_rate, weight_decay=1e-4)
     weights = {data.head: _class_weights(data.targets, class_weight_power) for data in train}
     order = [(k, r) for k, data in enumerate(train) for r in range(len(data.labels))]
     steps_per_epoch = int(np.ceil(len(order) / batch_size))
-    peaks = [learning_rate] + ([learning_rate * WIDE_LR_SCALE] if wide else [])
+    lengths = None
+    if any(data.states is not None for data in train):
+        lengths = np.array([min(len(train[k].states[r]), TOP_MAX_TOKENS) for k, r in order])
+    peaks = [learning_rate] + ([learning_rate * WIDE_LR_SCALE] if wide else []) + ([top_learning_rate] if top else [])
     scheduler = torch.optim.lr_scheduler.OneCycleLR(optimiser, peaks, total_steps=epochs * steps_per_epoch)
     best_score, best_state, best_epoch, started = -1.0, None, 0, time.perf_counter()
     for epoch in range(1, epochs + 1):
         model.train()
-        batches = [
-            np.array(order, dtype=np.int64)[p] for p in np.array_split(rng.permutation(len(order)), steps_per_epoch)
-        ]
+        order_rows = np.array(order, dtype=np.int64)
+        batches = [order_rows[p] for p in _epoch_batches(rng, len(order), steps_per_epoch, lengths)]
         for batch in batches:
             loss = torch.zeros(())
             for k, data in enumerate(train):
@@ -219,11 +280,13 @@ def fit(
                 if len(rows) == 0:
                     continue
                 sub = _subset(data.features, rows)
+                states = padded_states(data.states, rows) if data.states is not None else (None, None)
                 logits = model(
                     torch.from_numpy(sub.dense),
                     torch.from_numpy(sub.cues),
                     torch.from_numpy(sub.ngram_ids),
                     torch.from_numpy(sub.ngram_offsets),
+                    *states,
                 )[data.head]
                 target = torch.from_numpy(data.targets[rows])
                 per_row = -(target * torch.log_softmax(logits, 1) * weights[data.head]).sum(1)
@@ -256,6 +319,7 @@ def fit(
         "batch_size": batch_size,
         "learning_rate": learning_rate,
         "class_weight_power": class_weight_power,
+        **({"top_learning_rate": top_learning_rate} if top else {}),
         "seed": seed,
         "minutes": round((time.perf_counter() - started) / 60, 2),
         "rows": {data.head: len(data.labels) for data in train},
@@ -271,17 +335,34 @@ def train_emotion(
     dailydialog_rows: int | None = None,
     goemotions_rows: int | None = None,
     next_turn: bool = False,
+    wide: bool = False,
+    tuning_share: float = 0.0,
     **kwargs,
 ) -> ContextClassifier:
     """The shipped emotion model reads the previous turns only (``next_turn=False``): a model with the next turn
-    was not trained in time to be measured."""
-    config = ClassifierConfig(heads={"dialogue": list(EMOTIONS), "comment": list(EMOTIONS)}, next_turn=next_turn)
+    was not trained in time to be measured. ``tuning_share``: as in ``train_act`` (whole dialogues of DailyDialog,
+    single comments of GoEmotions held out)."""
+    config = ClassifierConfig(
+        heads={"dialogue": list(EMOTIONS), "comment": list(EMOTIONS)}, next_turn=next_turn, wide=wide
+    )
     train = [
         dailydialog_turns("train", config, "emotion", dailydialog_rows),
         goemotions_comments("train", config, goemotions_rows),
     ]
-    validation = [dailydialog_turns("validation", config, "emotion"), goemotions_comments("validation", config)]
-    return fit(config, train, validation, epochs=epochs, seed=seed, **kwargs)
+    if not tuning_share:
+        validation = [dailydialog_turns("validation", config, "emotion"), goemotions_comments("validation", config)]
+        return fit(config, train, validation, epochs=epochs, seed=seed, **kwargs)
+    parts = [_held_out(data, tuning_share, seed) for data in train]
+    model = fit(config, [kept for kept, _ in parts], [held for _, held in parts], epochs=epochs, seed=seed, **kwargs)
+    return _renamed_for_tuning(model, {"tuning_share": tuning_share})
+
+
+def _held_out(data: LabelledTurns, share: float, seed: int) -> tuple[LabelledTurns, LabelledTurns]:
+    """(the rest, the held-out ``share``) of a labelled set, holding out whole conversations (seeded)."""
+    conversation = np.cumsum(data.features.cues[:, 3] == 1)  # cue 3 marks a conversation's first turn
+    held = (np.random.default_rng(seed).random(conversation.max() + 1) < share)[conversation]
+    rows = np.arange(len(conversation))
+    return subset(data, rows[~held]), subset(data, rows[held])
 
 
 def train_act(
@@ -290,13 +371,32 @@ def train_act(
     dailydialog_rows: int | None = None,
     class_weight_power: float = 0.0,
     next_turn: bool = True,
+    wide: bool = False,
+    tuning_share: float = 0.0,
     **kwargs,
 ) -> ContextClassifier:
-    """Acts are scored by accuracy, so classes are not re-weighted by default (power 0)."""
-    config = ClassifierConfig(heads={"act": list(ACTS)}, next_turn=next_turn)
+    """Acts are scored by accuracy, so classes are not re-weighted by default (power 0).
+
+    With ``tuning_share`` > 0 that share of the train dialogues (whole dialogues, seeded) is held out to pick the
+    epoch and tune the offsets, and the validation split stays unseen (the figures are then named ``_tuning``);
+    at 0, as the shipped model was trained, the validation split picks them."""
+    config = ClassifierConfig(heads={"act": list(ACTS)}, next_turn=next_turn, wide=wide)
     train = [dailydialog_turns("train", config, "act", dailydialog_rows)]
-    validation = [dailydialog_turns("validation", config, "act")]
-    return fit(config, train, validation, epochs=epochs, seed=seed, class_weight_power=class_weight_power, **kwargs)
+    if not tuning_share:
+        validation = [dailydialog_turns("validation", config, "act")]
+        return fit(config, train, validation, epochs=epochs, seed=seed, class_weight_power=class_weight_power, **kwargs)
+    kept, held = _held_out(train[0], tuning_share, seed)
+    model = fit(config, [kept], [held], epochs=epochs, seed=seed, class_weight_power=class_weight_power, **kwargs)
+    return _renamed_for_tuning(model, {"tuning_share": tuning_share})
+
+
+def _renamed_for_tuning(model: ContextClassifier, extra: dict) -> ContextClassifier:
+    """``model`` with the figures ``fit`` named after its validation sets renamed ``_tuning`` (they are on a
+    held-out part of train) and ``extra`` added to its training record."""
+    metrics = {key.replace("_validation", "_tuning"): value for key, value in model.config.metrics.items()}
+    renamed = ContextClassifier(replace(model.config, metrics=metrics, training={**model.config.training, **extra}))
+    renamed.load_state_dict(model.state_dict())
+    return renamed.eval()
 
 
 TUNING_SHARE = 0.15
@@ -305,7 +405,13 @@ stays unseen, so its figures are honest estimates."""
 
 
 def train_sentiment(
-    epochs: int = 8, seed: int = 0, wide: bool = True, slack_weak: bool = False, weak_confidence: float = 0.7, **kwargs
+    epochs: int = 8,
+    seed: int = 0,
+    wide: bool = True,
+    slack_weak: bool = False,
+    weak_confidence: float = 0.7,
+    tuned_layers: int = 0,
+    **kwargs,
 ) -> ContextClassifier:
     """Polarity of a message read on its own, from developers' GitHub and Jira comments (se-sentiment train) and,
     with ``slack_weak``, Slack messages labelled by the emoji they got (``emojiml.text.slack_labels``).
@@ -316,7 +422,7 @@ def train_sentiment(
     GitHub and Jira macro-F1, they cost 1.9 points of it on the held-out part of train (76.76 against 78.62) and
     1.6 / 2.7 points on GitHub / Jira validation; most are 👍 and 👋 on ordinary messages (1,873 positive, 158
     negative)."""
-    config = ClassifierConfig(heads={"sentiment": list(POLARITIES)}, wide=wide)
+    config = ClassifierConfig(heads={"sentiment": list(POLARITIES)}, wide=wide, tuned_layers=tuned_layers)
     rng = np.random.default_rng(seed)
     train, tuning = [], []
     for source in SE_SOURCES:
@@ -329,11 +435,7 @@ def train_sentiment(
         train.append(slack_weak_messages(config, weak_confidence))
     model = fit(config, [concatenate(train)], [concatenate(tuning)], epochs=epochs, seed=seed, **kwargs)
     # fit() names its figures after its validation sets; here that is the held-out part of train
-    metrics = {key.replace("_validation", "_tuning"): value for key, value in model.config.metrics.items()}
-    training = {**model.config.training, **({"slack_weak": weak_confidence} if slack_weak else {})}
-    renamed = ContextClassifier(replace(model.config, metrics=metrics, training=training))
-    renamed.load_state_dict(model.state_dict())
-    return renamed.eval()
+    return _renamed_for_tuning(model, {"slack_weak": weak_confidence} if slack_weak else {})
 
 
 def slack_weak_messages(config: ClassifierConfig, confidence: float) -> LabelledTurns:
@@ -360,9 +462,11 @@ def concatenate(parts: list[LabelledTurns]) -> LabelledTurns:
         np.concatenate(ids),
         np.concatenate([p.features.ngram_offsets + start for p, start in zip(parts, starts, strict=True)]),
     )
+    states = tuple(s for p in parts for s in p.states) if all(p.states is not None for p in parts) else None
     return LabelledTurns(
         parts[0].head,
         features,
         np.concatenate([p.targets for p in parts]),
         np.concatenate([p.labels for p in parts]),
+        states,
     )

@@ -10,7 +10,8 @@ from emojiml.text.analyze import Message
 
 FIXTURE = Path(__file__).parent / "fixtures" / "workplace_messages.jsonl"
 MIN_SHARE = 0.85
-"""Measured 31 of 36 (86%) when the fixture was written; the hidden bar for unseen messages is 90%."""
+"""Measured 31 of 36 (86%) when the fixture was written, 32 of 36 with the fine-tuned polarity model; the hidden
+bar for unseen messages is 90%."""
 
 
 def load():
@@ -27,3 +28,9 @@ def test_workplace_messages_polarity(analyzer):
     for row, result in zip(rows, results, strict=True):
         if "emotion" in row and row.get("source") == "issue 15":
             assert result.emotion.label in row["emotion"], row["text"]
+
+
+def test_a_name_and_an_emoji_are_read_by_the_emoji(analyzer):
+    # the encoder reads most emoji as one unknown token and a name has no polarity: the emoji decides
+    results = analyzer.analyze([Message("Anna 😢", conversation="a"), Message("Priya 🎉", conversation="b")])
+    assert [r.sentiment.label for r in results] == ["negative", "positive"]
