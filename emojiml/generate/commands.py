@@ -43,8 +43,8 @@ def cmd_train_generator(args: argparse.Namespace) -> int:
         raise UsageError(f"--minutes must be in (0, {MAX_MINUTES:g}], got {args.minutes}.")
     if args.kl_weight is not None and args.generator_model != "vae":
         raise UsageError(f"--kl-weight is the VAE's KL weight; `train {args.generator_model}` has no such setting.")
-    if args.temperature is not None and (args.generator_model != "vae" or not args.temperature > 0):
-        raise UsageError(f"--temperature is the VAE's sampling temperature, above 0; got {args.temperature}.")
+    if args.temperature is not None and (args.generator_model == "judge" or not args.temperature > 0):
+        raise UsageError(f"--temperature is the GAN's or VAE's sampling temperature, above 0; got {args.temperature}.")
     if args.kl_weight is not None and not args.kl_weight >= 0:
         raise UsageError(f"--kl-weight must be 0 or more, got {args.kl_weight}.")
     if args.init_from and args.generator_model == "judge":
@@ -225,7 +225,7 @@ def register(commands: argparse._SubParsersAction) -> None:
             "--kl-weight", type=float, help="VAE: weight of the KL term per nat (default: TrainConfig's)"
         )
         training.add_argument(
-            "--temperature", type=float, help="VAE: prior sampling temperature stored in the export (default 1)"
+            "--temperature", type=float, help="GAN/VAE: sampling temperature stored in the export (default 1)"
         )
         training.add_argument("--threads", type=int, default=1, help="torch CPU threads (the machine is shared)")
         training.add_argument("--feedback", help="GAN/VAE: rated set from export-feedback (liked: extra positives)")

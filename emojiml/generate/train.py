@@ -60,7 +60,7 @@ class TrainConfig:
     augment: bool = True
     kl_weight: float = 0.02  # VAE: weight of KL(q || learned prior) per nat against per-pixel L1
     kl_warmup_steps: int = 1000
-    temperature: float = 1.0  # VAE: sampling temperature written into the export (chosen on training emoji)
+    temperature: float = 1.0  # sampling temperature written into the export (chosen on training emoji)
     rec_weight: float = 5.0  # GAN: weight of the cVAE-GAN reconstruction anchor (0 = pure GAN)
     gan_kl_weight: float = 0.5  # GAN: KL(E(x) || N(0, I)); strong, so the content must come from the condition
     gan_ssim_weight: float = 1.0  # GAN: weight of the SSIM term in the anchor (as in the VAE's loss)
@@ -68,6 +68,9 @@ class TrainConfig:
     ds_weight: float = 1.0  # GAN: diversity-sensitive term (two seeds of one prompt must differ); 0 = off
     ds_cap: float = 0.2  # GAN: the term stops rewarding once images differ this much per unit of z distance
     noise: bool = True  # GAN: per-layer noise inputs in the generator
+    gan_z_dim: int = 64  # GAN: latent size (a GAN started from the VAE takes the VAE's)
+    gan_prior: bool = False  # GAN: learned conditional prior p(z | c) (set when started from a VAE checkpoint)
+    d_warmup_steps: int = 0  # GAN: steps in which only the discriminator learns from the adversarial loss
     device: str = "cpu"
     amp: bool = True  # bf16 autocast on CUDA (ignored on the CPU)
     ema_decay: float = 0.999
@@ -381,7 +384,16 @@ class GANTrainer(Trainer):
     def __init__(self, dataset: EmojiDataset, config: TrainConfig, work: Path, encode) -> None:
         super().__init__(dataset, config, work, encode)
         widths = {"widths": generator_widths(config.size), "d_widths": encoder_widths(config.size)}
-        self.model_config = GANConfig(dataset.styles, dataset.groups, config.size, noise=config.noise, **widths)
+        self.model_config = GANConfig(
+            dataset.styles,
+            dataset.groups,
+            config.size,
+            z_dim=config.gan_z_dim,
+            noise=config.noise,
+            prior=config.gan_prior,
+            temperature=config.temperature,
+            **widths,
+        )
         self.generator = Generator(self.model_config).to(self.device)
         self.discriminator = Discriminator(self.model_config).to(self.device)
         self.ema = copy.deepcopy(self.generator).eval()
@@ -413,8 +425,9 @@ class GANTrainer(Trainer):
         pairs = b // 2 if self.config.ds_weight > 0 else 0  # prompts drawn with a second seed
         with autocast(self.config):
             cond = self.generator.condition(text, style, group)
-            z = torch.randn((b + pairs, z_dim), device=self.device)
-            drawn = self.generator(z, torch.cat([cond, cond[:pairs]])).float()
+            z = torch.randn((b + pairs, z_dim), device=self.device)  # the seed's noise (z itself without a prior)
+            both = torch.cat([cond, cond[:pairs]])
+            drawn = self.generator(self.generator.latent(z, both), both).float()
             fake = drawn[:b]
             d_real = self.discriminator(diff_augment(x), text, style, group)
             d_fake = self.discriminator(diff_augment(fake.detach()), text, style, group)
@@ -426,6 +439,8 @@ class GANTrainer(Trainer):
         with autocast(self.config):
             loss_g = -self.discriminator(diff_augment(fake), text, style, group).float().mean()
         losses = {"d": loss_d.detach(), "g": loss_g.detach()}
+        if self.step_count < self.config.d_warmup_steps:  # a fresh discriminator's gradients are noise
+            loss_g = loss_g * 0.0
         if pairs:
             loss_g = loss_g - self.config.ds_weight * self.diversity(drawn[:pairs], drawn[b:], z[:pairs], z[b:])
             losses["ds"] = self.last_ds
@@ -438,8 +453,14 @@ class GANTrainer(Trainer):
             rec = reconstruction_loss(recon, x)
             if self.config.gan_ssim_weight > 0:
                 rec = rec + self.config.gan_ssim_weight * ssim_loss(recon, x)
-            kl = 0.5 * (mu**2 + logvar.exp() - 1 - logvar).sum(1).mean()
-            loss_g = loss_g + self.anchor_weight() * rec + self.config.gan_kl_weight * kl
+            if self.generator.prior is None:  # KL(E(x) || N(0, I)), strong: content must come from the condition
+                kl = 0.5 * (mu**2 + logvar.exp() - 1 - logvar).sum(1).mean()
+                kl_weight = self.config.gan_kl_weight
+            else:  # KL(E(x) || p(z | c)) at the VAE's weight: the anchor is the VAE's own loss
+                mu_p, logvar_p = (t.float() for t in self.generator.prior_params(cond))
+                kl = 0.5 * (logvar_p - logvar + (logvar.exp() + (mu - mu_p) ** 2) / logvar_p.exp() - 1).sum(1).mean()
+                kl_weight = self.config.kl_weight
+            loss_g = loss_g + self.anchor_weight() * rec + kl_weight * kl
             losses["rec"] = rec.detach()
         self.opt_g.zero_grad(set_to_none=True)
         loss_g.backward()
@@ -482,12 +503,34 @@ class GANTrainer(Trainer):
 
     def load_exported(self, path: Path) -> dict:
         """The export holds only the EMA generator: the generator and its EMA start from it; the
-        discriminator and the anchor's encoder start fresh (they catch up within a few hundred steps)."""
+        discriminator and the anchor's encoder start fresh (they catch up within a few hundred steps).
+        A VAE checkpoint (a VAE-GAN start) gives the condition encoder, prior and decoder to the generator
+        and its encoder and posterior to the anchor; the noise inputs start at zero, the discriminator fresh."""
+        if read_json(Path(path).with_suffix(".json")).get("kind") == "vae":
+            return self._load_vae(path)
         model = load_generator(path)
         self._check_exported(path, model)
         self.generator.load_state_dict(model.state_dict())
         self.ema.load_state_dict(model.state_dict())
         return model.meta
+
+    def _load_vae(self, path: Path) -> dict:
+        vae = load_vae(path)
+        mine, theirs = self.model_config.to_dict(), vae.config.to_dict()
+        differ = [k for k in ("styles", "groups", "size", "z_dim", "cond_dim", "widths") if mine[k] != theirs[k]]
+        if differ or not self.model_config.prior or vae.config.enc_widths != self.model_config.d_widths:
+            raise CheckpointError(
+                f"{Path(path).with_suffix('.json')}: a GAN starts from a VAE only with the VAE's decoder and a "
+                f"learned prior ({', '.join(differ) or 'prior/encoder widths'} differ)."
+            )
+        weights = {k: v for k, v in vae.state_dict().items() if k.split(".")[0] in ("condition", "prior", "decoder")}
+        missing, unexpected = self.generator.load_state_dict(weights, strict=False)
+        if unexpected or any(".noise." not in k for k in missing):
+            raise CheckpointError(f"{path}: VAE weights do not fit the generator ({missing + unexpected}).")
+        self.ema.load_state_dict(self.generator.state_dict())
+        self.encoder.load_state_dict(vae.encoder.state_dict())
+        self.posterior.load_state_dict(vae.posterior.state_dict())
+        return vae.meta
 
 
 TRAINERS = {"gan": GANTrainer, "vae": VAETrainer}
@@ -519,6 +562,10 @@ def train(
         raise ValueError("--init-from starts a new run and --resume continues one: pass one of them.")
     if init_from is not None:  # the exported model already trained through the KL warm-up
         config = replace(config, kl_warmup_steps=0)
+        start = read_json(Path(init_from).with_suffix(".json"))
+        if model == "gan" and start.get("kind") == "vae":  # VAE-GAN: the generator takes the VAE's decoder
+            z_dim = start.get("config", {}).get("z_dim", config.gan_z_dim)
+            config = replace(config, gan_prior=True, gan_z_dim=z_dim, d_warmup_steps=max(config.d_warmup_steps, 100))
     if resume and (work / "state.json").exists():
         saved = read_json(work / "state.json")
         config = replace(TrainConfig(**saved["config"]), sample_every_s=config.sample_every_s)
