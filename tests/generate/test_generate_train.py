@@ -165,3 +165,14 @@ def test_a_gan_started_from_a_vae_draws_what_the_vae_draws_until_it_trains(tiny_
     assert torch.equal(warm.encoder.state_dict()["net.0.weight"], vae.encoder.state_dict()["net.0.weight"])
     trained = train("gan", tiny_dataset.root, tmp_path / "b", 10, resume=True, progress=False, max_steps=2)
     assert trained.step_count == 2 and trained.generator.prior is not None  # the anchor's KL uses the prior
+
+
+def test_text_jitter_keeps_vectors_unit_and_moves_them_by_about_the_length_asked():
+    from emojiml.generate.train import jitter_text
+
+    text = torch.nn.functional.normalize(torch.randn(256, 384), dim=1)
+    moved = jitter_text(text, 0.4)
+    assert torch.allclose(moved.norm(dim=1), torch.ones(256), atol=1e-5)
+    cos = (moved * text).sum(1).mean().item()
+    assert abs(cos - 1 / (1 + 0.4**2) ** 0.5) < 0.02  # noise of length 0.4, orthogonal in high dimension
+    assert torch.allclose(jitter_text(text, 0.0), text, atol=1e-6)
