@@ -28,6 +28,7 @@ from torch import nn
 from emojiml.checkpoint import (
     CheckpointError,
     load_optimizer,
+    read_config,
     read_json,
     read_tensors,
     save_model,
@@ -315,7 +316,7 @@ class Trainer:
 def jitter_text(text: torch.Tensor, length: float) -> torch.Tensor:
     """Unit text vectors (B, D) moved by isotropic noise of about ``length`` and renormalised: conditioning
     augmentation (StackGAN's idea). Why: each training emoji has one text vector, so the condition encoder
-    sees 1,470 points and may be arbitrary between them; a held-out prompt sits at cosine ~0.74 of its
+    sees about 1,470 points and may be arbitrary between them; a held-out prompt sits at cosine ~0.74 of its
     nearest training prompt, in exactly that gap."""
     noise = torch.randn_like(text) * (length / text.shape[1] ** 0.5)
     return F.normalize(text + noise, dim=1)
@@ -518,7 +519,7 @@ class GANTrainer(Trainer):
         discriminator and the anchor's encoder start fresh (they catch up within a few hundred steps).
         A VAE checkpoint (a VAE-GAN start) gives the condition encoder, prior and decoder to the generator
         and its encoder and posterior to the anchor; the noise inputs start at zero, the discriminator fresh."""
-        if read_json(Path(path).with_suffix(".json")).get("kind") == "vae":
+        if read_config(Path(path)).get("kind") == "vae":
             return self._load_vae(path)
         model = load_generator(path)
         self._check_exported(path, model)
@@ -574,7 +575,7 @@ def train(
         raise ValueError("--init-from starts a new run and --resume continues one: pass one of them.")
     if init_from is not None:  # the exported model already trained through the KL warm-up
         config = replace(config, kl_warmup_steps=0)
-        start = read_json(Path(init_from).with_suffix(".json"))
+        start = read_config(Path(init_from))
         if model == "gan" and start.get("kind") == "vae":  # VAE-GAN: the generator takes the VAE's decoder
             z_dim = start.get("config", {}).get("z_dim", config.gan_z_dim)
             config = replace(config, gan_prior=True, gan_z_dim=z_dim, d_warmup_steps=max(config.d_warmup_steps, 100))
