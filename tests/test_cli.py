@@ -129,6 +129,8 @@ def test_train_init_from_and_lr_reach_training(tmp_path, monkeypatch):
     assert main([*args, "--init-from", "emojiml/assets/vae.safetensors", "--lr", "6e-5", "--temperature", "1.3"]) == 0
     assert seen["init_from"] == Path("emojiml/assets/vae") and seen["config"].lr == 6e-5
     assert seen["config"].temperature == 1.3
+    assert main([*args, "--text-noise", "0.4"]) == 0 and seen["config"].text_noise == 0.4
+    assert main(["train", "gan", *args[2:], "--temperature", "0.8"]) == 0 and seen["config"].temperature == 0.8
 
 
 @pytest.mark.parametrize(
@@ -137,7 +139,9 @@ def test_train_init_from_and_lr_reach_training(tmp_path, monkeypatch):
         (["train", "vae", "--init-from", "x", "--resume"], "pick one"),
         (["train", "judge", "--init-from", "x"], "always trains from scratch"),
         (["train", "vae", "--lr", "0"], "--lr must be above 0"),
-        (["train", "gan", "--temperature", "1.3"], "--temperature is the VAE's"),
+        (["train", "judge", "--temperature", "1.3"], "--temperature is the GAN's or VAE's"),
+        (["train", "vae", "--temperature", "0"], "--temperature is the GAN's or VAE's"),
+        (["train", "vae", "--text-noise", "-0.1"], "--text-noise must be 0 or more"),
         (["evaluate", "generation", "--split", "train", "--cards"], "--cards writes the held-out figures"),
     ],
 )

@@ -46,14 +46,16 @@ def cmd_train_generator(args: argparse.Namespace) -> int:
         raise UsageError(f"--minutes must be in (0, {MAX_MINUTES:g}], got {args.minutes}.")
     if args.kl_weight is not None and args.generator_model != "vae":
         raise UsageError(f"--kl-weight is the VAE's KL weight; `train {args.generator_model}` has no such setting.")
-    if args.temperature is not None and (args.generator_model != "vae" or not args.temperature > 0):
-        raise UsageError(f"--temperature is the VAE's sampling temperature, above 0; got {args.temperature}.")
+    if args.temperature is not None and (args.generator_model == "judge" or not args.temperature > 0):
+        raise UsageError(f"--temperature is the GAN's or VAE's sampling temperature, above 0; got {args.temperature}.")
     if args.kl_weight is not None and not args.kl_weight >= 0:
         raise UsageError(f"--kl-weight must be 0 or more, got {args.kl_weight}.")
     if args.init_from and args.generator_model == "judge":
         raise UsageError("--init-from is for the GAN and the VAE; the judge always trains from scratch.")
     if args.init_from and args.resume:
         raise UsageError("--init-from starts a new run from a checkpoint and --resume continues WORK's run: pick one.")
+    if args.text_noise is not None and not args.text_noise >= 0:
+        raise UsageError(f"--text-noise must be 0 or more, got {args.text_noise}.")
     if args.lr is not None and not args.lr > 0:
         raise UsageError(f"--lr must be above 0, got {args.lr}.")
     torch.set_num_threads(args.threads)
@@ -79,6 +81,8 @@ def cmd_train_generator(args: argparse.Namespace) -> int:
         config = replace(config, temperature=args.temperature)
     if args.lr is not None:
         config = replace(config, lr=args.lr)
+    if args.text_noise is not None:
+        config = replace(config, text_noise=args.text_noise)
     extra = {"feedback": Path(args.feedback)} if args.feedback else {}  # the Studio's ratings (issue 18)
     if args.init_from:  # "emojiml/assets/vae", or either of its two files
         start = Path(args.init_from)
@@ -257,7 +261,10 @@ def register(commands: argparse._SubParsersAction) -> None:
             "--kl-weight", type=float, help="VAE: weight of the KL term per nat (default: TrainConfig's)"
         )
         training.add_argument(
-            "--temperature", type=float, help="VAE: prior sampling temperature stored in the export (default 1)"
+            "--temperature", type=float, help="GAN/VAE: sampling temperature stored in the export (default 1)"
+        )
+        training.add_argument(
+            "--text-noise", type=float, help="GAN/VAE: conditioning augmentation, noise length on the text vector"
         )
         training.add_argument("--threads", type=int, default=1, help="torch CPU threads (the machine is shared)")
         training.add_argument("--feedback", help="GAN/VAE: rated set from export-feedback (liked: extra positives)")

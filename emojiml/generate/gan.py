@@ -31,6 +31,8 @@ class GANConfig(JsonConfig):
     widths: tuple[int, ...] = (128, 64, 32, 16, 8)  # generator, 4x4 -> size
     d_widths: tuple[int, ...] = (16, 32, 64, 128)  # discriminator, size -> 4x4
     noise: bool = True  # per-layer noise inputs (``blocks.NoiseInjection``)
+    prior: bool = False  # a learned conditional prior p(z | c) maps the seed's noise to z (a GAN started from the VAE)
+    temperature: float = 1.0  # scale of the seed's noise when sampling; chosen on training emoji, not held-out
 
 
 class Generator(nn.Module):
@@ -39,18 +41,43 @@ class Generator(nn.Module):
         self.config = config
         self.condition = ConditionEncoder(len(config.styles), len(config.groups), config.cond_dim)
         self.decoder = ImageDecoder(config.z_dim, config.cond_dim, config.size, config.widths, config.noise)
+        self.prior = (  # the VAE's prior network, with the same parameter names, so VAE weights load as they are
+            nn.Sequential(
+                nn.Linear(config.cond_dim, config.cond_dim),
+                nn.LeakyReLU(0.2),
+                nn.Linear(config.cond_dim, 2 * config.z_dim),
+            )
+            if config.prior
+            else None
+        )
 
     def forward(self, z: torch.Tensor, cond: torch.Tensor, generator: torch.Generator | None = None) -> torch.Tensor:
         return self.decoder(z, cond, generator)  # (B, 4, S, S) premultiplied RGBA in [-1, 1]
 
+    def prior_params(self, cond: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        """Mean and log-variance of p(z | c), (B, z) each: N(0, I) without a learned prior."""
+        if self.prior is None:
+            zeros = cond.new_zeros((cond.shape[0], self.config.z_dim))
+            return zeros, zeros
+        mu, logvar = self.prior(cond).chunk(2, dim=1)
+        return mu, logvar.clamp(-8, 4)
+
+    def latent(self, noise: torch.Tensor, cond: torch.Tensor) -> torch.Tensor:
+        """The decoder's z for standard-normal ``noise`` (B, z): the noise itself, or mu(c) + sigma(c) noise."""
+        if self.prior is None:
+            return noise
+        mu, logvar = self.prior_params(cond)
+        return mu + noise * (0.5 * logvar).exp()
+
     def sample(self, cond: torch.Tensor, generator: torch.Generator | None = None, temperature: float = 1.0):
         """Samples at the native size; ``generator`` (a CPU generator) fixes z and the layer noise."""
-        z = torch.randn((cond.shape[0], self.config.z_dim), generator=generator).to(cond.device) * temperature
-        return self(z, cond, generator)
+        noise = torch.randn((cond.shape[0], self.config.z_dim), generator=generator).to(cond.device) * temperature
+        return self(self.latent(noise, cond), cond, generator)
 
     def render(self, cond: torch.Tensor, generator: torch.Generator | None = None) -> torch.Tensor:
-        """The decoder's output for a seed (what ``sample.finish`` turns into 128 px files)."""
-        return self.sample(cond, generator)
+        """The decoder's output for a seed (what ``sample.finish`` turns into 128 px files), at the
+        checkpoint's sampling temperature."""
+        return self.sample(cond, generator, self.config.temperature)
 
 
 class Discriminator(nn.Module):

@@ -28,6 +28,7 @@ from torch import nn
 from emojiml.checkpoint import (
     CheckpointError,
     load_optimizer,
+    read_config,
     read_json,
     read_tensors,
     save_model,
@@ -58,9 +59,10 @@ class TrainConfig:
     lr: float = 2e-4
     seed: int = 0
     augment: bool = True
+    text_noise: float = 0.0  # length of Gaussian noise added to each unit text vector (then renormalised); 0 = off
     kl_weight: float = 0.02  # VAE: weight of KL(q || learned prior) per nat against per-pixel L1
     kl_warmup_steps: int = 1000
-    temperature: float = 1.0  # VAE: sampling temperature written into the export (chosen on training emoji)
+    temperature: float = 1.0  # sampling temperature written into the export (chosen on training emoji)
     rec_weight: float = 5.0  # GAN: weight of the cVAE-GAN reconstruction anchor (0 = pure GAN)
     gan_kl_weight: float = 0.5  # GAN: KL(E(x) || N(0, I)); strong, so the content must come from the condition
     gan_ssim_weight: float = 1.0  # GAN: weight of the SSIM term in the anchor (as in the VAE's loss)
@@ -68,6 +70,9 @@ class TrainConfig:
     ds_weight: float = 1.0  # GAN: diversity-sensitive term (two seeds of one prompt must differ); 0 = off
     ds_cap: float = 0.2  # GAN: the term stops rewarding once images differ this much per unit of z distance
     noise: bool = True  # GAN: per-layer noise inputs in the generator
+    gan_z_dim: int = 64  # GAN: latent size (a GAN started from the VAE takes the VAE's)
+    gan_prior: bool = False  # GAN: learned conditional prior p(z | c) (set when started from a VAE checkpoint)
+    d_warmup_steps: int = 0  # GAN: steps in which only the discriminator learns from the adversarial loss
     device: str = "cpu"
     amp: bool = True  # bf16 autocast on CUDA (ignored on the CPU)
     ema_decay: float = 0.999
@@ -226,6 +231,8 @@ class Trainer:
             batch = self.batches.next()
             if self.config.augment:
                 batch = (augment_real(batch[0]), *batch[1:])
+            if self.config.text_noise > 0:
+                batch = (batch[0], jitter_text(batch[1], self.config.text_noise), *batch[2:])
             losses = self.step(batch)  # detached tensors: reading them waits for the GPU, so only every 10th
             self.step_count += 1
             if self.step_count % 10 == 0:
@@ -306,6 +313,15 @@ class Trainer:
         self.initialised_from = meta.get("initialised_from")
 
 
+def jitter_text(text: torch.Tensor, length: float) -> torch.Tensor:
+    """Unit text vectors (B, D) moved by isotropic noise of about ``length`` and renormalised: conditioning
+    augmentation (StackGAN's idea). Why: each training emoji has one text vector, so the condition encoder
+    sees about 1,470 points and may be arbitrary between them; a held-out prompt sits at cosine ~0.74 of its
+    nearest training prompt, in exactly that gap."""
+    noise = torch.randn_like(text) * (length / text.shape[1] ** 0.5)
+    return F.normalize(text + noise, dim=1)
+
+
 def generator_widths(size: int) -> tuple[int, ...]:
     """Decoder channel widths from 4x4 up to ``size`` (32 or 64 px) that the GAN and the VAE train with.
     Why so narrow: 64 px sampling must run at 500 images/s at batch 64 on a CPU."""
@@ -381,7 +397,16 @@ class GANTrainer(Trainer):
     def __init__(self, dataset: EmojiDataset, config: TrainConfig, work: Path, encode) -> None:
         super().__init__(dataset, config, work, encode)
         widths = {"widths": generator_widths(config.size), "d_widths": encoder_widths(config.size)}
-        self.model_config = GANConfig(dataset.styles, dataset.groups, config.size, noise=config.noise, **widths)
+        self.model_config = GANConfig(
+            dataset.styles,
+            dataset.groups,
+            config.size,
+            z_dim=config.gan_z_dim,
+            noise=config.noise,
+            prior=config.gan_prior,
+            temperature=config.temperature,
+            **widths,
+        )
         self.generator = Generator(self.model_config).to(self.device)
         self.discriminator = Discriminator(self.model_config).to(self.device)
         self.ema = copy.deepcopy(self.generator).eval()
@@ -413,8 +438,9 @@ class GANTrainer(Trainer):
         pairs = b // 2 if self.config.ds_weight > 0 else 0  # prompts drawn with a second seed
         with autocast(self.config):
             cond = self.generator.condition(text, style, group)
-            z = torch.randn((b + pairs, z_dim), device=self.device)
-            drawn = self.generator(z, torch.cat([cond, cond[:pairs]])).float()
+            z = torch.randn((b + pairs, z_dim), device=self.device)  # the seed's noise (z itself without a prior)
+            both = torch.cat([cond, cond[:pairs]])
+            drawn = self.generator(self.generator.latent(z, both), both).float()
             fake = drawn[:b]
             d_real = self.discriminator(diff_augment(x), text, style, group)
             d_fake = self.discriminator(diff_augment(fake.detach()), text, style, group)
@@ -426,6 +452,8 @@ class GANTrainer(Trainer):
         with autocast(self.config):
             loss_g = -self.discriminator(diff_augment(fake), text, style, group).float().mean()
         losses = {"d": loss_d.detach(), "g": loss_g.detach()}
+        if self.step_count < self.config.d_warmup_steps:  # a fresh discriminator's gradients are noise
+            loss_g = loss_g * 0.0
         if pairs:
             loss_g = loss_g - self.config.ds_weight * self.diversity(drawn[:pairs], drawn[b:], z[:pairs], z[b:])
             losses["ds"] = self.last_ds
@@ -438,8 +466,14 @@ class GANTrainer(Trainer):
             rec = reconstruction_loss(recon, x)
             if self.config.gan_ssim_weight > 0:
                 rec = rec + self.config.gan_ssim_weight * ssim_loss(recon, x)
-            kl = 0.5 * (mu**2 + logvar.exp() - 1 - logvar).sum(1).mean()
-            loss_g = loss_g + self.anchor_weight() * rec + self.config.gan_kl_weight * kl
+            if self.generator.prior is None:  # KL(E(x) || N(0, I)), strong: content must come from the condition
+                kl = 0.5 * (mu**2 + logvar.exp() - 1 - logvar).sum(1).mean()
+                kl_weight = self.config.gan_kl_weight
+            else:  # KL(E(x) || p(z | c)) at the VAE's weight: the anchor is the VAE's own loss
+                mu_p, logvar_p = (t.float() for t in self.generator.prior_params(cond))
+                kl = 0.5 * (logvar_p - logvar + (logvar.exp() + (mu - mu_p) ** 2) / logvar_p.exp() - 1).sum(1).mean()
+                kl_weight = self.config.kl_weight
+            loss_g = loss_g + self.anchor_weight() * rec + kl_weight * kl
             losses["rec"] = rec.detach()
         self.opt_g.zero_grad(set_to_none=True)
         loss_g.backward()
@@ -482,12 +516,34 @@ class GANTrainer(Trainer):
 
     def load_exported(self, path: Path) -> dict:
         """The export holds only the EMA generator: the generator and its EMA start from it; the
-        discriminator and the anchor's encoder start fresh (they catch up within a few hundred steps)."""
+        discriminator and the anchor's encoder start fresh (they catch up within a few hundred steps).
+        A VAE checkpoint (a VAE-GAN start) gives the condition encoder, prior and decoder to the generator
+        and its encoder and posterior to the anchor; the noise inputs start at zero, the discriminator fresh."""
+        if read_config(Path(path)).get("kind") == "vae":
+            return self._load_vae(path)
         model = load_generator(path)
         self._check_exported(path, model)
         self.generator.load_state_dict(model.state_dict())
         self.ema.load_state_dict(model.state_dict())
         return model.meta
+
+    def _load_vae(self, path: Path) -> dict:
+        vae = load_vae(path)
+        mine, theirs = self.model_config.to_dict(), vae.config.to_dict()
+        differ = [k for k in ("styles", "groups", "size", "z_dim", "cond_dim", "widths") if mine[k] != theirs[k]]
+        if differ or not self.model_config.prior or vae.config.enc_widths != self.model_config.d_widths:
+            raise CheckpointError(
+                f"{Path(path).with_suffix('.json')}: a GAN starts from a VAE only with the VAE's decoder and a "
+                f"learned prior ({', '.join(differ) or 'prior/encoder widths'} differ)."
+            )
+        weights = {k: v for k, v in vae.state_dict().items() if k.split(".")[0] in ("condition", "prior", "decoder")}
+        missing, unexpected = self.generator.load_state_dict(weights, strict=False)
+        if unexpected or any(".noise." not in k for k in missing):
+            raise CheckpointError(f"{path}: VAE weights do not fit the generator ({missing + unexpected}).")
+        self.ema.load_state_dict(self.generator.state_dict())
+        self.encoder.load_state_dict(vae.encoder.state_dict())
+        self.posterior.load_state_dict(vae.posterior.state_dict())
+        return vae.meta
 
 
 TRAINERS = {"gan": GANTrainer, "vae": VAETrainer}
@@ -519,6 +575,10 @@ def train(
         raise ValueError("--init-from starts a new run and --resume continues one: pass one of them.")
     if init_from is not None:  # the exported model already trained through the KL warm-up
         config = replace(config, kl_warmup_steps=0)
+        start = read_config(Path(init_from))
+        if model == "gan" and start.get("kind") == "vae":  # VAE-GAN: the generator takes the VAE's decoder
+            z_dim = start.get("config", {}).get("z_dim", config.gan_z_dim)
+            config = replace(config, gan_prior=True, gan_z_dim=z_dim, d_warmup_steps=max(config.d_warmup_steps, 100))
     if resume and (work / "state.json").exists():
         saved = read_json(work / "state.json")
         config = replace(TrainConfig(**saved["config"]), sample_every_s=config.sample_every_s)

@@ -133,7 +133,46 @@ def test_init_from_a_checkpoint_of_another_config_or_kind_is_a_clear_error(tiny_
     start = tmp_path / "a" / "vae"
     with pytest.raises(CheckpointError, match=r"another vae config \(styles differ"):
         train("vae", tiny_dataset.root, tmp_path / "b", 10, config=config, max_steps=0, init_from=start)
-    with pytest.raises(CheckpointError, match="not a gan checkpoint"):
+    with pytest.raises(CheckpointError, match=r"starts from a VAE only .*styles differ"):
         train("gan", tiny_dataset.root, tmp_path / "c", 10, max_steps=0, init_from=start)
     with pytest.raises(ValueError, match="pass one of them"):
         train("vae", tiny_dataset.root, tmp_path / "a", 10, resume=True, init_from=start)
+
+
+def test_a_gan_started_from_a_vae_draws_what_the_vae_draws_until_it_trains(tiny_dataset, tmp_path):
+    config = TrainConfig(model="vae", batch=8, sample_every_s=1e9, checkpoint_every_s=1e9)
+    train("vae", tiny_dataset.root, tmp_path / "a", minutes=10, config=config, progress=False, max_steps=2)
+    vae = load_vae(tmp_path / "a" / "vae").eval()
+    gan_config = TrainConfig(model="gan", batch=8, sample_every_s=1e9, checkpoint_every_s=1e9)
+    warm = train(
+        "gan",
+        tiny_dataset.root,
+        tmp_path / "b",
+        10,
+        config=gan_config,
+        progress=False,
+        max_steps=0,
+        init_from=tmp_path / "a" / "vae",
+    )
+    generator = load_generator(tmp_path / "b" / "gan").eval()
+    assert generator.config.prior and generator.config.z_dim == vae.config.z_dim
+    assert warm.config.d_warmup_steps > 0  # a fresh discriminator must not steer the VAE's decoder at once
+    cond = vae.condition(torch.randn(3, 384), torch.tensor([0, 0, 0]), torch.tensor([0, 0, 0]))
+    with torch.no_grad():
+        expected = vae.sample(cond, torch.Generator().manual_seed(5))
+        drawn = generator.sample(cond, torch.Generator().manual_seed(5))  # noise inputs start at zero
+    assert torch.allclose(drawn, expected, atol=1e-6)
+    assert torch.equal(warm.encoder.state_dict()["net.0.weight"], vae.encoder.state_dict()["net.0.weight"])
+    trained = train("gan", tiny_dataset.root, tmp_path / "b", 10, resume=True, progress=False, max_steps=2)
+    assert trained.step_count == 2 and trained.generator.prior is not None  # the anchor's KL uses the prior
+
+
+def test_text_jitter_keeps_vectors_unit_and_moves_them_by_about_the_length_asked():
+    from emojiml.generate.train import jitter_text
+
+    text = torch.nn.functional.normalize(torch.randn(256, 384), dim=1)
+    moved = jitter_text(text, 0.4)
+    assert torch.allclose(moved.norm(dim=1), torch.ones(256), atol=1e-5)
+    cos = (moved * text).sum(1).mean().item()
+    assert abs(cos - 1 / (1 + 0.4**2) ** 0.5) < 0.02  # noise of length 0.4, orthogonal in high dimension
+    assert torch.allclose(jitter_text(text, 0.0), text, atol=1e-6)
