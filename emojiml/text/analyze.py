@@ -162,6 +162,12 @@ class ContextAnalyzer:
         self, messages: Sequence[Message | str], personal: PersonalSuggestions | None = None
     ) -> list[MessageAnalysis]:
         """One ``MessageAnalysis`` per message, in order; plain strings form one conversation."""
+        with models.one_blas_thread():
+            return self._analyze(messages, personal)
+
+    def _analyze(
+        self, messages: Sequence[Message | str], personal: PersonalSuggestions | None
+    ) -> list[MessageAnalysis]:
         items = [m if isinstance(m, Message) else Message(m) for m in messages]
         cleaned = [clean_text(m.text) for m in items]
         live = [i for i, (text, _) in enumerate(cleaned) if text]

@@ -2,6 +2,8 @@
 
 import unicodedata
 
+import numpy as np
+
 from emojiml.text.analyze import clean_text, spacy_unused_components
 
 
@@ -46,3 +48,17 @@ def test_entity_recognition_skips_only_components_it_does_not_read(analyzer):
     needed = [[(e.text, e.label_, e.start_char) for e in doc.ents] for doc in nlp.pipe(texts, disable=unused)]
     assert needed == everything
     assert any(needed)
+
+
+def test_one_blas_thread_limits_only_while_it_lasts():
+    from threadpoolctl import threadpool_info
+
+    from emojiml import models
+
+    np.ones((2, 2)) @ np.ones((2, 2))  # numpy's BLAS is loaded
+    before = {(i["filepath"], i["num_threads"]) for i in threadpool_info() if i["user_api"] == "blas"}
+    with models.one_blas_thread():
+        inside = [i["num_threads"] for i in threadpool_info() if i["user_api"] == "blas"]
+    after = {(i["filepath"], i["num_threads"]) for i in threadpool_info() if i["user_api"] == "blas"}
+    assert inside and set(inside) == {1}
+    assert after == before
