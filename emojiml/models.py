@@ -8,7 +8,8 @@ each family's loader, so no family module ever imports this one back in a cycle.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from functools import cache, lru_cache
 from typing import TYPE_CHECKING
 
@@ -67,6 +68,25 @@ def limit_cpu_threads(threads: int | None = None, default: int = 0) -> None:
     if threads > 0:
         torch.set_num_threads(threads)
         threadpool_limits(threads, user_api="blas")
+
+
+@cache
+def _thread_pools():
+    from threadpoolctl import ThreadpoolController
+
+    return ThreadpoolController()  # finds the loaded BLAS libraries once (a few ms), not on every call
+
+
+@contextmanager
+def one_blas_thread() -> Iterator[None]:
+    """Numpy's BLAS at one thread for the enclosed work (torch's pool is left alone), then as it was.
+
+    Why: the analysis and suggestion paths do hundreds of small products after the encoder pass (entity and topic
+    search, NMF, nearest emoji), and on this 2-core CPU each one wakes a second BLAS thread that costs more than the
+    product (``Settings.cpu_threads``); the CLI leaves BLAS at one thread per core for its large products. The
+    limit is process-wide while it lasts: in the app it is already 1, so concurrent sessions see no change."""
+    with _thread_pools().limit(limits=1, user_api="blas"):
+        yield
 
 
 @cache

@@ -63,7 +63,10 @@ class _MatrixRecommender(RankingMixin):
 
     def known(self, user: str | None) -> bool:
         check_fitted(self)
-        return user is not None and user in self.user_index_ and self.counts_[self.user_index_[user]].nnz > 0
+        if user is None or user not in self.user_index_:
+            return False
+        row = self.user_index_[user]  # the row's stored counts, read from the CSR pointers (slicing a row copies it)
+        return bool(self.counts_.indptr[row + 1] > self.counts_.indptr[row])
 
     def score(self, user: str | None, message: str | None) -> np.ndarray:
         """Reconstructed affinity for a known person, else popularity; used emoji scaled by ``used_weight``."""

@@ -276,10 +276,17 @@ class ContentRecommender(RankingMixin):
             return "no message to match"
         if index in self.mentioned(message):
             return "written in the message"
-        entry = self.catalog_[index]
-        vocabulary = {w for text in (entry.name, *entry.keywords) for w in WORD.findall(text.lower())}
+        vocabulary = entry_words(self.catalog_, index)
         words = [w for w in WORD.findall(message.lower()) if w in vocabulary or w.rstrip("s") in vocabulary]
         return f"matches '{words[0]}'" if words else "fits the message"
+
+
+@functools.lru_cache(maxsize=4096)
+def entry_words(catalog: Catalog, index: int) -> frozenset[str]:
+    """The lower-case words of an emoji's name and keywords (what ``reason`` matches a message against); cached,
+    since a batch asks for the same few hundred emoji thousands of times."""
+    entry = catalog[index]
+    return frozenset(w for text in (entry.name, *entry.keywords) for w in WORD.findall(text.lower()))
 
 
 @functools.lru_cache(maxsize=1024)

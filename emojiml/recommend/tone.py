@@ -113,11 +113,11 @@ class MessageTone:
 
     score: np.ndarray  # (N,)
 
-    @property
-    def negative(self) -> np.ndarray:
+    @functools.cached_property
+    def negative(self) -> np.ndarray:  # (N,); cached: the ranking reads it per message and per suggestion
         return np.clip(-self.score / THRESHOLD, 0.0, 1.0) * (self.score <= -NEGATIVE_AT)
 
-    @property
+    @functools.cached_property
     def positive(self) -> np.ndarray:
         return np.clip(self.score / THRESHOLD, 0.0, 1.0)
 
@@ -177,6 +177,10 @@ class Tone:
         n = len(texts)
         features = model.turn_features(texts, model.own_vectors(texts, batch.vectors), [None] * n, [0] * n, scores)
         unsure = [bool({"emoji_only", "non_english"} & set(clean_text(t)[1])) for t in texts]
+        emotion = models.emotion_classifier()
+        same_inputs = not model.config.tuned_layers and (  # a tuned polarity model reads its own vectors
+            (emotion.config.buckets, emotion.config.next_turn) == (model.config.buckets, model.config.next_turn)
+        )
         sentiments = combine(
             [s["compound"] for s in scores],
             np.zeros((n, len(EMOTIONS))),  # unused when the polarity model speaks
@@ -186,10 +190,9 @@ class Tone:
         )
         # the emotion rule too (VADER + the emotion model): the polarity model, trained on developers' comments,
         # reads "my dog passed away" as neutral; a message either reader finds negative counts as negative
-        emotion = models.emotion_classifier()
-        emotions = emotion.probabilities(
-            emotion.turn_features(texts, batch.vectors, [None] * n, [0] * n, scores), "comment"
-        )
+        if not same_inputs:  # features hashed or laid out differently: the emotion model's own
+            features = emotion.turn_features(texts, batch.vectors, [None] * n, [0] * n, scores)
+        emotions = emotion.probabilities(features, "comment")
         by_emotion = combine([s["compound"] for s in scores], emotions, unsure)
         score = np.minimum([s.score for s in sentiments], [s.score for s in by_emotion])
         empty = np.array([not t.strip() for t in texts])

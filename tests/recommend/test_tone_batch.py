@@ -1,0 +1,47 @@
+"""Tone over a batch: the shared n-gram features and cached per-message tone give what separate reads give."""
+
+import numpy as np
+
+from emojiml import models
+from emojiml.recommend.hybrid import content_hybrid
+from emojiml.recommend.tone import MessageTone
+from emojiml.text.sentiment import combine, emoji_polarity
+
+MESSAGES = [
+    "the build is broken again",
+    "my dog passed away",
+    "happy birthday!! 🎂",
+    "we shipped the new release 🚀",
+    "",
+    "lunch?",
+]
+
+
+def test_tone_of_a_batch_matches_each_model_reading_its_own_features():
+    hybrid = content_hybrid()
+    batch = hybrid.encode(MESSAGES)
+    tone = hybrid.tone_.of(batch)
+    vader = models.vader()
+    scores = [vader.polarity_scores(t) for t in MESSAGES]
+    n = len(MESSAGES)
+    unsure = [False, False, False, False, False, False]
+    polarity = models.sentiment_classifier()
+    alone = polarity.turn_features(MESSAGES, batch.vectors, [None] * n, [0] * n, scores)
+    emoji = [emoji_polarity(t, hybrid.catalog_, vader) for t in MESSAGES]
+    by_polarity = combine(
+        [s["compound"] for s in scores], None, unsure, polarity.probabilities(alone, "sentiment"), emoji
+    )
+    emotion = models.emotion_classifier()
+    own = emotion.turn_features(MESSAGES, batch.vectors, [None] * n, [0] * n, scores)  # the emotion model's own
+    by_emotion = combine([s["compound"] for s in scores], emotion.probabilities(own, "comment"), unsure)
+    expected = np.minimum([s.score for s in by_polarity], [s.score for s in by_emotion])
+    expected[4] = 0.0  # the empty message
+    assert np.array_equal(tone.score, expected)
+    assert tone.score[0] < 0 and tone.score[1] < 0
+
+
+def test_message_tone_reads_the_same_each_time():
+    tone = MessageTone(np.array([-0.5, -0.1, 0.0, 0.4]))
+    first = (tone.negative.copy(), tone.positive.copy())
+    assert np.array_equal(tone.negative, first[0]) and np.array_equal(tone.positive, first[1])
+    assert tone.negative[0] > 0 and tone.negative[1] == 0 and tone.positive[3] > 0
