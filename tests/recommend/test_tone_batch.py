@@ -26,7 +26,8 @@ def test_tone_of_a_batch_matches_each_model_reading_its_own_features():
     n = len(MESSAGES)
     unsure = [False, False, False, False, False, False]
     polarity = models.sentiment_classifier()
-    alone = polarity.turn_features(MESSAGES, batch.vectors, [None] * n, [0] * n, scores)
+    # the polarity model reads its own fine-tuned vectors; the emotion model the shared encoder's
+    alone = polarity.turn_features(MESSAGES, polarity.own_vectors(MESSAGES, batch.vectors), [None] * n, [0] * n, scores)
     emoji = [emoji_polarity(t, hybrid.catalog_, vader) for t in MESSAGES]
     by_polarity = combine(
         [s["compound"] for s in scores], None, unsure, polarity.probabilities(alone, "sentiment"), emoji
