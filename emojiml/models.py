@@ -216,6 +216,23 @@ def sentiment_classifier() -> ContextClassifier:
     return _context_classifier("sentiment", "emojiml train sentiment")
 
 
+@cache
+def tone_polarity_classifier() -> ContextClassifier:
+    """The polarity model the recommender's tone step reads: the same training data and recipe as
+    ``sentiment_classifier`` but over the frozen encoder's vectors (assets/tone/, ``emojiml train sentiment --out
+    emojiml/assets/tone``). Why a second model: the Context page's model fine-tunes its own copy of the encoder's
+    top 2 layers, a third more encoder time per message, which suggest would pay on every message only to decide
+    whether celebration fits; this one reads the vectors suggest's one encoder pass already has."""
+    from emojiml.text.classifier import ContextClassifier
+
+    folder = settings().asset_dir / "tone"
+    if not (folder / "sentiment.safetensors").exists():
+        raise ModelUnavailableError(
+            f"sentiment.safetensors is missing from {folder}: run `emojiml train sentiment --out emojiml/assets/tone`."
+        )
+    return ContextClassifier.load(folder, "sentiment")
+
+
 def emoji_search_with_encoder(
     encoder: Callable[[list[str]], np.ndarray], catalog: Catalog | None = None
 ) -> EmojiSearch:

@@ -162,8 +162,9 @@ class Tone:
         return self
 
     def of(self, batch: MessageBatch) -> MessageTone:
-        """Sentiment of each message of the batch, read on its own as the Context page reads it (the polarity
-        model trained on developers' comments, nudged by the message's own emoji), from the shared vectors."""
+        """Sentiment of each message of the batch, read on its own (a polarity model trained on developers'
+        comments, nudged by the message's own emoji), from the shared vectors: ``models.tone_polarity_classifier``,
+        the frozen-encoder variant of the Context page's fine-tuned model, so suggest makes no second encoder pass."""
         from emojiml import models
         from emojiml.text.analyze import clean_text
         from emojiml.text.sentiment import emoji_polarity
@@ -172,7 +173,7 @@ class Tone:
         if not texts:
             return MessageTone(np.zeros(0))
         vader = models.vader()
-        model = models.sentiment_classifier()
+        model = models.tone_polarity_classifier()  # reads the shared vectors: no encoder pass of its own
         scores = [vader.polarity_scores(t[:2000]) for t in texts]
         n = len(texts)
         features = model.turn_features(texts, model.own_vectors(texts, batch.vectors), [None] * n, [0] * n, scores)

@@ -25,8 +25,8 @@ def test_tone_of_a_batch_matches_each_model_reading_its_own_features():
     scores = [vader.polarity_scores(t) for t in MESSAGES]
     n = len(MESSAGES)
     unsure = [False, False, False, False, False, False]
-    polarity = models.sentiment_classifier()
-    # the polarity model reads its own fine-tuned vectors; the emotion model the shared encoder's
+    polarity = models.tone_polarity_classifier()
+    # the polarity model reads its own vectors (the shared ones unless it has tuned layers)
     alone = polarity.turn_features(MESSAGES, polarity.own_vectors(MESSAGES, batch.vectors), [None] * n, [0] * n, scores)
     emoji = [emoji_polarity(t, hybrid.catalog_, vader) for t in MESSAGES]
     by_polarity = combine(
