@@ -15,7 +15,7 @@ import logging
 import os
 import threading
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from contextlib import AbstractContextManager, nullcontext
 from functools import cache
 from pathlib import Path
@@ -123,23 +123,71 @@ def _encode(encoder: SentenceTransformer, texts: list[str], batch_size: int) -> 
     return vectors
 
 
+BERT_INPUTS = ("input_ids", "token_type_ids", "attention_mask")
+
+
+def tokenized(texts: list[str], max_tokens: int | None = None) -> dict[str, torch.Tensor]:
+    """The encoder's BERT inputs for ``texts``, (N, T) each, padded to the longest (at most ``max_tokens``)."""
+    with ENCODER_LOCK:
+        features = sentence_encoder().preprocess(texts)
+    return {k: v[:, :max_tokens] for k, v in features.items() if k in BERT_INPUTS}
+
+
+def mean_pool(states: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
+    """(B, D) the encoder's pooling of (B, T, D) token states: the mean over real tokens (``mask`` 1), before the
+    unit length its Normalize module applies."""
+    weights = mask.unsqueeze(-1).to(states.dtype)  # (B, T, 1)
+    return (states * weights).sum(dim=1) / weights.sum(dim=1).clamp(min=1e-9)
+
+
+def encoder_passes(features: dict[str, torch.Tensor], below_top: int, batch_size: int = 64):
+    """Yield (sentence vectors (B, D) unit length, token states entering the last ``below_top`` layers (B, T, D),
+    mask) per batch of the rows of ``features`` (from :func:`tokenized`), in order, from one pass of the encoder.
+
+    What a fine-tuned copy of the encoder's top layers reads (the content model's ``TunedLayers``, a context
+    model's ``EncoderTop``): the bottom of the encoder runs once for the shared vectors and every tuned top.
+    Each batch is cut to its own longest row, so rows sorted by token count carry almost no padding.
+    """
+    import torch
+
+    bert = sentence_encoder()[0].auto_model  # in eval mode since loading: setting it per call cost 1 ms/message
+    n_rows = len(features["input_ids"])
+    with torch.no_grad():
+        for start in range(0, n_rows, batch_size):
+            mask = features["attention_mask"][start : start + batch_size]
+            width = int(mask.sum(dim=1).max())
+            batch = {k: v[start : start + batch_size, :width] for k, v in features.items()}
+            with encoder_autocast(len(mask)):
+                output = bert(**batch, output_hidden_states=True)
+            mask = batch["attention_mask"]
+            vectors = torch.nn.functional.normalize(mean_pool(output.last_hidden_state.float(), mask), dim=-1)
+            yield vectors, output.hidden_states[-1 - below_top].float(), mask
+
+
 def encode_with_tops(
     texts: list[str], tops: Sequence[torch.nn.Module], batch_size: int = 32
 ) -> tuple[np.ndarray, list[np.ndarray]]:
     """``encode(texts)`` plus, for each of ``tops`` (``emojiml.text.encoder_top.EncoderTop``: a task's fine-tuned
     copy of the encoder's last layers), its (N, EMBEDDING_DIM) vectors of the same texts, from the token states
-    that enter those layers in this one encoder pass: the encoder's bottom runs once for all of them."""
+    that enter those layers in this one encoder pass (:func:`encoder_passes`)."""
     import torch
 
     vectors = np.empty((len(texts), EMBEDDING_DIM), dtype=np.float32)
     tuned = [np.empty((len(texts), EMBEDDING_DIM), dtype=np.float32) for _ in tops]
+    depths = {len(top.layers) for top in tops}
     if not texts:
         return vectors, tuned
-    for rows, states, mask in _token_states(texts, batch_size):
-        vectors[rows] = _mean_pool(states[-1], mask).float().numpy()
-        for top, out in zip(tops, tuned, strict=True):
-            with torch.no_grad():
-                out[rows] = top(states[-1 - len(top.layers)], mask).float().numpy()
+    if len(depths) > 1:
+        raise ValueError(f"tops of different depths ({sorted(depths)}) need one pass each")
+    features, order = sorted_features(texts, batch_size)
+    done = 0
+    with torch.no_grad(), encoder_autocast(len(texts)):  # one region: weights are cast once, not per batch
+        for batch_vectors, states, mask in encoder_passes(features, depths.pop() if depths else 0, batch_size):
+            rows = order[done : done + len(mask)]
+            done += len(mask)
+            vectors[rows] = batch_vectors.numpy()
+            for top, out in zip(tops, tuned, strict=True):
+                out[rows] = top(states, mask).float().numpy()
     return vectors, tuned
 
 
@@ -147,36 +195,21 @@ def token_states(texts: list[str], n_top: int, batch_size: int = 32) -> list[np.
     """Per text, the (T, EMBEDDING_DIM) float16 token states that enter the encoder's last ``n_top`` layers:
     what a task's ``EncoderTop`` is trained on (computed once, as the bottom layers stay frozen)."""
     result: list[np.ndarray] = [np.zeros((0, EMBEDDING_DIM), np.float16)] * len(texts)
-    for rows, states, mask in _token_states(texts, batch_size):
-        chosen = states[-1 - n_top].float().numpy().astype(np.float16)
-        lengths = mask.sum(1).tolist()
-        for row, value, length in zip(rows, chosen, lengths, strict=True):
-            result[row] = value[:length]
+    features, order = sorted_features(texts, batch_size)
+    done = 0
+    with encoder_autocast(len(texts)):
+        for _, states, mask in encoder_passes(features, n_top, batch_size):
+            for row, value, length in zip(order[done : done + len(mask)], states, mask.sum(1).tolist(), strict=True):
+                result[row] = value[:length].numpy().astype(np.float16)
+            done += len(mask)
     return result
 
 
-def _token_states(texts: list[str], batch_size: int) -> Iterator[tuple[np.ndarray, tuple, torch.Tensor]]:
-    """Batches of (rows, hidden states of every layer (each (B, T, 384)), attention mask (B, T))."""
-    import torch
-
-    encoder = sentence_encoder()
-    bert = encoder[0].auto_model
-    order = batch_order(texts, batch_size)
-    with ENCODER_LOCK, torch.no_grad(), encoder_autocast(len(texts)):
-        for start in range(0, len(texts), batch_size):
-            rows = order[start : start + batch_size]
-            features = encoder.preprocess([texts[i] for i in rows])
-            output = bert(**features, output_hidden_states=True, return_dict=True)
-            yield rows, output.hidden_states, features["attention_mask"]
-
-
-def _mean_pool(states: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
-    """The encoder's pooling: mean over real tokens, unit length (as its Pooling and Normalize modules)."""
-    import torch
-
-    weights = mask.to(states.dtype).unsqueeze(-1)
-    pooled = (states * weights).sum(1) / weights.sum(1).clamp(min=1e-9)
-    return torch.nn.functional.normalize(pooled.float(), dim=-1)
+def sorted_features(texts: list[str], batch_size: int) -> tuple[dict[str, torch.Tensor], np.ndarray]:
+    """:func:`tokenized` ``texts`` in :func:`batch_order` (fewest padding tokens), and that order."""
+    features = tokenized(texts)
+    order = batch_order(texts, batch_size, token_counts=features["attention_mask"].sum(dim=1).numpy())
+    return {k: v[order] for k, v in features.items()}, order
 
 
 def batch_order(texts: list[str], batch_size: int, token_counts: np.ndarray | None = None) -> np.ndarray:

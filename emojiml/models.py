@@ -189,12 +189,13 @@ def vader() -> SentimentIntensityAnalyzer:
     return SentimentIntensityAnalyzer()
 
 
-def _context_classifier(name: str, command: str) -> ContextClassifier:
+def _context_classifier(name: str, command: str, folder: str = "") -> ContextClassifier:
     from emojiml.text.classifier import ContextClassifier
 
-    if not (settings().asset_dir / f"{name}.safetensors").exists():
-        raise ModelUnavailableError(f"{name}.safetensors is missing from {settings().asset_dir}: run `{command}`.")
-    return ContextClassifier.load(settings().asset_dir, name)
+    directory = settings().asset_dir / folder
+    if not (directory / f"{name}.safetensors").exists():
+        raise ModelUnavailableError(f"{name}.safetensors is missing from {directory}: run `{command}`.")
+    return ContextClassifier.load(directory, name)
 
 
 @cache
@@ -223,14 +224,7 @@ def tone_polarity_classifier() -> ContextClassifier:
     emojiml/assets/tone``). Why a second model: the Context page's model fine-tunes its own copy of the encoder's
     top 2 layers, a third more encoder time per message, which suggest would pay on every message only to decide
     whether celebration fits; this one reads the vectors suggest's one encoder pass already has."""
-    from emojiml.text.classifier import ContextClassifier
-
-    folder = settings().asset_dir / "tone"
-    if not (folder / "sentiment.safetensors").exists():
-        raise ModelUnavailableError(
-            f"sentiment.safetensors is missing from {folder}: run `emojiml train sentiment --out emojiml/assets/tone`."
-        )
-    return ContextClassifier.load(folder, "sentiment")
+    return _context_classifier("sentiment", "emojiml train sentiment --out emojiml/assets/tone", folder="tone")
 
 
 def emoji_search_with_encoder(

@@ -5,7 +5,7 @@ import pytest
 
 from emojiml import models
 from emojiml.config import settings
-from emojiml.recommend.tuned_layers import tokenized
+from emojiml.encoder import tokenized
 
 TEXTS = [
     "happy birthday!!",

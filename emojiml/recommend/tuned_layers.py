@@ -24,7 +24,6 @@ from emojiml.checkpoint import build_config, load_weights, read_config, save_mod
 from emojiml.encoder import EMBEDDING_DIM
 
 DIM = EMBEDDING_DIM
-BERT_INPUTS = ("input_ids", "token_type_ids", "attention_mask")
 
 
 @dataclass(frozen=True)
@@ -60,7 +59,7 @@ class TunedLayers(nn.Module):
         attention = _attention_mask(mask, hidden)
         for layer in self.layers:
             hidden = layer(hidden, attention_mask=attention)
-        return self.classifier(_mean_pool(hidden, mask))  # (B, n_labels)
+        return self.classifier(encoder.mean_pool(hidden, mask))  # (B, n_labels)
 
     def save(self, path: Path) -> None:
         save_model(self, asdict(self.config), path, dtype=torch.float16)
@@ -70,11 +69,6 @@ class TunedLayers(nn.Module):
         """Weights at ``path``; ``encoder_layers`` (the shared encoder's layers) give the architecture."""
         config = build_config(TunedLayersConfig, read_config(path), path.with_suffix(".json"))
         return load_weights(cls(list(encoder_layers[-config.tuned_layers :]), config), path)
-
-
-def _mean_pool(hidden: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
-    weights = mask.unsqueeze(-1).to(hidden.dtype)  # (B, T, 1)
-    return (hidden * weights).sum(dim=1) / weights.sum(dim=1).clamp(min=1e-9)  # (B, D)
 
 
 def _attention_mask(mask: torch.Tensor, hidden: torch.Tensor) -> torch.Tensor:
@@ -91,33 +85,6 @@ def encoder_layers() -> list[nn.Module]:
     return list(_bert(encoder.sentence_encoder()).encoder.layer)
 
 
-def tokenized(texts: list[str], max_tokens: int | None = None) -> dict[str, torch.Tensor]:
-    """The encoder's BERT inputs for ``texts``, (N, T) each, padded to the longest (at most ``max_tokens``)."""
-    with encoder.ENCODER_LOCK:
-        features = encoder.sentence_encoder().preprocess(texts)
-    return {k: v[:, :max_tokens] for k, v in features.items() if k in BERT_INPUTS}
-
-
-@torch.no_grad()
-def encoder_passes(features: dict[str, torch.Tensor], tuned_layers: int, batch_size: int = 64):
-    """Yield (sentence vectors (B, D) unit length, hidden state below the top ``tuned_layers`` (B, T, D), mask)
-    per batch of the rows of ``features`` (from :func:`tokenized`), in order, from one pass of the shared encoder.
-
-    Each batch is cut to its own longest row, so rows sorted by token count carry almost no padding.
-    """
-    bert = _bert(encoder.sentence_encoder())  # in eval mode since loading: setting it per call cost 1 ms/message
-    n_rows = len(features["input_ids"])
-    for start in range(0, n_rows, batch_size):
-        mask = features["attention_mask"][start : start + batch_size]
-        width = int(mask.sum(dim=1).max())
-        batch = {k: v[start : start + batch_size, :width] for k, v in features.items()}
-        with encoder.encoder_autocast(len(mask)):
-            output = bert(**batch, output_hidden_states=True)
-        mask = batch["attention_mask"]
-        vectors = nn.functional.normalize(_mean_pool(output.last_hidden_state.float(), mask), dim=-1)
-        yield vectors, output.hidden_states[-1 - tuned_layers].float(), mask
-
-
 @torch.no_grad()
 def encode_with_tuned(texts: list[str], tuned: TunedLayers, batch_size: int = 32) -> tuple[np.ndarray, np.ndarray]:
     """(sentence vectors (N, D) — the same as ``models.encode`` — and tuned logits (N, n_labels)) in one pass.
@@ -127,12 +94,10 @@ def encode_with_tuned(texts: list[str], tuned: TunedLayers, batch_size: int = 32
     """
     if not texts:
         return np.zeros((0, DIM), np.float32), np.zeros((0, tuned.config.n_labels), np.float32)
-    features = tokenized(texts)
-    order = encoder.batch_order(texts, batch_size, token_counts=features["attention_mask"].sum(dim=1).numpy())
-    features = {k: v[order] for k, v in features.items()}  # encoder_passes cuts each batch to its own width
+    features, order = encoder.sorted_features(texts, batch_size)  # encoder_passes cuts each batch to its width
     vectors, logits = [], []
     with encoder.encoder_autocast(len(texts)):  # one region for all batches: weights are cast once, not per batch
-        for batch_vectors, hidden, mask in encoder_passes(features, tuned.config.tuned_layers, batch_size):
+        for batch_vectors, hidden, mask in encoder.encoder_passes(features, tuned.config.tuned_layers, batch_size):
             vectors.append(batch_vectors)
             logits.append(tuned(hidden, mask).float())
     back = np.argsort(order)
@@ -170,7 +135,7 @@ def cached_hidden(name: str, texts: list[str], config: TunedLayersConfig, cache_
             return CachedHidden(stored["states"], stored["offsets"])
     log(f"computing hidden states of {len(texts)} {name} texts (cached afterwards in {path.parent})")
     states, lengths = [], []
-    batches = encoder_passes(tokenized(texts, config.max_tokens), config.tuned_layers, batch_size=64)
+    batches = encoder.encoder_passes(encoder.tokenized(texts, config.max_tokens), config.tuned_layers, 64)
     for _, hidden, mask in tqdm(batches, total=(len(texts) + 63) // 64, unit="batch", desc=name):
         for row, length in zip(hidden, mask.sum(dim=1).tolist(), strict=True):
             states.append(row[:length].numpy().astype(np.float16))

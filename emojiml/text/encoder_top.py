@@ -1,7 +1,7 @@
 """A task's own copy of the sentence encoder's top transformer layers, fine-tuned for that task.
 
 The shared all-MiniLM-L6-v2 runs once per message; a model with an ``EncoderTop`` reads the token states that
-enter the encoder's last ``n_layers`` layers (``emojiml.encoder.encode_with_states``) and runs its own fine-tuned
+enter the encoder's last ``n_layers`` layers (``emojiml.encoder.encoder_passes``) and runs its own fine-tuned
 copy of those layers, then the same mean pooling and unit length as the encoder. So the bottom of the encoder is
 shared and only the top is per task, which is what lets a task learn its own reading of a message ("broken",
 "again" in a build log) at the cost of ``n_layers`` of the encoder's 6 layers.
@@ -18,7 +18,7 @@ import math
 import torch
 from torch import nn
 
-from emojiml.encoder import EMBEDDING_DIM
+from emojiml.encoder import EMBEDDING_DIM, mean_pool
 
 HEADS = 12
 FFN = 1536
@@ -66,9 +66,7 @@ class EncoderTop(nn.Module):
     def forward(self, states: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
         for layer in self.layers:
             states = layer(states, mask)
-        weights = mask.to(states.dtype).unsqueeze(-1)  # (B, T, 1)
-        pooled = (states * weights).sum(1) / weights.sum(1).clamp(min=1e-9)
-        return nn.functional.normalize(pooled, dim=-1)
+        return nn.functional.normalize(mean_pool(states, mask), dim=-1)
 
     def copy_encoder(self, bert: nn.Module) -> EncoderTop:
         """Start from the shared encoder's own last layers (``bert``: its ``transformers`` ``BertModel``)."""

@@ -1,6 +1,7 @@
 """Tone over a batch: the shared n-gram features and cached per-message tone give what separate reads give."""
 
 import numpy as np
+import pytest
 
 from emojiml import models
 from emojiml.recommend.hybrid import content_hybrid
@@ -46,3 +47,25 @@ def test_message_tone_reads_the_same_each_time():
     first = (tone.negative.copy(), tone.positive.copy())
     assert np.array_equal(tone.negative, first[0]) and np.array_equal(tone.positive, first[1])
     assert tone.negative[0] > 0 and tone.negative[1] == 0 and tone.positive[3] > 0
+
+
+def test_the_tone_step_reads_a_polarity_model_without_tuned_layers():
+    """Suggest's one encoder pass serves the tone step: its polarity model needs no pass of its own."""
+    assert not models.tone_polarity_classifier().config.tuned_layers
+    assert models.sentiment_classifier().config.tuned_layers  # the Context page's model does have them
+
+
+def test_a_missing_tone_model_names_the_command_that_rebuilds_it(tmp_path, monkeypatch):
+    from emojiml.config import settings
+    from emojiml.errors import ModelUnavailableError
+
+    monkeypatch.setenv("EMOJIML_ASSETS", str(tmp_path))
+    settings.cache_clear()
+    models.tone_polarity_classifier.cache_clear()
+    try:
+        with pytest.raises(ModelUnavailableError, match="emojiml train sentiment --out emojiml/assets/tone"):
+            models.tone_polarity_classifier()
+    finally:
+        monkeypatch.delenv("EMOJIML_ASSETS")
+        settings.cache_clear()
+        models.tone_polarity_classifier.cache_clear()

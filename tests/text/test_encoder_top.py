@@ -23,6 +23,14 @@ def test_an_untrained_copy_gives_the_encoders_own_vectors(n_layers):
     assert np.allclose(tuned, vectors, atol=1e-5)
 
 
+def test_tops_of_different_depths_are_refused_with_a_message():
+    bert = models.sentence_encoder()[0].auto_model
+    tops = [EncoderTop(1).copy_encoder(bert).eval(), EncoderTop(2).copy_encoder(bert).eval()]
+    with pytest.raises(ValueError, match="different depths"):
+        models.encode_with_tops(TEXTS, tops)
+    assert models.encode_with_tops([], tops)[0].shape == (0, 384)
+
+
 def test_token_states_cover_every_token():
     states = token_states(TEXTS, 1)
     assert [s.shape[1] for s in states] == [384] * len(TEXTS)
