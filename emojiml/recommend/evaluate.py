@@ -403,10 +403,6 @@ def _relevant_matrix(split: Split, n_emoji: int) -> np.ndarray:
     return relevant
 
 
-def _ndcg_pair(scores: np.ndarray, split: Split, pool: np.ndarray) -> tuple[float, float]:
-    return tuple(evaluate_scores(scores, split, 10, v, "", pool).ndcg for v in VARIANTS)  # type: ignore[return-value]
-
-
 @dataclass
 class _Carve:
     """One validation part: the sources fitted on what came before it, their scores on its cases, and what the
