@@ -8,7 +8,9 @@
 #
 # MINUTES (default 5.5) is the GAN/VAE training budget; the upscaler gets half, the judge 0.3 of it, all run
 # in parallel; evaluation adds about 1.5 minutes (none starts after MINUTES + 2). DEVICE defaults to cuda; CI runs it with cpu and a few
-# steps. PYTHON picks the interpreter (default python3).
+# steps. PYTHON picks the interpreter (default python3). JOBS picks the jobs (default: the five above); the
+# warm starts from the shipped VAE (JOBS="vaegan vaegan-wide vae-cont") keep exports at doubling steps under
+# OUT/kept-JOB/ and are chosen afterwards on training emoji (emojiml.generate.gpu_run.RECIPES).
 set -euo pipefail
 DATA=${1:?usage: scripts/train-gpu.sh DATA OUT [MINUTES] [DEVICE] [MAX_STEPS]}
 OUT=${2:?usage: scripts/train-gpu.sh DATA OUT [MINUTES] [DEVICE] [MAX_STEPS]}
@@ -22,4 +24,6 @@ export PYTHONPATH="$HERE${PYTHONPATH:+:$PYTHONPATH}" PYTHONUNBUFFERED=1
 DEADLINE=$("$PYTHON" -c "import time; print(time.time() + 60 * ($MINUTES + 2))")
 ARGS=(--data "$DATA" --out "$OUT" --minutes "$MINUTES" --device "$DEVICE" --deadline "$DEADLINE")
 if [ -n "$MAX_STEPS" ]; then ARGS+=(--max-steps "$MAX_STEPS"); fi
+# shellcheck disable=SC2206  # JOBS is a space-separated list of names
+if [ -n "${JOBS:-}" ]; then ARGS+=(--jobs $JOBS); fi
 "$PYTHON" -m emojiml.generate.gpu_run "${ARGS[@]}"

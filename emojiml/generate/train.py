@@ -78,6 +78,7 @@ class TrainConfig:
     ema_decay: float = 0.999
     sample_every_s: float = 300.0
     checkpoint_every_s: float = 300.0
+    keep_from_step: int = 0  # > 0: also keep an export at this step and every doubling of it (work/kept/)
 
 
 def grid_image(images: list[Image.Image], columns: int, scale: int = 2, background=(236, 236, 236)) -> Image.Image:
@@ -251,11 +252,27 @@ class Trainer:
             if now - last_checkpoint >= self.config.checkpoint_every_s:
                 self.save_state()
                 last_checkpoint = now
+            if self._keeps(self.step_count):
+                self.keep_export()
         if bar is not None:
             bar.close()
         self.save_grid()
         self.save_state()
         return self.work / f"{self.name}.safetensors"
+
+    def _keeps(self, step: int) -> bool:
+        """Whether ``step`` is one of the kept checkpoints: ``keep_from_step`` times a power of two. Why
+        doublings: a long run (a GPU's budget) may pass the best weights early, and checkpoints spaced evenly
+        in log-steps cover both the first hundreds of steps and the run's end at a few megabytes each."""
+        first = self.config.keep_from_step
+        return first > 0 and step >= first and step % first == 0 and ((step // first) & (step // first - 1)) == 0
+
+    def keep_export(self) -> Path:
+        """Export the current weights to ``work/kept/NAME-STEP`` (chosen later on training emoji)."""
+        path = self.work / "kept" / f"{self.name}-{self.step_count:06d}"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self.export(path)
+        return path
 
     def save_grid(self) -> Path:
         path = self.work / "samples" / f"{self.name}-{self.step_count:06d}.png"
