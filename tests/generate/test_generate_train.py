@@ -176,3 +176,18 @@ def test_text_jitter_keeps_vectors_unit_and_moves_them_by_about_the_length_asked
     cos = (moved * text).sum(1).mean().item()
     assert abs(cos - 1 / (1 + 0.4**2) ** 0.5) < 0.02  # noise of length 0.4, orthogonal in high dimension
     assert torch.allclose(jitter_text(text, 0.0), text, atol=1e-6)
+
+
+def test_kept_checkpoints_are_written_at_the_first_kept_step_and_every_doubling(tiny_dataset, tmp_path):
+    config = TrainConfig(model="vae", batch=8, sample_every_s=1e9, checkpoint_every_s=1e9, keep_from_step=2)
+    train("vae", tiny_dataset.root, tmp_path, minutes=10, config=config, progress=False, max_steps=9)
+    kept = sorted(p.name for p in (tmp_path / "kept").glob("*.json"))
+    assert kept == ["vae-000002.json", "vae-000004.json", "vae-000008.json"]
+    assert json.loads((tmp_path / "kept" / "vae-000004.json").read_text())["steps"] == 4
+    assert load_vae(tmp_path / "kept" / "vae-000008").config.size == 64
+
+
+def test_no_checkpoints_are_kept_unless_asked(tiny_dataset, tmp_path):
+    config = TrainConfig(model="vae", batch=8, sample_every_s=1e9, checkpoint_every_s=1e9)
+    train("vae", tiny_dataset.root, tmp_path, minutes=10, config=config, progress=False, max_steps=2)
+    assert not (tmp_path / "kept").exists()

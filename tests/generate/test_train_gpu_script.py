@@ -49,3 +49,29 @@ def test_train_gpu_script_trains_evaluates_and_writes_loadable_checkpoints(tiny_
     assert {"judge32", "judge64"} == {row["judge"] for row in summary["vae"]["eval"]}
     card = (out / "RUN_CARD.md").read_text()
     assert all(f"## {job}" in card for job in ("gan", "gan-plain", "vae", "upscaler", "judge64"))
+
+
+@pytest.mark.filterwarnings("ignore::scipy.linalg.LinAlgWarning")
+def test_warm_start_recipes_keep_their_checkpoints_for_choosing_afterwards(tiny_dataset, tmp_path, monkeypatch):
+    """The recipes start from the shipped VAE, whose styles and groups the tiny data set lacks: a copy of it
+    trained for one step on that data set stands in for it (``settings().asset_dir`` points there)."""
+    from emojiml.config import settings
+    from emojiml.generate import gpu_run
+    from emojiml.generate.gan import load_generator
+    from emojiml.generate.train import TrainConfig, train
+
+    assets = tmp_path / "assets"
+    train("vae", tiny_dataset.root, tmp_path / "start", 10, config=TrainConfig(model="vae", batch=8), max_steps=1)
+    assets.mkdir()
+    for suffix in (".safetensors", ".json"):
+        (tmp_path / "start" / f"vae{suffix}").replace(assets / f"vae{suffix}")
+    monkeypatch.setenv("EMOJIML_ASSETS", str(assets))
+    settings.cache_clear()
+    try:
+        facts = gpu_run.run_job("vaegan", tiny_dataset.root, tmp_path / "run", 10, "cpu", 2, None)
+    finally:
+        settings.cache_clear()
+    kept = sorted(p.name for p in (tmp_path / "run" / "kept-vaegan").glob("*.json"))
+    assert kept == ["gan-000001.json", "gan-000002.json"]  # on a CPU every doubling from step 1
+    assert facts["train"]["steps"] == 2
+    assert load_generator(tmp_path / "run" / "vaegan").meta["initialised_from"]["path"] == "vae"
