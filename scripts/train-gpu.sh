@@ -10,7 +10,8 @@
 # in parallel; evaluation adds about 1.5 minutes (none starts after MINUTES + 2). DEVICE defaults to cuda; CI runs it with cpu and a few
 # steps. PYTHON picks the interpreter (default python3). JOBS picks the jobs (default: the five above); the
 # warm starts from the shipped VAE (JOBS="vaegan vaegan-wide vae-cont") keep exports at doubling steps under
-# OUT/kept-JOB/ and are chosen afterwards on training emoji (emojiml.generate.gpu_run.RECIPES).
+# OUT/kept-JOB/ and are chosen afterwards on training emoji (emojiml.generate.gpu_run.RECIPES); INIT_FROM
+# names another VAE export for them to start from (a kept checkpoint of an earlier run).
 set -euo pipefail
 DATA=${1:?usage: scripts/train-gpu.sh DATA OUT [MINUTES] [DEVICE] [MAX_STEPS]}
 OUT=${2:?usage: scripts/train-gpu.sh DATA OUT [MINUTES] [DEVICE] [MAX_STEPS]}
@@ -26,4 +27,5 @@ ARGS=(--data "$DATA" --out "$OUT" --minutes "$MINUTES" --device "$DEVICE" --dead
 if [ -n "$MAX_STEPS" ]; then ARGS+=(--max-steps "$MAX_STEPS"); fi
 # shellcheck disable=SC2206  # JOBS is a space-separated list of names
 if [ -n "${JOBS:-}" ]; then ARGS+=(--jobs $JOBS); fi
+if [ -n "${INIT_FROM:-}" ]; then ARGS+=(--init-from "$INIT_FROM"); fi  # the recipes' start (default: shipped VAE)
 "$PYTHON" -m emojiml.generate.gpu_run "${ARGS[@]}"

@@ -49,6 +49,7 @@ def run_job(
     max_steps: int | None,
     deadline: float | None,
     batch: int = 128,
+    start: Path | None = None,
 ) -> dict:
     """Train one job's model into ``out/job.*`` and, for the image models, evaluate it; return the facts."""
     import torch
@@ -71,7 +72,7 @@ def run_job(
 
         facts["eval"] = evaluate_upscaler(load_upscaler(out / "upscaler"), dataset)
     elif job in RECIPES:
-        facts["train"] = train_recipe(job, data, out, minutes, device, max_steps)
+        facts["train"] = train_recipe(job, data, out, minutes, device, max_steps, start)
         facts["eval"] = "none here: the kept checkpoints are chosen on training emoji afterwards"
     elif job == "judge64":
         from emojiml.generate.judge import train_judge
@@ -101,8 +102,11 @@ def run_job(
     return facts
 
 
-def train_recipe(job: str, data: Path, out: Path, minutes: float, device: str, max_steps: int | None) -> dict:
-    """Train one of :data:`RECIPES` from the shipped VAE into ``out/JOB.*``, its kept exports in ``out/kept-JOB/``."""
+def train_recipe(
+    job: str, data: Path, out: Path, minutes: float, device: str, max_steps: int | None, start: Path | None = None
+) -> dict:
+    """Train one of :data:`RECIPES` from the shipped VAE (or the VAE export ``start``, e.g. a kept checkpoint of
+    an earlier run) into ``out/JOB.*``, its kept exports in ``out/kept-JOB/``."""
     from emojiml.config import settings
     from emojiml.generate.train import TrainConfig, train
 
@@ -127,7 +131,7 @@ def train_recipe(job: str, data: Path, out: Path, minutes: float, device: str, m
         encode=_no_encoder,
         progress=False,
         max_steps=max_steps,
-        init_from=settings().asset_dir / "vae",
+        init_from=start or settings().asset_dir / "vae",
     )
     for suffix in (".safetensors", ".json"):
         (work / f"{model}{suffix}").replace(out / f"{job}{suffix}")
@@ -224,13 +228,15 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--deadline", type=float, help="epoch seconds after which no evaluation starts")
     parser.add_argument("--batch", type=int, default=128, help="GAN/VAE batch on a GPU (8 on a CPU)")
+    parser.add_argument("--init-from", type=Path, help="the VAE export the recipes start from (default: shipped)")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     if args.job:
         minutes = args.minutes * SHARE[args.job]
-        facts = run_job(args.job, Path(args.data), out, minutes, args.device, args.max_steps, args.deadline, args.batch)
+        job, data, device = args.job, Path(args.data), args.device
+        facts = run_job(job, data, out, minutes, device, args.max_steps, args.deadline, args.batch, args.init_from)
         log.info("%s done in %.1f min", args.job, facts["wall_minutes"])
         return 0
     if args.device.startswith("cuda"):
@@ -245,6 +251,8 @@ def main(argv: list[str] | None = None) -> int:
         common += ["--max-steps", str(args.max_steps)]
     if args.deadline is not None:
         common += ["--deadline", str(args.deadline)]
+    if args.init_from is not None:
+        common += ["--init-from", str(args.init_from)]
     started = time.monotonic()
     procs = {
         job: subprocess.Popen([sys.executable, "-m", "emojiml.generate.gpu_run", *common, "--job", job], env=env)
