@@ -26,7 +26,10 @@ from emojiml.generate.vectors import VectorIcon, load_icon_set, render_svg
 OUTPUT_SIZE = 128
 MAX_FILE_BYTES = 128 * 1024  # Slack's and Discord's custom-emoji limit
 FEATURE_PARTS = ("eyes", "mouth", "extras")
-FACE_SHARE = (0.22, 0.42)  # a placed face's radius, as a share of the base's size: readable, not swamping
+FACE_SHARE = (
+    0.16,
+    0.36,
+)  # a placed face's radius, as a share of the base's size (see the README: chosen on training emoji and by eye)
 INSCRIBED_GROWTH = 1.6  # features may spill a little past the largest inscribed circle, as Emoji Kitchen's do
 MAX_STROKE_GAIN = 1.8  # shrunk features' lines are thickened back at most this much (module ``keep_line_weight``)
 HALO = 0.02  # the white rim under features on a non-face base, as a share of the donor's viewBox
@@ -211,7 +214,13 @@ def draft(recipe: Recipe, catalog: Catalog | None = None) -> Draft:
             seen_donors.add(donor.slug)
         transform, scale = _placement(donor, base)
         halo_width = HALO * max(donor.icon.width, donor.icon.height)
-        for piece in donor.pieces(part):
+        lent = donor.lent(part, base.is_face)
+        if not lent:
+            raise KitchenInputError(
+                f"{donor_entry.char} ({donor_entry.name}) shows its {part} only with a hand over it, which stays "
+                "on a face; pick another face for this object."
+            )
+        for piece in lent:
             target = behind if part == "extras" and piece.index < (donor.face_index or 0) else front
             markup = keep_line_weight(piece.markup, scale)
             target.append(f'<g transform="{transform}">{markup}</g>')

@@ -8,7 +8,9 @@ better than that ("crying cactus" -> 🌵 + 😭; "birthday cake" -> 🎂 with t
 catalog side are each emoji's name + keywords (``models.catalog_embeddings``), as everywhere in emojiml.
 
 A base loses ``NAME_EXTRA`` per word of its name the prompt leaves out, so "moon" is 🌕 full moon or 🌙
-rather than 🌒 waxing crescent moon, and "star" is ⭐ rather than ✴️ eight-pointed star.
+rather than 🌒 waxing crescent moon, and "star" is ⭐ rather than ✴️ eight-pointed star. A *tile* (a symbol drawn
+on a filled square, ``parts.is_tile``: ✴️ 🆗 🟧), and a face emoji that is to get another face's features, is a
+base only when the prompt says its whole name (``_needs_naming``).
 
 Seeds draw different recipes among the near-best: base and donor are sampled with Gumbel noise of scale
 ``SEED_TEMPERATURE`` over the top candidates (seed 0 takes the best), and the expression's donors rotate.
@@ -49,6 +51,7 @@ GENERIC_WORDS = {"face", "eye", "eyes", "mouth"}  # never a base on their own ("
 RANK_MARGIN = 0.1  # candidates within this of the best text score go to the judge; the rest are off-prompt
 TOP_BASES, TOP_DONORS = 6, 4
 NAME_EXTRA, MAX_EXTRA = 0.02, 3  # text score a base loses per word of its name the prompt does not say
+MAX_SKIPPED = 6  # bases that need naming (``_needs_naming``) the prompt does not name are passed over, this many
 STOPWORDS = {
     "a",
     "an",
@@ -206,6 +209,22 @@ def _extra_counts(names: tuple[frozenset[str], ...], base_words: str) -> np.ndar
     )
 
 
+def _needs_naming(entry: Emoji, style: str, lends: bool) -> bool:
+    """Whether ``entry`` is a base only when the prompt says every word of its name (but "face").
+
+    - A *tile* (a symbol drawn on a filled square in ``style``, ``parts.is_tile``): "winking star" picked ✴️,
+      an eight-pointed star on an orange square, and put the wink on the square ("eight pointed star" still can).
+    - A face emoji that is to get another face's features (``lends``): its own eyes and mouth go, and what is
+      left is a plain disc, the donor itself; "winking star" then gave 🤩 star-struck with 😉's face (a wink,
+      no star). "clown" still names 🤡 clown face.
+    """
+    from emojiml.generate.kitchen.compose import emoji_parts
+
+    if lends and is_face_emoji(entry):
+        return True
+    return emoji_parts(entry, style).is_tile
+
+
 def _feature_text(words: str) -> str:
     return words if "face" in words.split() else f"{words} face"
 
@@ -318,7 +337,13 @@ def propose_recipes(
             f"Nothing the kitchen can draw matches {prompt!r} (nearest: {nearest.char} {nearest.name}, "
             f"similarity {float(base_scores.max()):.2f}); name an object, animal or food, e.g. 'crying cactus'."
         )
-    top_bases = [pool.bases[int(i)] for i in np.argsort(-base_scores)[:TOP_BASES]]
+    unnamed = _extra_counts(extra_words, f"{base_words} face") > 0
+    lends = bool(feature_words) or expression is not None
+    top_bases = [
+        pool.bases[int(i)]
+        for i in np.argsort(-base_scores)[: TOP_BASES + MAX_SKIPPED]
+        if not (unnamed[int(i)] and _needs_naming(catalog[pool.bases[int(i)]], style, lends))
+    ][:TOP_BASES]
     base_score = {row: float(s) for row, s in zip(pool.bases, base_scores, strict=True)}
     if donor_scores is None:
         top_donors, donor_score = [None], {None: FEATURE_PRIOR}
