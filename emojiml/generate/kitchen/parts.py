@@ -335,6 +335,16 @@ def is_tile(mask: np.ndarray) -> bool:
 
 
 @cache
+def icon_is_tile(style: str, slug: str) -> bool:
+    """:func:`is_tile` for icon ``slug`` of ``style`` from one render, without cutting it into parts."""
+    icon = load_icon_set(style).get(slug)
+    if icon is None:
+        raise KeyError(slug)
+    alpha = np.asarray(render_svg(icon.svg(), MEASURE_SIZE).getchannel("A"), dtype=np.float32) / 255.0
+    return is_tile(alpha)
+
+
+@cache
 def icon_parts(style: str, slug: str, face: bool) -> IconParts:
     """The labelled pieces of icon ``slug`` in ``style``; ``face`` asks for the face split (else all base)."""
     icon_set = load_icon_set(style)
@@ -364,7 +374,7 @@ def icon_parts(style: str, slug: str, face: bool) -> IconParts:
         colour = shapes[face_index].colour
     else:
         mask = whole.mask if whole is not None else np.ones((MEASURE_SIZE, MEASURE_SIZE))
-        tile = is_tile(mask)
+        tile = icon_is_tile(style, slug)
         anchor = inscribed_circle(mask, icon) if tile or whole is None else calm_circle(whole.rgba, icon)
     if whole is not None:
         x0, y0, x1, y1 = whole.box

@@ -216,9 +216,10 @@ def _is_tile(entry: Emoji, style: str) -> bool:
     Why: "winking star" picked ✴️ (an eight-pointed star on an orange square) and put the wink on the square.
     A tile is a base only when the prompt says every word of its name ("eight pointed star", "ok button").
     """
-    from emojiml.generate.kitchen.compose import emoji_parts
+    from emojiml.generate.kitchen.parts import icon_is_tile
 
-    return emoji_parts(entry, style).is_tile
+    slug = load_icon_set(style).slug_for(entry)
+    return slug is not None and icon_is_tile(style, slug)
 
 
 @cache
