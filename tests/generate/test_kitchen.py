@@ -244,3 +244,14 @@ def test_a_hand_over_the_mouth_is_not_lent_to_an_object(catalog):
     with pytest.raises(KitchenInputError, match="hand over it"):
         compose(Recipe("🥔", mouth="🤭", style="twemoji"))
     assert mashup_recipes("😀", "🤭", "twemoji")[0].mouth is not None  # onto a face, the hand comes along
+
+
+def test_the_tuning_split_is_training_emoji_only():
+    from emojiml.generate.kitchen.evaluate import TRAIN_SAMPLE, evaluate_kitchen, heldout_emoji, training_sample
+
+    training = training_sample()
+    assert len(training) == TRAIN_SAMPLE and len({e.key for e in training}) == TRAIN_SAMPLE
+    assert not {e.key for e in training} & {e.key for e in heldout_emoji()}
+    assert [e.key for e in training_sample()] == [e.key for e in training]  # fixed: the same emoji every run
+    with pytest.raises(EmojimlError, match="Unknown split"):
+        evaluate_kitchen("noto", limit=1, split="test")

@@ -37,6 +37,7 @@ GIBBERISH_PROMPTS = 60
 EVALUATION_SEED = 0
 TRAIN_SAMPLE = 300  # training emoji in the tuning split (``--split train``)
 SPLITS = ("heldout", "train")
+SPLIT_WORDS = {"heldout": "held-out", "train": "training"}
 
 
 @dataclass(frozen=True)
@@ -72,7 +73,7 @@ class KitchenReport:
             ),
             ("sharpness vs Noto font renders at 128 px", f"{self.sharpness_ratio_font:.2f}x", ">= 0.5x"),
             (
-                f"R-precision@1 among 10, {self.n_heldout} {self.split.replace('heldout', 'held-out')} names",
+                f"R-precision@1 among 10, {self.n_heldout} {SPLIT_WORDS[self.split]} names",
                 f"{self.r_precision:.3f}",
                 f">= 0.7; text-only pick {self.r_precision_text_pick:.3f}; real art {self.r_precision_real:.3f}",
             ),
