@@ -219,3 +219,39 @@ def test_the_judged_draft_renders_what_compose_draws():
     assert sketch.probe.size == (128, 128)
     alpha = np.asarray(sketch.probe)[..., 3]
     assert alpha[:16].max() == 0 and 0 < (alpha > 0).mean() < 0.7  # the drawing with room around it
+
+
+def test_unnamed_tiles_and_faces_are_not_bases_for_a_face(catalog):
+    from emojiml.generate.kitchen.recipe import propose_recipes
+
+    tile, star_struck, clown = (catalog.get(char).key for char in ("✴️", "🤩", "🤡"))
+    winking = {c.recipe.base for c in propose_recipes("winking star", "fluent", n=12)}
+    assert tile not in winking and star_struck not in winking  # the tile, and the face that would just be 😉
+    assert propose_recipes("eight pointed star", "fluent")[0].recipe.base == tile  # a tile named in full
+    assert propose_recipes("crying clown", "noto")[0].recipe.base == clown  # a face named, but for "face"
+    assert propose_recipes("face with open mouth", "twemoji")  # a face's own name still draws it
+
+
+def test_a_hand_over_the_mouth_is_not_lent_to_an_object(catalog):
+    from emojiml.generate.kitchen import mashup_recipes
+    from emojiml.generate.kitchen.compose import KitchenInputError, Recipe, compose, emoji_parts
+
+    donor = emoji_parts(catalog.get("🤭"), "twemoji")
+    assert donor.hands and donor.lent("mouth", onto_face=True)
+    assert not any(p.index in donor.hands for p in donor.lent("mouth", onto_face=False))
+    first = mashup_recipes("🥔", "🤭", "twemoji")[0]
+    assert first.eyes is not None and first.mouth is None  # the potato gets the eyes, not a floating hand
+    with pytest.raises(KitchenInputError, match="hand over it"):
+        compose(Recipe("🥔", mouth="🤭", style="twemoji"))
+    assert mashup_recipes("😀", "🤭", "twemoji")[0].mouth is not None  # onto a face, the hand comes along
+
+
+def test_the_tuning_split_is_training_emoji_only():
+    from emojiml.generate.kitchen.evaluate import TRAIN_SAMPLE, evaluate_kitchen, heldout_emoji, training_sample
+
+    training = training_sample()
+    assert len(training) == TRAIN_SAMPLE and len({e.key for e in training}) == TRAIN_SAMPLE
+    assert not {e.key for e in training} & {e.key for e in heldout_emoji()}
+    assert [e.key for e in training_sample()] == [e.key for e in training]  # fixed: the same emoji every run
+    with pytest.raises(EmojimlError, match="Unknown split"):
+        evaluate_kitchen("noto", limit=1, split="test")

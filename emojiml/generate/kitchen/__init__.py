@@ -140,7 +140,8 @@ def mashup_recipes(a: str, b: str, style: str = "noto", palette: str | None = No
         raise KitchenInputError(
             f"B must be a face that lends eyes and a mouth (😭, 😍, 😺…); {donor.char} ({donor.name}) is not."
         )
-    lent = {part: donor.key if face.has(part) else None for part in ("eyes", "mouth", "extras")}
+    onto_face = emoji_parts(base, style).is_face
+    lent = {part: donor.key if face.lent(part, onto_face) else None for part in ("eyes", "mouth", "extras")}
     first = Recipe(base.key, lent["eyes"], lent["mouth"], lent["extras"], style, palette)
     faces = [entry.key for expression in EXPRESSIONS for entry in expression_faces(expression)]
     groups = [

@@ -110,7 +110,9 @@ def cmd_kitchen_grid(args: argparse.Namespace) -> int:
 def cmd_evaluate_kitchen(args: argparse.Namespace) -> int:
     from emojiml.generate.kitchen.evaluate import evaluate_kitchen, report_dict, report_table
 
-    report = evaluate_kitchen(args.style, limit=args.limit, progress=lambda message: print(message, flush=True))
+    report = evaluate_kitchen(
+        args.style, limit=args.limit, progress=lambda message: print(message, flush=True), split=args.split
+    )
     print(report_table(report))
     if args.json:
         Path(args.json).write_text(json.dumps(report_dict(report), indent=2))
@@ -157,5 +159,11 @@ def register(commands: argparse._SubParsersAction) -> None:
     evaluate.add_argument("--style", default="noto", choices=styles)
     evaluate.add_argument("--limit", type=int, help="at most N prompts per figure (a quick check)")
     evaluate.add_argument("--json", help="also write the figures as JSON here")
+    evaluate.add_argument(
+        "--split",
+        default="heldout",
+        choices=("heldout", "train"),
+        help="name held-out emoji (the reported figures) or a fixed sample of training emoji (to tune on)",
+    )
     evaluate.set_defaults(func=cmd_evaluate_kitchen)
     _extend_generate(commands)

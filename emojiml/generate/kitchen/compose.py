@@ -2,8 +2,9 @@
 
 The base keeps its own pieces (a face base drops the eyes, mouth and extras it gets from a donor); each donor's
 part is moved by one transform that maps the donor's face circle onto the base's anchor circle (its face, or
-the largest circle inside a non-face base, scaled into ``FACE_SHARE``). Donor extras drawn behind the donor's
-face (OpenMoji's tear outlines) go behind the base; on a non-face base the features get a thin white rim.
+a non-face base's largest calm circle, ``parts.calm_circle``, scaled into ``FACE_SHARE``). Donor extras drawn
+behind the donor's face (OpenMoji's tear outlines) go behind the base; on a non-face base the features get a
+thin white rim.
 Everything stays vector until resvg renders it: once to find the drawing's box (``draft``; the kitchen ranks
 candidates on that render), once at size for the results it keeps (``Draft.finish``).
 """
@@ -26,8 +27,10 @@ from emojiml.generate.vectors import VectorIcon, load_icon_set, render_svg
 OUTPUT_SIZE = 128
 MAX_FILE_BYTES = 128 * 1024  # Slack's and Discord's custom-emoji limit
 FEATURE_PARTS = ("eyes", "mouth", "extras")
-FACE_SHARE = (0.22, 0.42)  # a placed face's radius, as a share of the base's size: readable, not swamping
-INSCRIBED_GROWTH = 1.6  # features may spill a little past the largest inscribed circle, as Emoji Kitchen's do
+# a placed face's radius, as a share of the base's size: smaller faces scored higher on training emoji
+# (``evaluate kitchen --split train``); 0.16 is the smallest whose features still read at 128 px (by eye)
+FACE_SHARE = (0.16, 0.36)
+INSCRIBED_GROWTH = 1.6  # features may spill a little past the calm circle, as Emoji Kitchen's do
 MAX_STROKE_GAIN = 1.8  # shrunk features' lines are thickened back at most this much (module ``keep_line_weight``)
 HALO = 0.02  # the white rim under features on a non-face base, as a share of the donor's viewBox
 FRAME_PAD = 0.04  # margin on each side of the framed result, as in the image data set (generate.data.PAD)
@@ -211,7 +214,13 @@ def draft(recipe: Recipe, catalog: Catalog | None = None) -> Draft:
             seen_donors.add(donor.slug)
         transform, scale = _placement(donor, base)
         halo_width = HALO * max(donor.icon.width, donor.icon.height)
-        for piece in donor.pieces(part):
+        lent = donor.lent(part, base.is_face)
+        if not lent:
+            raise KitchenInputError(
+                f"{donor_entry.char} ({donor_entry.name}) shows its {part} only with a hand over it, which stays "
+                "on a face; pick another face for this object."
+            )
+        for piece in lent:
             target = behind if part == "extras" and piece.index < (donor.face_index or 0) else front
             markup = keep_line_weight(piece.markup, scale)
             target.append(f'<g transform="{transform}">{markup}</g>')

@@ -11,13 +11,16 @@ disc with extra paths, OpenMoji strokes every outline separately, Twemoji merges
    its middle (hands, tears running off); attachments outside the face above its middle (ears, hats,
    antennas) stay with the base. A piece in front of the lower face that reaches the chin and past the face's
    edge is a hand over the mouth (🤭, 🫢, 🙊): it goes with the *mouth*, so a new mouth is not drawn under
-   the old hand and a borrowed mouth brings it. The rest is *eyes* above ``EYE_LINE`` of the face box and
-   *mouth* below.
+   the old hand and a borrowed mouth brings it onto another face (not onto an object: ``IconParts.lent``).
+   The rest is *eyes* above ``EYE_LINE`` of the face box and *mouth* below.
 4. An outline (a stroke with no fill) that traces a filled piece takes that piece's part.
 5. ``OVERRIDES`` fixes what the rules get wrong, found by looking at ``emojiml kitchen parts`` sheets.
 
-A non-face emoji receives features inside the largest circle that fits in its silhouette (a distance
-transform of its mask), so eyes land on the cactus's trunk rather than between its arms.
+A non-face emoji receives features in its largest *calm* circle (:func:`calm_circle`): the largest circle
+inside the silhouette that crosses no drawn edge (a rocket's window, a cookie's chips, the outline of a
+penguin's belly), pulled toward the middle of the drawing (a crescent's face sits mid-arc, not at one end). A
+*tile* (a symbol drawn on a filled square, ✴️ 🆗) is measured too: the kitchen only uses one as a base when
+the prompt names it.
 """
 
 from __future__ import annotations
@@ -46,6 +49,10 @@ HAND_LINE, HAND_TOP, HAND_OUTSIDE = 0.55, 0.38, 0.015  # a hand over the mouth: 
 SOFT_ALPHA = 0.6  # mean opacity under which a piece is a soft glow (blush), not a drawn feature
 SOFT_MIN_PIXELS = 40  # smaller pieces look soft only because their edges are anti-aliased
 BIG_SHARE = 0.45  # a piece with this share of the face's area is part of the base
+EDGE_STEP = 0.2  # a colour step (0..1, largest channel, between pixels 2 apart) that is a drawn edge
+CENTRE_PULL = 0.3  # calm circles lose this much radius per unit of distance from the drawing's centroid
+CALM_MIN = 0.4  # a calm circle smaller than this share of the silhouette's own is too busy: use the silhouette's
+TILE_FILL = 0.9  # an icon covering this share of its own box, nearly square, is a tile (✴️ 🆗 🟧)
 FACE_SUBGROUP_PREFIX = "face-"
 FACE_LIKE_SUBGROUPS = ("cat-face", "monkey-face")
 
@@ -72,6 +79,7 @@ class Shape:
     area: float  # opaque share of the canvas
     colour: tuple[float, float, float]  # mean straight RGB in 0..1 (alpha-weighted)
     mask: np.ndarray  # (S, S) float alpha in 0..1
+    rgba: np.ndarray | None = None  # (S, S, 4) the render itself, kept for the whole icon only
 
     @property
     def centre(self) -> tuple[float, float]:
@@ -100,6 +108,8 @@ class IconParts:
     anchor: tuple[float, float, float]  # (cx, cy, r): where features go on this icon, in viewBox units
     colour: tuple[float, float, float]  # main sRGB colour (the face's, else the mean): what a palette moves
     extent: float  # the larger side of what the icon draws, in viewBox units (OpenMoji pads its viewBox)
+    is_tile: bool = False  # a symbol on a filled square (✴️ 🆗): a base only when the prompt names it
+    hands: frozenset[int] = frozenset()  # indices of the mouth's pieces that are a hand over it (🤭 🫢)
 
     @property
     def is_face(self) -> bool:
@@ -111,6 +121,12 @@ class IconParts:
 
     def has(self, part: str) -> bool:
         return part in self.labels
+
+    def lent(self, part: str, onto_face: bool) -> list[Piece]:
+        """The pieces of ``part`` this face lends to a base: a hand over the mouth only onto another face.
+
+        Why: on a potato or a cactus, 🤭's hand floated beside the object; the hand belongs to a face."""
+        return [p for p in self.pieces(part) if onto_face or p.index not in self.hands]
 
 
 def is_face_emoji(emoji: Emoji) -> bool:
@@ -124,7 +140,9 @@ def has_face(emoji: Emoji) -> bool:
     return is_face_emoji(emoji) or "face" in emoji.name.split()
 
 
-def measure(icon: VectorIcon, definitions: str, markup: str, size: int = MEASURE_SIZE) -> Shape | None:
+def measure(
+    icon: VectorIcon, definitions: str, markup: str, size: int = MEASURE_SIZE, keep_render: bool = False
+) -> Shape | None:
     """The shape one fragment draws on its own (None when it draws nothing visible)."""
     svg = VectorIcon(icon.slug, definitions + markup, icon.width, icon.height, icon.left, icon.top).svg()
     rgba = np.asarray(render_svg(svg, size), dtype=np.float32) / 255.0  # (S, S, 4)
@@ -145,7 +163,7 @@ def measure(icon: VectorIcon, definitions: str, markup: str, size: int = MEASURE
         off_y + (ys.max() + 1) * scale,
     )
     colour = tuple(float((rgba[..., k] * alpha).sum() / total) for k in range(3))
-    return Shape(box, total / alpha.size, colour, alpha)
+    return Shape(box, total / alpha.size, colour, alpha, rgba if keep_render else None)
 
 
 def _hue_saturation_value(colour: tuple[float, float, float]) -> tuple[float, float, float]:
@@ -217,7 +235,6 @@ def label_pieces(cut: CutIcon, shapes: list[Shape | None]) -> tuple[tuple[str, .
     for i, label in enumerate(labels):
         if label == "eyes" and any(_inside_share(shapes[i].box, box) > 0.5 for box in mouths):
             labels[i] = "mouth"  # the top of a mouth (teeth) that reaches above the eye line
-    labels = ["mouth" if label == "hand" else label for label in labels]  # 🤭's hand is how it shows its mouth
     for i, (piece, shape) in enumerate(zip(cut.pieces, shapes, strict=True)):
         if shape is None or piece.fill != "none" or i == face:
             continue
@@ -225,6 +242,13 @@ def label_pieces(cut: CutIcon, shapes: list[Shape | None]) -> tuple[tuple[str, .
         if twins:
             labels[i] = labels[max(twins, key=lambda j: _box_iou(shape.box, shapes[j].box))]
     return tuple(labels), face
+
+
+def hand_pieces(labels: tuple[str, ...]) -> tuple[tuple[str, ...], frozenset[int]]:
+    """``labels`` with each hand over the mouth labelled *mouth* (🤭's hand is how it shows its mouth: a face
+    base drops it with its mouth), and the indices of those hand pieces (a non-face base is not lent them)."""
+    hands = frozenset(i for i, label in enumerate(labels) if label == "hand")
+    return tuple("mouth" if label == "hand" else label for label in labels), hands
 
 
 def _over_mouth(shape: Shape, face_box) -> bool:
@@ -248,16 +272,76 @@ def _inside_share(a, b) -> float:
     return max(0.0, x1 - x0) * max(0.0, y1 - y0) / area if area > 0 else 0.0
 
 
-def inscribed_circle(mask: np.ndarray, icon: VectorIcon) -> tuple[float, float, float]:
-    """(cx, cy, r) in viewBox units of the largest circle inside the opaque part of ``mask``."""
-    size = mask.shape[0]
-    inside = np.pad(mask > 0.5, 1)
-    distance = ndimage.distance_transform_edt(inside)[1:-1, 1:-1]
-    y, x = np.unravel_index(int(np.argmax(distance)), distance.shape)
+def _to_viewbox(icon: VectorIcon, size: int, x: float, y: float, r: float) -> tuple[float, float, float]:
     scale = max(icon.width, icon.height) / size
     off_x = icon.left - (max(icon.width, icon.height) - icon.width) / 2
     off_y = icon.top - (max(icon.width, icon.height) - icon.height) / 2
-    return off_x + (x + 0.5) * scale, off_y + (y + 0.5) * scale, float(distance[y, x]) * scale
+    return off_x + (x + 0.5) * scale, off_y + (y + 0.5) * scale, r * scale
+
+
+def inscribed_circle(mask: np.ndarray, icon: VectorIcon) -> tuple[float, float, float]:
+    """(cx, cy, r) in viewBox units of the largest circle inside the opaque part of ``mask``."""
+    inside = np.pad(mask > 0.5, 1)
+    distance = ndimage.distance_transform_edt(inside)[1:-1, 1:-1]
+    y, x = np.unravel_index(int(np.argmax(distance)), distance.shape)
+    return _to_viewbox(icon, mask.shape[0], x, y, float(distance[y, x]))
+
+
+def drawn_edges(rgba: np.ndarray) -> np.ndarray:
+    """(S, S) bool: opaque pixels where the colour steps by ``EDGE_STEP`` or more (outlines, a window's rim).
+
+    Smooth gradients (Noto's shading) are not edges; a step is measured between pixels two apart, on straight
+    colour, so anti-aliasing does not halve it.
+    """
+    alpha, colour = rgba[..., 3], rgba[..., :3]  # straight (not premultiplied) colour in 0..1
+    step = np.zeros(alpha.shape, dtype=np.float32)
+    for axis in (0, 1):
+        forward = np.abs(np.roll(colour, -1, axis) - np.roll(colour, 1, axis)).max(-1)
+        step = np.maximum(step, forward)
+    solid = alpha > 0.5
+    near_solid = ndimage.binary_erosion(solid, iterations=1)  # steps against the background are the silhouette
+    return (step >= EDGE_STEP) & near_solid
+
+
+def calm_circle(rgba: np.ndarray, icon: VectorIcon) -> tuple[float, float, float]:
+    """(cx, cy, r) in viewBox units: where a face goes on a non-face drawing.
+
+    The largest circle inside the silhouette that crosses no drawn edge (:func:`drawn_edges`), each candidate
+    centre losing ``CENTRE_PULL`` of radius per unit of distance from the drawing's centroid. Why: the largest
+    circle in the silhouette alone put the rocket's face over its window and the crescent's at its thick end.
+    A drawing too busy for any calm circle (``CALM_MIN`` of the silhouette's) falls back to the silhouette's.
+    """
+    alpha = rgba[..., 3]
+    inside = alpha > 0.5
+    whole = ndimage.distance_transform_edt(np.pad(inside, 1))[1:-1, 1:-1]
+    calm = ndimage.distance_transform_edt(np.pad(inside & ~drawn_edges(rgba), 1))[1:-1, 1:-1]
+    if calm.max() < CALM_MIN * whole.max():
+        calm = whole
+    ys, xs = np.nonzero(inside)
+    cy, cx = ys.mean(), xs.mean()
+    grid_y, grid_x = np.indices(alpha.shape)
+    score = calm - CENTRE_PULL * np.hypot(grid_y - cy, grid_x - cx)
+    y, x = np.unravel_index(int(np.argmax(score)), score.shape)
+    return _to_viewbox(icon, alpha.shape[0], x, y, float(calm[y, x]))
+
+
+def is_tile(mask: np.ndarray) -> bool:
+    """A drawing that fills its nearly square box (a symbol's tile: ✴️ 🆗 🟧), not an object's outline."""
+    rows, columns = np.nonzero(mask > 0.5)
+    if len(rows) == 0:
+        return False
+    height, width = np.ptp(rows) + 1, np.ptp(columns) + 1
+    return 0.85 <= width / height <= 1.18 and (mask > 0.5).sum() >= TILE_FILL * width * height
+
+
+@cache
+def icon_is_tile(style: str, slug: str) -> bool:
+    """:func:`is_tile` for icon ``slug`` of ``style`` from one render, without cutting it into parts."""
+    icon = load_icon_set(style).get(slug)
+    if icon is None:
+        raise KeyError(slug)
+    alpha = np.asarray(render_svg(icon.svg(), MEASURE_SIZE).getchannel("A"), dtype=np.float32) / 255.0
+    return is_tile(alpha)
 
 
 @cache
@@ -268,15 +352,17 @@ def icon_parts(style: str, slug: str, face: bool) -> IconParts:
     if icon is None:
         raise KeyError(slug)
     cut = cut_icon(prefix_ids(icon.body, f"k{zlib.crc32(f'{style}/{slug}'.encode()):08x}"))
-    whole = measure(icon, cut.definitions, "".join(p.markup for p in cut.pieces))
+    whole = measure(icon, cut.definitions, "".join(p.markup for p in cut.pieces), keep_render=True)
     override = OVERRIDES.get((style, slug), {})
     labels: tuple[str, ...] = tuple("base" for _ in cut.pieces)
     face_index = None
+    tile = False
+    hands: frozenset[int] = frozenset()
     face_box = None
     if face and override.get("*") != "none":
         shapes = [measure(icon, cut.definitions, p.markup) for p in cut.pieces]
         labels, face_index = label_pieces(cut, shapes)
-        labels = tuple(override.get(i, label) for i, label in enumerate(labels))
+        labels, hands = hand_pieces(tuple(override.get(i, label) for i, label in enumerate(labels)))
         if face_index is not None and ("eyes" in labels or "mouth" in labels):
             face_box = shapes[face_index].box
         else:
@@ -288,13 +374,14 @@ def icon_parts(style: str, slug: str, face: bool) -> IconParts:
         colour = shapes[face_index].colour
     else:
         mask = whole.mask if whole is not None else np.ones((MEASURE_SIZE, MEASURE_SIZE))
-        anchor = inscribed_circle(mask, icon)
+        tile = icon_is_tile(style, slug)
+        anchor = inscribed_circle(mask, icon) if tile or whole is None else calm_circle(whole.rgba, icon)
     if whole is not None:
         x0, y0, x1, y1 = whole.box
         extent = max(x1 - x0, y1 - y0)
     else:
         extent = max(icon.width, icon.height)
-    return IconParts(style, slug, icon, cut, labels, face_box, face_index, anchor, colour, extent)
+    return IconParts(style, slug, icon, cut, labels, face_box, face_index, anchor, colour, extent, tile, hands)
 
 
 def parts_for(icon_set: IconSet, emoji: Emoji) -> IconParts | None:

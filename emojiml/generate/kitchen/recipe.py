@@ -8,7 +8,9 @@ better than that ("crying cactus" -> 🌵 + 😭; "birthday cake" -> 🎂 with t
 catalog side are each emoji's name + keywords (``models.catalog_embeddings``), as everywhere in emojiml.
 
 A base loses ``NAME_EXTRA`` per word of its name the prompt leaves out, so "moon" is 🌕 full moon or 🌙
-rather than 🌒 waxing crescent moon, and "star" is ⭐ rather than ✴️ eight-pointed star.
+rather than 🌒 waxing crescent moon, and "star" is ⭐ rather than ✴️ eight-pointed star. A *tile* (a symbol drawn
+on a filled square, ``parts.is_tile``: ✴️ 🆗 🟧), and a face emoji that is to get another face's features, is a
+base only when the prompt says its whole name (``_is_tile``, ``_face_bases``).
 
 Seeds draw different recipes among the near-best: base and donor are sampled with Gumbel noise of scale
 ``SEED_TEMPERATURE`` over the top candidates (seed 0 takes the best), and the expression's donors rotate.
@@ -49,6 +51,8 @@ GENERIC_WORDS = {"face", "eye", "eyes", "mouth"}  # never a base on their own ("
 RANK_MARGIN = 0.1  # candidates within this of the best text score go to the judge; the rest are off-prompt
 TOP_BASES, TOP_DONORS = 6, 4
 NAME_EXTRA, MAX_EXTRA = 0.02, 3  # text score a base loses per word of its name the prompt does not say
+MAX_SKIPPED = 6  # tiles the prompt does not name are passed over (``_is_tile``), at most this many
+UNNAMED_FACE = 1.0  # what a face base the prompt does not name loses when it is to get features (``_face_bases``)
 STOPWORDS = {
     "a",
     "an",
@@ -206,6 +210,30 @@ def _extra_counts(names: tuple[frozenset[str], ...], base_words: str) -> np.ndar
     )
 
 
+def _is_tile(entry: Emoji, style: str) -> bool:
+    """Whether ``entry`` is drawn as a symbol on a filled square in ``style`` (``parts.is_tile``).
+
+    Why: "winking star" picked ✴️ (an eight-pointed star on an orange square) and put the wink on the square.
+    A tile is a base only when the prompt says every word of its name ("eight pointed star", "ok button").
+    """
+    from emojiml.generate.kitchen.parts import icon_is_tile
+
+    slug = load_icon_set(style).slug_for(entry)
+    return slug is not None and icon_is_tile(style, slug)
+
+
+@cache
+def _face_bases(style: str) -> np.ndarray:
+    """(bases,) bool: which of ``candidates(style).bases`` are face emoji (``parts.is_face_emoji``).
+
+    Why: a face that gets another face's eyes and mouth keeps only its plain disc, so it draws the donor itself:
+    "winking star" gave 🤩 star-struck with 😉's face (a wink, no star). Such a base loses ``UNNAMED_FACE``
+    unless the prompt says every word of its name but "face" ("crying clown" still names 🤡 clown face).
+    """
+    catalog = default_catalog()
+    return np.array([is_face_emoji(catalog[row]) for row in candidates(style).bases])
+
+
 def _feature_text(words: str) -> str:
     return words if "face" in words.split() else f"{words} face"
 
@@ -296,12 +324,16 @@ def propose_recipes(
     texts = sorted({b for b, _ in divisions} | {_feature_text(f) for _, f in divisions if f})
     vectors = dict(zip(texts, models.encode(texts), strict=True))
     embeddings = models.catalog_embeddings(catalog)
+    face_bases = _face_bases(style)
     base_matrix, donor_matrix = embeddings[list(pool.bases)], embeddings[list(pool.donors)]
     scored = []
     for base_words, feature_words in divisions:
         if set(base_words.split()) <= GENERIC_WORDS and feature_words:
             continue
         base_scores = base_matrix @ vectors[base_words] - NAME_EXTRA * _extra_counts(extra_words, base_words)
+        if feature_words or expression is not None:  # a face to get another's features must be named
+            unnamed = _extra_counts(extra_words, f"{base_words} face") > 0
+            base_scores = np.where(face_bases & unnamed, base_scores - UNNAMED_FACE, base_scores)
         if feature_words:
             donor_scores = donor_matrix @ vectors[_feature_text(feature_words)]
             feature_score = float(donor_scores.max())
@@ -318,7 +350,10 @@ def propose_recipes(
             f"Nothing the kitchen can draw matches {prompt!r} (nearest: {nearest.char} {nearest.name}, "
             f"similarity {float(base_scores.max()):.2f}); name an object, animal or food, e.g. 'crying cactus'."
         )
-    top_bases = [pool.bases[int(i)] for i in np.argsort(-base_scores)[:TOP_BASES]]
+    unnamed = _extra_counts(extra_words, f"{base_words} face") > 0
+    best_bases = [int(i) for i in np.argsort(-base_scores)[: TOP_BASES + MAX_SKIPPED]]
+    named = [i for i in best_bases if not (unnamed[i] and _is_tile(catalog[pool.bases[i]], style))]
+    top_bases = [pool.bases[i] for i in (named or best_bases)[:TOP_BASES]]
     base_score = {row: float(s) for row, s in zip(pool.bases, base_scores, strict=True)}
     if donor_scores is None:
         top_donors, donor_score = [None], {None: FEATURE_PRIOR}

@@ -1,0 +1,58 @@
+"""Where a face goes on an object: the calm region (no drawn edges), pulled to the middle; tiles told apart."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from emojiml.generate.kitchen.parts import calm_circle, drawn_edges, is_tile
+from emojiml.generate.vectors import VectorIcon
+
+SIZE = 64
+ICON = VectorIcon("test", "", 64, 64, 0, 0)  # one viewBox unit per pixel
+
+
+def _disc(cx: float, cy: float, r: float) -> np.ndarray:
+    y, x = np.indices((SIZE, SIZE))
+    return (x - cx) ** 2 + (y - cy) ** 2 <= r**2
+
+
+def _rgba(mask: np.ndarray, colour=(0.9, 0.2, 0.2)) -> np.ndarray:
+    rgba = np.zeros((SIZE, SIZE, 4), dtype=np.float32)
+    rgba[mask, :3] = colour
+    rgba[mask, 3] = 1.0
+    return rgba
+
+
+def test_a_window_is_an_edge_and_the_face_avoids_it():
+    body = _disc(32, 32, 26)
+    window = _disc(32, 20, 8)
+    rgba = _rgba(body)
+    rgba[window, :3] = (0.3, 0.6, 0.9)  # a blue window in the red body
+    edges = drawn_edges(rgba)
+    assert edges[window & ~_disc(32, 20, 6)].any() and not edges[_disc(32, 44, 4)].any()
+    cx, cy, r = calm_circle(rgba, ICON)
+    assert np.hypot(cx - 32, cy - 20) > 8 + r - 1  # the face's circle does not reach into the window
+    plain_cx, plain_cy, plain_r = calm_circle(_rgba(body), ICON)
+    assert abs(plain_cx - 32) < 2 and abs(plain_cy - 32) < 2 and plain_r > r  # without it: the middle
+
+
+def test_smooth_shading_is_not_an_edge():
+    rgba = _rgba(_disc(32, 32, 26))
+    rgba[..., 0] *= np.linspace(0.6, 1.0, SIZE)[None, :]  # a gradient across the disc
+    assert not drawn_edges(rgba).any()
+
+
+def test_a_crescent_face_sits_mid_arc():
+    crescent = _disc(32, 32, 28) & ~_disc(44, 32, 24)  # thick on the left, horns up and down
+    cx, cy, r = calm_circle(_rgba(crescent), ICON)
+    assert crescent[int(cy), int(cx)] and abs(cy - 32) < 6 and r > 2
+
+
+def test_tiles_fill_a_square_box():
+    square = np.zeros((SIZE, SIZE), dtype=np.float32)
+    square[8:56, 8:56] = 1.0
+    assert is_tile(square)
+    assert not is_tile(_disc(32, 32, 24).astype(np.float32))  # a round object is no tile
+    wide = np.zeros((SIZE, SIZE), dtype=np.float32)
+    wide[20:44, 2:62] = 1.0
+    assert not is_tile(wide)  # a full but long box (a banner, a train) is no tile
