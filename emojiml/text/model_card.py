@@ -66,9 +66,19 @@ def _data(name: str, training: dict) -> str:
     return _ABOUT[name][1]
 
 
+ACT_HEAD = (
+    " A third head, `act`, reads DailyDialog's dialogue act (inform, question, directive, commissive) from the same "
+    "turns (each training row's one forward pass serves both labels; acts are not class-weighted): `emojiml "
+    "analyze` takes emotion and act from this one model and its one tuned top, and no separate act model is loaded."
+)
+
+
 def write_model_card(model: ContextClassifier, name: str, directory: Path, command: str) -> Path:
     what, _, metric = _ABOUT[name]
     config = model.config
+    if name == "emotion" and "act" in config.heads:
+        what += ACT_HEAD
+        metric += " `act`: accuracy."
     size_mb = (directory / f"{name}.safetensors").stat().st_size / 1e6
     lines = [
         f"# {name} classifier",
