@@ -172,15 +172,19 @@ def encoder_passes_at(features: dict[str, torch.Tensor], depths: Sequence[int], 
 
 
 def encode_with_tops(
-    texts: list[str], tops: Sequence[torch.nn.Module], batch_size: int = 32
+    texts: list[str], tops: Sequence[torch.nn.Module], batch_size: int = 32, top_rows: int | None = None
 ) -> tuple[np.ndarray, list[np.ndarray]]:
     """``encode(texts)`` plus, for each of ``tops`` (``emojiml.text.encoder_top.EncoderTop``: a task's fine-tuned
     copy of the encoder's last layers), its (N, EMBEDDING_DIM) vectors of the same texts, from the token states
-    that enter those layers in this one encoder pass (:func:`encoder_passes_at`; tops may differ in depth)."""
+    that enter those layers in this one encoder pass (:func:`encoder_passes_at`; tops may differ in depth).
+
+    ``top_rows``: the tops read only the first ``top_rows`` texts and return (top_rows, EMBEDDING_DIM); the rest
+    (an analysis's entity and topic queries) need only the shared vectors."""
     import torch
 
+    n_top = len(texts) if top_rows is None else top_rows
     vectors = np.empty((len(texts), EMBEDDING_DIM), dtype=np.float32)
-    tuned = [np.empty((len(texts), EMBEDDING_DIM), dtype=np.float32) for _ in tops]
+    tuned = [np.empty((n_top, EMBEDDING_DIM), dtype=np.float32) for _ in tops]
     if not texts:
         return vectors, tuned
     depths = sorted({len(top.layers) for top in tops}) or [0]
@@ -191,6 +195,12 @@ def encode_with_tops(
             rows = order[done : done + len(mask)]
             done += len(mask)
             vectors[rows] = batch_vectors.numpy()
+            keep = rows < n_top
+            if not keep.any():
+                continue
+            if not keep.all():
+                states = {depth: value[keep] for depth, value in states.items()}
+                mask, rows = mask[keep], rows[keep]
             for top, out in zip(tops, tuned, strict=True):
                 out[rows] = top(states[len(top.layers)], mask).float().numpy()
     return vectors, tuned

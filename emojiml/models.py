@@ -206,11 +206,7 @@ def emotion_classifier() -> ContextClassifier:
 
 @cache
 def act_classifier() -> ContextClassifier:
-    """DailyDialog dialogue acts (inform, question, directive, commissive): the emotion model when it has an
-    ``act`` head (``emojiml train emotion --act-head``), else assets/act.safetensors + act.json."""
-    emotion = emotion_classifier()
-    if "act" in emotion.config.heads:
-        return emotion
+    """DailyDialog dialogue acts (inform, question, directive, commissive); assets/act.safetensors + act.json."""
     return _context_classifier("act", "emojiml train act")
 
 

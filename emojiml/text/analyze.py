@@ -151,9 +151,7 @@ class ContextAnalyzer:
         self.search = models.emoji_search_with_encoder(_call_vectors, catalog)
         self.catalog: Catalog = catalog
         self.emotion_model = emotion_model or models.emotion_classifier()
-        self.act_model = act_model or (
-            self.emotion_model if "act" in self.emotion_model.config.heads else models.act_classifier()
-        )
+        self.act_model = act_model or models.act_classifier()
         self.sentiment_model = sentiment_model or models.sentiment_classifier()
         self.nlp = models.spacy_english()
         self._spacy_unused = spacy_unused_components(self.nlp)
@@ -201,9 +199,9 @@ class ContextAnalyzer:
         batch = texts + [query for query in dict.fromkeys(queries) if query not in known]
         # the models' own fine-tuned top layers (those that have them) read the same pass's token states
         with_tops = list({id(m): m for m in self._models() if m.config.tuned_layers}.values())
-        vectors, tuned = models.encode_with_tops(batch, [m.top for m in with_tops])
+        vectors, tuned = models.encode_with_tops(batch, [m.top for m in with_tops], top_rows=len(texts))
         embeddings = vectors[: len(texts)]  # (L, 384)
-        own = {id(m): v[: len(texts)] for m, v in zip(with_tops, tuned, strict=True)}  # a model's own (L, 384)
+        own = {id(m): v for m, v in zip(with_tops, tuned, strict=True)}  # a model's own (L, 384)
         token = _CALL_VECTORS.set(dict(zip(batch, vectors, strict=True)))
         try:
             entities = extract_entities(spans, self.search, _call_vectors)

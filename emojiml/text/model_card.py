@@ -68,8 +68,9 @@ def _data(name: str, training: dict) -> str:
 
 ACT_HEAD = (
     " A third head, `act`, reads DailyDialog's dialogue act (inform, question, directive, commissive) from the same "
-    "turns (each training row's one forward pass serves both labels; acts are not class-weighted): `emojiml "
-    "analyze` takes emotion and act from this one model and its one tuned top, and no separate act model is loaded."
+    "turns (each training row's one forward pass serves both labels; acts are not class-weighted). `emojiml "
+    "analyze` reads acts from the act model (`act.safetensors`); an analyser given this model as its act model too "
+    "(`ContextAnalyzer(emotion_model=m, act_model=m)`) reads both from one forward pass."
 )
 
 

@@ -380,9 +380,10 @@ def train_emotion(
     out). ``tuned_layers``: the model fine-tunes its own copy of the encoder's last layers (``EncoderTop``).
 
     With ``act`` the model also has an ``act`` head, trained on the same DailyDialog turns (each row's forward pass
-    serves both labels) and read with the next turn, as the act model is (``next_turn`` is then on): one model, and
-    one tuned top at run time, for emotion and act. Its classes are not re-weighted (accuracy), the emotion
-    heads' are (power 0.5)."""
+    serves both labels) and read with the next turn, as the act model is (``next_turn`` is then on): an analyser
+    given it as both its emotion and act model runs one tuned top for both. Its classes are not re-weighted
+    (accuracy), the emotion heads' are (power 0.5). Measured 2026-11-28 (1 tuned layer, 1 epoch): act 80.56 on
+    DailyDialog validation against the act model's 81.08, so the shipped act model stays separate."""
     heads = {"dialogue": list(EMOTIONS), "comment": list(EMOTIONS)} | ({"act": list(ACTS)} if act else {})
     config = ClassifierConfig(heads=heads, next_turn=next_turn or act, wide=wide, tuned_layers=tuned_layers)
     if act:

@@ -68,7 +68,7 @@ def test_analysis_reads_emotion_and_act_from_one_model_with_its_own_top(analyzer
     config = ClassifierConfig(heads=heads, buckets=1 << 10, hidden=32, next_turn=True, tuned_layers=1)
     turns = dailydialog_turns("validation", config, "emotion+act", max_rows=60)
     model = fit(config, [turns], [turns], epochs=1, batch_size=16, top_learning_rate=1e-3)
-    combined = ContextAnalyzer(search=analyzer.search, emotion_model=model)
+    combined = ContextAnalyzer(search=analyzer.search, emotion_model=model, act_model=model)
     assert combined.act_model is model
     texts = ["the build is broken again", "can you look at it?", "sure, on it"]
     results = combined.analyze([Message(t, "c") for t in texts])
@@ -80,3 +80,15 @@ def test_analysis_reads_emotion_and_act_from_one_model_with_its_own_top(analyzer
     assert np.allclose([list(r.emotion.scores.values()) for r in results], expected["dialogue"], atol=1e-3)
     shared = model.head_probabilities(model.turn_features(texts, vectors, [None, 0, 1], [0, 1, 2], vader))
     assert not np.allclose(shared["act"], expected["act"], atol=1e-3)  # the top's vectors, not the shared ones
+
+
+def test_tops_can_read_only_the_first_rows():
+    # an analysis's entity and topic queries need the shared vectors only
+    top = EncoderTop(1).copy_encoder(models.sentence_encoder()[0].auto_model).eval()
+    top.layers[0].output_norm.bias.data += 0.5
+    queries = ["build", "the main branch", "Marco", "a much longer query about the release train " * 3]
+    vectors, (tuned,) = models.encode_with_tops(TEXTS + queries, [top], batch_size=4, top_rows=len(TEXTS))
+    all_vectors, (every,) = models.encode_with_tops(TEXTS + queries, [top], batch_size=4)
+    assert tuned.shape == (len(TEXTS), 384)
+    assert np.allclose(tuned, every[: len(TEXTS)], atol=1e-6)  # the same batches (bf16 depends on them)
+    assert np.allclose(vectors, all_vectors, atol=1e-6)

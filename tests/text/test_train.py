@@ -8,7 +8,14 @@ from emojiml import models
 from emojiml.config import settings
 from emojiml.text.classifier import ClassifierConfig, ContextClassifier
 from emojiml.text.datasets import ACTS, EMOTIONS
-from emojiml.text.train import act_accuracy, dailydialog_turns, dialogue_emotion_f1, fit, tune_offsets
+from emojiml.text.train import (
+    act_accuracy,
+    dailydialog_turns,
+    dialogue_emotion_f1,
+    fit,
+    tune_offsets,
+    tuned_features,
+)
 
 pytestmark = pytest.mark.skipif(
     not (settings().data_dir / "dailydialog" / "validation").is_dir(), reason="DailyDialog is not under EMOJIML_DATA"
@@ -48,12 +55,13 @@ def test_shipped_models_stay_above_their_floor():
     # recorded on the first 1000 validation turns (see the model cards for the full validation figures)
     act = models.act_classifier()
     turns = dailydialog_turns("validation", act.config, "act", max_rows=1000)
-    assert act_accuracy(turns.labels, act.probabilities(turns.features, "act").argmax(1)) >= 75
+    features = tuned_features(act, turns)  # a model with a tuned top reads its own vectors
+    assert act_accuracy(turns.labels, act.probabilities(features, "act").argmax(1)) >= 75
     emotion_model = models.emotion_classifier()
     emotion = dailydialog_turns("validation", emotion_model.config, "emotion", max_rows=1000)
-    predicted = emotion_model.probabilities(emotion.features, "dialogue").argmax(1)
+    predicted = emotion_model.probabilities(tuned_features(emotion_model, emotion), "dialogue").argmax(1)
     assert dialogue_emotion_f1(emotion.labels, predicted) >= 42
-    assert set(emotion_model.config.heads) == {"dialogue", "comment"}
+    assert {"dialogue", "comment"} <= set(emotion_model.config.heads)
     assert emotion_model.config.heads["dialogue"] == list(EMOTIONS)
 
 
