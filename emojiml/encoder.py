@@ -148,6 +148,13 @@ def encoder_passes(features: dict[str, torch.Tensor], below_top: int, batch_size
     model's ``EncoderTop``): the bottom of the encoder runs once for the shared vectors and every tuned top.
     Each batch is cut to its own longest row, so rows sorted by token count carry almost no padding.
     """
+    for vectors, states, mask in encoder_passes_at(features, (below_top,), batch_size):
+        yield vectors, states[below_top], mask
+
+
+def encoder_passes_at(features: dict[str, torch.Tensor], depths: Sequence[int], batch_size: int = 64):
+    """:func:`encoder_passes` with the token states entering the last ``d`` layers for every ``d`` of ``depths``
+    (a dict depth -> (B, T, D)), from the same one pass: tops of different depths share it."""
     import torch
 
     bert = sentence_encoder()[0].auto_model  # in eval mode since loading: setting it per call cost 1 ms/message
@@ -161,33 +168,41 @@ def encoder_passes(features: dict[str, torch.Tensor], below_top: int, batch_size
                 output = bert(**batch, output_hidden_states=True)
             mask = batch["attention_mask"]
             vectors = torch.nn.functional.normalize(mean_pool(output.last_hidden_state.float(), mask), dim=-1)
-            yield vectors, output.hidden_states[-1 - below_top].float(), mask
+            yield vectors, {depth: output.hidden_states[-1 - depth].float() for depth in depths}, mask
 
 
 def encode_with_tops(
-    texts: list[str], tops: Sequence[torch.nn.Module], batch_size: int = 32
+    texts: list[str], tops: Sequence[torch.nn.Module], batch_size: int = 32, top_rows: int | None = None
 ) -> tuple[np.ndarray, list[np.ndarray]]:
     """``encode(texts)`` plus, for each of ``tops`` (``emojiml.text.encoder_top.EncoderTop``: a task's fine-tuned
     copy of the encoder's last layers), its (N, EMBEDDING_DIM) vectors of the same texts, from the token states
-    that enter those layers in this one encoder pass (:func:`encoder_passes`)."""
+    that enter those layers in this one encoder pass (:func:`encoder_passes_at`; tops may differ in depth).
+
+    ``top_rows``: the tops read only the first ``top_rows`` texts and return (top_rows, EMBEDDING_DIM); the rest
+    (an analysis's entity and topic queries) need only the shared vectors."""
     import torch
 
+    n_top = len(texts) if top_rows is None else top_rows
     vectors = np.empty((len(texts), EMBEDDING_DIM), dtype=np.float32)
-    tuned = [np.empty((len(texts), EMBEDDING_DIM), dtype=np.float32) for _ in tops]
-    depths = {len(top.layers) for top in tops}
+    tuned = [np.empty((n_top, EMBEDDING_DIM), dtype=np.float32) for _ in tops]
     if not texts:
         return vectors, tuned
-    if len(depths) > 1:
-        raise ValueError(f"tops of different depths ({sorted(depths)}) need one pass each")
+    depths = sorted({len(top.layers) for top in tops}) or [0]
     features, order = sorted_features(texts, batch_size)
     done = 0
     with torch.no_grad(), encoder_autocast(len(texts)):  # one region: weights are cast once, not per batch
-        for batch_vectors, states, mask in encoder_passes(features, depths.pop() if depths else 0, batch_size):
+        for batch_vectors, states, mask in encoder_passes_at(features, depths, batch_size):
             rows = order[done : done + len(mask)]
             done += len(mask)
             vectors[rows] = batch_vectors.numpy()
+            keep = rows < n_top
+            if not keep.any():
+                continue
+            if not keep.all():
+                states = {depth: value[keep] for depth, value in states.items()}
+                mask, rows = mask[keep], rows[keep]
             for top, out in zip(tops, tuned, strict=True):
-                out[rows] = top(states, mask).float().numpy()
+                out[rows] = top(states[len(top.layers)], mask).float().numpy()
     return vectors, tuned
 
 

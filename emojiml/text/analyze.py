@@ -197,11 +197,11 @@ class ContextAnalyzer:
         # one encoder pass for the messages and every entity/topic query (the encoder dominates the cost)
         known = set(texts)
         batch = texts + [query for query in dict.fromkeys(queries) if query not in known]
-        # the sentiment model's own fine-tuned top layers (if it has them) read the same pass's token states
-        tops = [self.sentiment_model.top] if self.sentiment_model.config.tuned_layers else []
-        vectors, tuned = models.encode_with_tops(batch, tops)
+        # the models' own fine-tuned top layers (those that have them) read the same pass's token states
+        with_tops = list({id(m): m for m in self._models() if m.config.tuned_layers}.values())
+        vectors, tuned = models.encode_with_tops(batch, [m.top for m in with_tops], top_rows=len(texts))
         embeddings = vectors[: len(texts)]  # (L, 384)
-        sentiment_vectors = tuned[0][: len(texts)] if tops else embeddings
+        own = {id(m): v for m, v in zip(with_tops, tuned, strict=True)}  # a model's own (L, 384)
         token = _CALL_VECTORS.set(dict(zip(batch, vectors, strict=True)))
         try:
             entities = extract_entities(spans, self.search, _call_vectors)
@@ -212,13 +212,22 @@ class ContextAnalyzer:
 
         vader = [self.vader.polarity_scores(t) for t in texts]
         unsure = np.array([bool({"emoji_only", "non_english"} & set(cleaned[i][1])) for i in live], dtype=bool)
-        emotions = emotions_from_probabilities(
-            self._emotion_probabilities(texts, embeddings, previous_live, positions, vader, conversations), unsure
+        emotion_heads = self.emotion_model.head_probabilities(
+            self.emotion_model.turn_features(
+                texts, embeddings, previous_live, positions, vader, own.get(id(self.emotion_model))
+            )
         )
-        act_features = self.act_model.turn_features(texts, embeddings, previous_live, positions, vader)
-        acts = acts_from_probabilities(self.act_model.probabilities(act_features, "act"))
+        emotions = emotions_from_probabilities(_emotion_probabilities(emotion_heads, conversations), unsure)
+        if self.act_model is self.emotion_model:  # one model with an act head: the same forward pass
+            act_probabilities = emotion_heads["act"]
+        else:
+            act_features = self.act_model.turn_features(
+                texts, embeddings, previous_live, positions, vader, own.get(id(self.act_model))
+            )
+            act_probabilities = self.act_model.probabilities(act_features, "act")
+        acts = acts_from_probabilities(act_probabilities)
         alone = self.sentiment_model.turn_features(
-            texts, sentiment_vectors, [None] * len(texts), [0] * len(texts), vader
+            texts, embeddings, [None] * len(texts), [0] * len(texts), vader, own.get(id(self.sentiment_model))
         )
         # a name and an emoji ("Marco 🎂", "Anna 😢"): the emoji is the message, read as in an emoji-only one
         emoji_led = np.array([_names_and_emoji_only(t, found) for t, found in zip(texts, spans, strict=True)], bool)
@@ -296,23 +305,18 @@ class ContextAnalyzer:
         index = self.catalog.index_of(char)
         return index is not None and self.catalog[index].subgroup == "country-flag"
 
-    def _emotion_probabilities(
-        self,
-        texts: list[str],
-        embeddings: np.ndarray,
-        previous: list[int | None],
-        positions: list[int],
-        vader: list[dict[str, float]],
-        conversations: list[list[int]],
-    ) -> np.ndarray:
-        """(L, 7): the ``dialogue`` head for every turn of a conversation of two or more messages (its first turn
-        included, as in DailyDialog), the ``comment`` head for a message on its own."""
-        features = self.emotion_model.turn_features(texts, embeddings, previous, positions, vader)
-        heads = self.emotion_model.head_probabilities(features)
-        in_dialogue = np.zeros(len(texts), dtype=bool)
-        for rows in conversations:
-            in_dialogue[rows] = len(rows) > 1
-        return np.where(in_dialogue[:, None], heads["dialogue"], heads["comment"])
+    def _models(self) -> list[ContextClassifier]:
+        return [self.emotion_model, self.act_model, self.sentiment_model]
+
+
+def _emotion_probabilities(heads: dict[str, np.ndarray], conversations: list[list[int]]) -> np.ndarray:
+    """(L, 7) from the emotion model's head probabilities: the ``dialogue`` head for every turn of a conversation
+    of two or more messages (its first turn included, as in DailyDialog), the ``comment`` head for a message on
+    its own."""
+    in_dialogue = np.zeros(len(heads["comment"]), dtype=bool)
+    for rows in conversations:
+        in_dialogue[rows] = len(rows) > 1
+    return np.where(in_dialogue[:, None], heads["dialogue"], heads["comment"])
 
 
 def spacy_unused_components(nlp: Language) -> tuple[str, ...]:

@@ -101,9 +101,17 @@ class ContextClassifier(nn.Module):
         previous: Sequence[int | None],
         positions: Sequence[int],
         vader: Sequence[dict[str, float]],
+        own: np.ndarray | None = None,
     ) -> TurnFeatures:
-        """The inputs this model was trained on (its hash buckets, with or without the next turn)."""
-        return turn_features(texts, embeddings, previous, positions, vader, self.config.buckets, self.config.next_turn)
+        """The inputs this model was trained on (its hash buckets, with or without the next turn). ``own`` (N, 384):
+        for a model with ``tuned_layers``, its top's vectors of ``texts``, which replace each turn's own slot (the
+        other turns' slots keep the shared encoder's ``embeddings``, as in training)."""
+        features = turn_features(
+            texts, embeddings, previous, positions, vader, self.config.buckets, self.config.next_turn
+        )
+        if own is not None:
+            features.dense[:, :DIM] = own
+        return features
 
     def own_vectors(self, texts: Sequence[str], vectors: np.ndarray) -> np.ndarray:
         """(N, 384) the vectors this model reads for ``texts`` themselves: the shared encoder's ``vectors``, or,

@@ -26,13 +26,13 @@ def cmd_train_context(args: argparse.Namespace) -> int:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
     trainer = {"emotion": train_emotion, "act": train_act, "sentiment": train_sentiment}[args.model]
     rows = {"dailydialog_rows": args.dailydialog_rows} if args.model != "sentiment" else {}
+    rows |= {"tuned_layers": args.tuned_layers, "top_learning_rate": args.top_learning_rate}
+    rows |= {"batch_size": args.batch_size} if args.batch_size else {}
     if args.model == "sentiment":
         rows["slack_weak"] = args.slack_weak
-        rows["tuned_layers"] = args.tuned_layers
-        rows["top_learning_rate"] = args.top_learning_rate
-        rows["batch_size"] = args.batch_size
     if args.model == "emotion":
         rows["goemotions_rows"] = args.goemotions_rows
+        rows["act"] = args.act_head
     if args.model != "sentiment":
         rows["wide"] = args.wide
         rows["tuning_share"] = args.tuning_share
@@ -88,15 +88,18 @@ def register(commands: argparse._SubParsersAction) -> None:
             )
         if name == "emotion":
             model.add_argument("--goemotions-rows", type=int, help="use only the first N GoEmotions comments")
+            model.add_argument(
+                "--act-head", action="store_true", help="also learn dialogue acts (one model for emotion and act)"
+            )
         if name == "sentiment":
             model.add_argument(
                 "--slack-weak", action="store_true", help="add Slack messages labelled by their emoji (weak labels)"
             )
-            model.add_argument(
-                "--tuned-layers", type=int, default=0, help="fine-tune a copy of the encoder's last N layers (0: none)"
-            )
-            model.add_argument("--top-learning-rate", type=float, default=1e-4, help="learning rate of those layers")
-            model.add_argument("--batch-size", type=int, default=256)
+        model.add_argument(
+            "--tuned-layers", type=int, default=0, help="fine-tune a copy of the encoder's last N layers (0: none)"
+        )
+        model.add_argument("--top-learning-rate", type=float, default=1e-4, help="learning rate of those layers")
+        model.add_argument("--batch-size", type=int, help="rows per training step (default 256)")
         model.add_argument("--out", help="output folder (default: emojiml/assets)")
         model.set_defaults(func=cmd_train_context)
 

@@ -66,9 +66,20 @@ def _data(name: str, training: dict) -> str:
     return _ABOUT[name][1]
 
 
+ACT_HEAD = (
+    " A third head, `act`, reads DailyDialog's dialogue act (inform, question, directive, commissive) from the same "
+    "turns (each training row's one forward pass serves both labels; acts are not class-weighted). `emojiml "
+    "analyze` reads acts from the act model (`act.safetensors`); an analyser given this model as its act model too "
+    "(`ContextAnalyzer(emotion_model=m, act_model=m)`) reads both from one forward pass."
+)
+
+
 def write_model_card(model: ContextClassifier, name: str, directory: Path, command: str) -> Path:
     what, _, metric = _ABOUT[name]
     config = model.config
+    if name == "emotion" and "act" in config.heads:
+        what += ACT_HEAD
+        metric += " `act`: accuracy."
     size_mb = (directory / f"{name}.safetensors").stat().st_size / 1e6
     lines = [
         f"# {name} classifier",
