@@ -227,6 +227,14 @@ def tone_polarity_classifier() -> ContextClassifier:
     return _context_classifier("sentiment", "emojiml train sentiment --out emojiml/assets/tone", folder="tone")
 
 
+@cache
+def tone_emotion_classifier() -> ContextClassifier:
+    """The emotion model the recommender's tone step reads, over the frozen encoder's vectors (assets/tone/,
+    ``emojiml train emotion --out emojiml/assets/tone``): the Context page's model fine-tunes its own copy of the
+    encoder's last layer, which suggest would pay for with a second encoder pass (see ``tone_polarity_classifier``)."""
+    return _context_classifier("emotion", "emojiml train emotion --out emojiml/assets/tone", folder="tone")
+
+
 def emoji_search_with_encoder(
     encoder: Callable[[list[str]], np.ndarray], catalog: Catalog | None = None
 ) -> EmojiSearch:

@@ -178,7 +178,7 @@ class Tone:
         n = len(texts)
         features = model.turn_features(texts, model.own_vectors(texts, batch.vectors), [None] * n, [0] * n, scores)
         unsure = [bool({"emoji_only", "non_english"} & set(clean_text(t)[1])) for t in texts]
-        emotion = models.emotion_classifier()
+        emotion = models.tone_emotion_classifier()  # frozen-encoder vectors, like the polarity model's
         same_inputs = not model.config.tuned_layers and (  # a tuned polarity model reads its own vectors
             (emotion.config.buckets, emotion.config.next_turn) == (model.config.buckets, model.config.next_turn)
         )

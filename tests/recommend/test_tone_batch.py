@@ -33,7 +33,7 @@ def test_tone_of_a_batch_matches_each_model_reading_its_own_features():
     by_polarity = combine(
         [s["compound"] for s in scores], None, unsure, polarity.probabilities(alone, "sentiment"), emoji
     )
-    emotion = models.emotion_classifier()
+    emotion = models.tone_emotion_classifier()
     own = emotion.turn_features(MESSAGES, batch.vectors, [None] * n, [0] * n, scores)  # the emotion model's own
     by_emotion = combine([s["compound"] for s in scores], emotion.probabilities(own, "comment"), unsure)
     expected = np.minimum([s.score for s in by_polarity], [s.score for s in by_emotion])
@@ -49,10 +49,13 @@ def test_message_tone_reads_the_same_each_time():
     assert tone.negative[0] > 0 and tone.negative[1] == 0 and tone.positive[3] > 0
 
 
-def test_the_tone_step_reads_a_polarity_model_without_tuned_layers():
-    """Suggest's one encoder pass serves the tone step: its polarity model needs no pass of its own."""
+def test_the_tone_step_reads_polarity_and_emotion_models_without_tuned_layers():
+    """Suggest's one encoder pass serves the tone step: its polarity and emotion models need no pass of their
+    own (given the shared vectors, a model with tuned layers would read vectors it was not trained on)."""
     assert not models.tone_polarity_classifier().config.tuned_layers
-    assert models.sentiment_classifier().config.tuned_layers  # the Context page's model does have them
+    assert not models.tone_emotion_classifier().config.tuned_layers
+    assert models.sentiment_classifier().config.tuned_layers  # the Context page's models do have them
+    assert models.emotion_classifier().config.tuned_layers
 
 
 def test_a_missing_tone_model_names_the_command_that_rebuilds_it(tmp_path, monkeypatch):
