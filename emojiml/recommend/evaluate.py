@@ -26,7 +26,7 @@ from emojiml.recommend.base import (
     catalog_of_events,
     check_events,
     event_indices,
-    normalize_scores,
+    normalize_rows,
     rankable_mask,
 )
 from emojiml.recommend.blend import BlendInputs, LearnedBlend
@@ -241,7 +241,7 @@ class _SweepCases:
 
 def normalize_matrix(scores: np.ndarray, pool: np.ndarray) -> np.ndarray:
     """Per-case min-max normalisation over the rankable pool (what the hybrid fuses)."""
-    return np.stack([normalize_scores(row, pool) for row in scores])
+    return normalize_rows(scores, pool)
 
 
 def results_frame(results: Sequence[MethodResult]) -> pd.DataFrame:

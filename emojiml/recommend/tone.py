@@ -112,6 +112,7 @@ class MessageTone:
     """Per message: the sentiment score in [-1, 1] and how negative / positive it counts, each in [0, 1]."""
 
     score: np.ndarray  # (N,)
+    non_english: np.ndarray | None = None  # (N,) bool: ``clean_text`` says non-English (the ranking reuses it)
 
     @functools.cached_property
     def negative(self) -> np.ndarray:  # (N,); cached: the ranking reads it per message and per suggestion
@@ -177,7 +178,8 @@ class Tone:
         scores = [vader.polarity_scores(t[:2000]) for t in texts]
         n = len(texts)
         features = model.turn_features(texts, model.own_vectors(texts, batch.vectors), [None] * n, [0] * n, scores)
-        unsure = [bool({"emoji_only", "non_english"} & set(clean_text(t)[1])) for t in texts]
+        flags = [clean_text(t)[1] for t in texts]
+        unsure = [bool({"emoji_only", "non_english"} & set(f)) for f in flags]
         emotion = models.tone_emotion_classifier()  # frozen-encoder vectors, like the polarity model's
         same_inputs = not model.config.tuned_layers and (  # a tuned polarity model reads its own vectors
             (emotion.config.buckets, emotion.config.next_turn) == (model.config.buckets, model.config.next_turn)
@@ -197,7 +199,7 @@ class Tone:
         by_emotion = combine([s["compound"] for s in scores], emotions, unsure)
         score = np.minimum([s.score for s in sentiments], [s.score for s in by_emotion])
         empty = np.array([not t.strip() for t in texts])
-        return MessageTone(np.where(empty, 0.0, score))
+        return MessageTone(np.where(empty, 0.0, score), np.array(["non_english" in f for f in flags]))
 
     def adjustment(
         self, tone: MessageTone, row: int, mixed: np.ndarray, guard: bool = True, strength: float = 1.0

@@ -52,6 +52,7 @@ if TYPE_CHECKING:
 
 MAX_MESSAGE_CHARS = 2000
 """Longer messages are cut here and flagged "truncated" (the encoder reads 256 tokens anyway)."""
+ASCII = re.compile(r"[\x00-\x7f]+")
 WORD = re.compile(r"[^\W\d_]+(?:'[^\W\d_]+)?")
 TOPIC_MIN_SIMILARITY = 0.4
 """A topic gets an emoji only this near in meaning: "pizza dinner" -> 🍕 is 0.71, "coffee break" -> ☕ 0.43, but
@@ -130,9 +131,11 @@ def clean_text(raw: str) -> tuple[str, tuple[str, ...]]:
 
 def _looks_non_english(text: str) -> bool:
     """Mostly non-Latin letters, or 4+ words and not one English stop word: the models were trained on English."""
-    letters = [] if text.isascii() else [c for c in text if c.isalpha()]  # ASCII letters are all Latin
-    if letters and sum(not ("a" <= c.lower() <= "z") for c in letters) / len(letters) > 0.5:
-        return True
+    if not text.isascii():  # ASCII letters are all Latin; count the others' letters without a per-character loop
+        n_letters = sum(map(str.isalpha, text))
+        foreign = [c for c in filter(str.isalpha, ASCII.sub("", text)) if not ("a" <= c.lower() <= "z")]
+        if n_letters and len(foreign) / n_letters > 0.5:
+            return True
     words = [w.lower() for w in WORD.findall(text)]
     return len(words) >= 4 and not any(w in ENGLISH_STOP_WORDS for w in words)
 

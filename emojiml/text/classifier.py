@@ -126,7 +126,8 @@ class ContextClassifier(nn.Module):
     @torch.no_grad()
     def head_probabilities(self, features: TurnFeatures, with_offsets: bool = True) -> dict[str, np.ndarray]:
         """Head name -> (B, n_classes) class probabilities, after the tuned offsets; one forward pass."""
-        self.eval()
+        if self.training:  # eval() walks every submodule: 1 ms a call, once is enough
+            self.eval()
         result = {}
         for head, logits in self(*_tensors(features)).items():
             if with_offsets and head in self.config.offsets:

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import itertools
 import re
+import string
 import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -83,8 +84,8 @@ def hash_keys(keys: Sequence[str], buckets: int) -> list[int]:
 
 def cue_vector(text: str, index: int, has_previous: bool, previous: str | None, vader: dict[str, float]) -> list[float]:
     """The ``N_CUES`` hand-made numbers of one turn (see the module docstring)."""
-    letters = [c for c in text if c.isalpha()]
-    upper = sum(c.isupper() for c in letters) / len(letters) if len(letters) >= 4 else 0.0
+    n_letters, n_upper = _letter_counts(text)
+    upper = n_upper / n_letters if n_letters >= 4 else 0.0
     return [
         float("?" in text),
         float("!" in text),
@@ -102,6 +103,20 @@ def cue_vector(text: str, index: int, has_previous: bool, previous: str | None, 
         float(previous is not None and "?" in previous),
         float(text.rstrip().endswith("?")),
     ]
+
+
+ASCII_LETTERS = string.ascii_letters.encode()
+ASCII_UPPER = string.ascii_uppercase.encode()
+
+
+def _letter_counts(text: str) -> tuple[int, int]:
+    """(letters, upper-case letters) in ``text`` (``str.isalpha``/``isupper``), counted in C: ASCII text (most
+    messages) by deleting bytes, other text by ``map``; a per-character Python loop was a third of the cues' cost."""
+    if text.isascii():
+        raw = text.encode()
+        return len(raw) - len(raw.translate(None, ASCII_LETTERS)), len(raw) - len(raw.translate(None, ASCII_UPPER))
+    letters = list(filter(str.isalpha, text))
+    return len(letters), sum(map(str.isupper, letters))
 
 
 def turn_features(
