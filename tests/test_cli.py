@@ -143,6 +143,9 @@ def test_train_init_from_and_lr_reach_training(tmp_path, monkeypatch):
         (["train", "vae", "--temperature", "0"], "--temperature is the GAN's or VAE's"),
         (["train", "vae", "--text-noise", "-0.1"], "--text-noise must be 0 or more"),
         (["evaluate", "generation", "--split", "train", "--cards"], "--cards writes the held-out figures"),
+        (["evaluate", "generation", "--cards", "--temperature", "1.2"], "--cards writes the shipped models'"),
+        (["evaluate", "generation", "--temperature", "0"], "--temperature must be above 0"),
+        (["evaluate", "generation", "--checkpoint", "emojiml/assets/judge"], "not a GAN or VAE export"),
     ],
 )
 def test_contradictory_training_and_evaluation_flags_are_clear_errors(argv, message, capsys):
@@ -182,3 +185,32 @@ def test_every_family_registers_its_commands():
         "search", "emoji-prediction", "recommender", "context", "generation", "kitchen", "feedback",
     }  # fmt: skip
     assert commands["generate"].get_default("func").__name__ == "<lambda>"  # the kitchen routes --model kitchen
+
+
+def test_evaluate_generation_scores_a_kept_checkpoint_at_the_temperature_asked(monkeypatch):
+    """How a GPU run's kept exports are chosen: through the CLI, on training emoji, at several temperatures."""
+    import emojiml.generate.data as data
+    import emojiml.generate.evaluate as evaluate
+    from emojiml import models
+    from emojiml.generate.gan import load_generator
+
+    seen = []
+
+    def fake_evaluate(name, net, judge, dataset, upscaler=None, raw=False, split="holdout"):
+        seen.append((name, net, split))
+        return name
+
+    monkeypatch.setattr(evaluate, "evaluate_generation", fake_evaluate)
+    monkeypatch.setattr(evaluate, "report_table", lambda reports: "table")
+    monkeypatch.setattr(data, "load_dataset", lambda path: None)
+    monkeypatch.setattr(models, "evaluation_judge", lambda: None)
+    monkeypatch.setattr(models, "upscaler", lambda: None)
+    argv = ["evaluate", "generation", "--split", "train", "--checkpoint", "emojiml/assets/gan.json"]
+    assert main([*argv, "--temperature", "1.4"]) == 0
+    name, net, split = seen[-1]
+    assert (name, split, net.config.temperature) == ("gan", "train", 1.4)
+    shipped = load_generator(Path("emojiml/assets/gan"))
+    assert shipped.config.temperature != 1.4 and net.config.size == shipped.config.size
+    assert main(["evaluate", "generation", "--models", "vae", "--temperature", "2.5"]) == 0
+    assert seen[-1][0] == "vae" and seen[-1][1].config.temperature == 2.5
+    assert models.vae_model().config.temperature != 2.5  # the cached shipped model is left as it was

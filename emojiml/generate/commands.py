@@ -136,6 +136,32 @@ def _train_judge(args: argparse.Namespace) -> int:
     return 0
 
 
+def load_checkpoint(path: Path):
+    """The GAN generator or VAE exported at ``path`` (either of its two files, or their common stem), by the kind
+    its JSON names; :class:`CheckpointError` when it is neither."""
+    from emojiml.checkpoint import CheckpointError, read_config
+    from emojiml.generate.gan import load_generator
+    from emojiml.generate.vae import load_vae
+
+    stem = path.with_suffix("") if path.suffix in (".safetensors", ".json") else path
+    kind = read_config(stem).get("kind")
+    if kind not in ("gan", "vae"):
+        raise CheckpointError(f"{stem} is a {kind or 'unknown'} checkpoint, not a GAN or VAE export.")
+    return load_generator(stem) if kind == "gan" else load_vae(stem)
+
+
+def with_temperature(net, temperature: float | None):
+    """``net`` sampling at ``temperature`` instead of its own (None: unchanged); a copy, the cached model stays."""
+    if temperature is None:
+        return net
+    import copy
+    from dataclasses import replace
+
+    changed = copy.copy(net)
+    changed.config = replace(net.config, temperature=temperature)
+    return changed
+
+
 def cmd_evaluate_generation(args: argparse.Namespace) -> int:
     from emojiml import models
     from emojiml.generate.data import load_dataset
@@ -143,14 +169,29 @@ def cmd_evaluate_generation(args: argparse.Namespace) -> int:
 
     if args.cards and args.split != "holdout":
         raise UsageError("--cards writes the held-out figures; training-emoji figures (--split train) are for tuning.")
+    if args.cards and (args.checkpoint or args.temperature is not None):
+        raise UsageError("--cards writes the shipped models' figures: drop --checkpoint and --temperature.")
+    if args.temperature is not None and not args.temperature > 0:
+        raise UsageError(f"--temperature must be above 0; got {args.temperature}.")
     dataset = load_dataset(Path(args.data))
     judge = models.evaluation_judge()
-    loaders = {"gan": models.gan_generator, "vae": models.vae_model}
+    nets = {"gan": models.gan_generator, "vae": models.vae_model}
+    names = args.models
+    if args.checkpoint:  # a run's kept export in place of the shipped model of its kind
+        net = load_checkpoint(Path(args.checkpoint))
+        names = [net.meta["kind"]]
+        nets = {names[0]: lambda: net}
     reports = [  # what a person gets (128 px files), then the decoder's own output beside it
         evaluate_generation(
-            name, loaders[name](), judge, dataset, upscaler=models.upscaler(), raw=raw, split=args.split
+            name,
+            with_temperature(nets[name](), args.temperature),
+            judge,
+            dataset,
+            upscaler=models.upscaler(),
+            raw=raw,
+            split=args.split,
         )
-        for name in args.models
+        for name in names
         for raw in ((False, True) if args.raw else (False,))
     ]
     table = report_table(reports)
@@ -312,6 +353,10 @@ def register(commands: argparse._SubParsersAction) -> None:
         choices=("holdout", "train"),
         help="holdout (the reported figures) or train: training emoji, for choosing sampling settings",
     )
+    generation.add_argument(
+        "--checkpoint", help="a GAN or VAE export (e.g. a GPU run's OUT/kept-JOB/gan-002000) instead of the shipped one"
+    )
+    generation.add_argument("--temperature", type=float, help="sample at this temperature instead of the model's own")
     generation.set_defaults(func=cmd_evaluate_generation)
     rated = targets.add_parser("feedback", help="before/after figures of the rating loop (kitchen recipe ranking)")
     rated.add_argument(

@@ -55,7 +55,7 @@ def run_job(
     import torch
 
     from emojiml.generate.data import load_dataset
-    from emojiml.generate.train import TrainConfig, train
+    from emojiml.generate.train import TrainConfig
 
     torch.set_num_threads(3)
     dataset = load_dataset(data)
@@ -86,13 +86,7 @@ def run_job(
         config = TrainConfig(model=model, size=64, batch=batch if gpu else 8, device=device, sample_every_s=60.0)
         if job == "gan-plain":  # the first release's recipe at 64 px: no noise inputs, no diversity term
             config = TrainConfig(**{**asdict(config), "noise": False, "ds_weight": 0.0, "rec_final_weight": 1.0})
-        work = out / f"work-{job}"
-        trainer = train(
-            model, data, work, minutes, config=config, encode=_no_encoder, progress=False, max_steps=max_steps
-        )
-        for suffix in (".safetensors", ".json"):
-            (work / f"{model}{suffix}").replace(out / f"{job}{suffix}")
-        facts["train"] = {"steps": trainer.step_count, "minutes": round(trainer.trained_seconds / 60, 2)}
+        facts["train"] = train_into(job, data, out, minutes, config, max_steps)
         for other in ("upscaler", "judge64"):  # trained beside this job on a shorter budget
             if deadline is None or time.time() < deadline:
                 wait_for(out / f"{other}.json", 60)
@@ -108,7 +102,7 @@ def train_recipe(
     """Train one of :data:`RECIPES` from the shipped VAE (or the VAE export ``start``, e.g. a kept checkpoint of
     an earlier run) into ``out/JOB.*``, its kept exports in ``out/kept-JOB/``."""
     from emojiml.config import settings
-    from emojiml.generate.train import TrainConfig, train
+    from emojiml.generate.train import TrainConfig
 
     model, batch, lr, keep_from = RECIPES[job]
     gpu = device.startswith("cuda")
@@ -121,9 +115,19 @@ def train_recipe(
         sample_every_s=60.0,
         keep_from_step=keep_from if gpu else 1,
     )
+    return train_into(job, data, out, minutes, config, max_steps, init_from=start or settings().asset_dir / "vae")
+
+
+def train_into(
+    job: str, data: Path, out: Path, minutes: float, config, max_steps: int | None, init_from: Path | None = None
+) -> dict:
+    """Train ``config.model`` in ``out/work-JOB`` and move its export to ``out/JOB.*`` (and any kept exports to
+    ``out/kept-JOB/``); returns the steps, minutes and batch."""
+    from emojiml.generate.train import train
+
     work = out / f"work-{job}"
     trainer = train(
-        model,
+        config.model,
         data,
         work,
         minutes,
@@ -131,10 +135,10 @@ def train_recipe(
         encode=_no_encoder,
         progress=False,
         max_steps=max_steps,
-        init_from=start or settings().asset_dir / "vae",
+        init_from=init_from,
     )
     for suffix in (".safetensors", ".json"):
-        (work / f"{model}{suffix}").replace(out / f"{job}{suffix}")
+        (work / f"{config.model}{suffix}").replace(out / f"{job}{suffix}")
     if (work / "kept").exists():
         (work / "kept").replace(out / f"kept-{job}")
     return {"steps": trainer.step_count, "minutes": round(trainer.trained_seconds / 60, 2), "batch": config.batch}

@@ -265,7 +265,10 @@ class Trainer:
         doublings: a long run (a GPU's budget) may pass the best weights early, and checkpoints spaced evenly
         in log-steps cover both the first hundreds of steps and the run's end at a few megabytes each."""
         first = self.config.keep_from_step
-        return first > 0 and step >= first and step % first == 0 and ((step // first) & (step // first - 1)) == 0
+        if first <= 0 or step < first or step % first:
+            return False
+        multiple = step // first
+        return multiple & (multiple - 1) == 0  # a power of two
 
     def keep_export(self) -> Path:
         """Export the current weights to ``work/kept/NAME-STEP`` (chosen later on training emoji)."""
