@@ -173,14 +173,14 @@ def cmd_evaluate_generation(args: argparse.Namespace) -> int:
         raise UsageError("--cards writes the shipped models' figures: drop --checkpoint and --temperature.")
     if args.temperature is not None and not args.temperature > 0:
         raise UsageError(f"--temperature must be above 0; got {args.temperature}.")
-    dataset = load_dataset(Path(args.data))
-    judge = models.evaluation_judge()
     nets = {"gan": models.gan_generator, "vae": models.vae_model}
     names = args.models
-    if args.checkpoint:  # a run's kept export in place of the shipped model of its kind
+    if args.checkpoint:  # a run's kept export in place of the shipped model of its kind (checked before the data)
         net = load_checkpoint(Path(args.checkpoint))
         names = [net.meta["kind"]]
         nets = {names[0]: lambda: net}
+    dataset = load_dataset(Path(args.data))
+    judge = models.evaluation_judge()
     reports = [  # what a person gets (128 px files), then the decoder's own output beside it
         evaluate_generation(
             name,
