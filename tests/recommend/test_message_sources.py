@@ -21,12 +21,32 @@ def content():
 
 
 @pytest.mark.parametrize(
-    "message", ["the build is broken again", "my dog passed away", "sadly we have to cancel the meetup"]
+    "message",
+    [
+        "the build is broken again",
+        "my dog passed away",
+        "sadly we have to cancel the meetup",
+        # plain reports: the polarity model reads them as neutral; the emoji they call for (😩 😫 🤢) do not
+        "the server is down, looking into it",
+        "I'll be out sick today",
+    ],
 )
 def test_no_celebration_on_bad_news_and_the_reason_says_why(content, message):
     suggestions = content.suggest(None, message, k=5).suggestions
     assert not {s.emoji.char for s in suggestions} & CELEBRATION
     assert any(s.reason == "fits a negative message" for s in suggestions)
+
+
+def test_the_emoji_a_message_calls_for_move_its_tone(content):
+    from emojiml.recommend.tone import implied_polarity, nudged
+
+    batch = content.encode(["the server is down, looking into it", "happy birthday!!", "lunch?"])
+    implied = implied_polarity(batch.vectors)
+    assert implied[0] < 0 < implied[2] < implied[1]
+    neutral = np.array([[0.1, 0.8, 0.1]] * 3)
+    moved = nudged(neutral, implied)
+    assert moved[0, 0] > 0.1 > moved[1, 0] and moved[1, 2] > moved[2, 2] > 0.1
+    assert np.allclose(moved.sum(axis=1), 1.0) and np.allclose(nudged(neutral, implied, nudge=0.0), neutral)
 
 
 def test_celebration_stays_on_good_news(content):

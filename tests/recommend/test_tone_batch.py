@@ -5,7 +5,7 @@ import pytest
 
 from emojiml import models
 from emojiml.recommend.hybrid import content_hybrid
-from emojiml.recommend.tone import MessageTone
+from emojiml.recommend.tone import MessageTone, implied_polarity, nudged
 from emojiml.text.sentiment import combine, emoji_polarity
 
 MESSAGES = [
@@ -30,9 +30,9 @@ def test_tone_of_a_batch_matches_each_model_reading_its_own_features():
     # the polarity model reads its own vectors (the shared ones unless it has tuned layers)
     alone = polarity.turn_features(MESSAGES, polarity.own_vectors(MESSAGES, batch.vectors), [None] * n, [0] * n, scores)
     emoji = [emoji_polarity(t, hybrid.catalog_, vader) for t in MESSAGES]
-    by_polarity = combine(
-        [s["compound"] for s in scores], None, unsure, polarity.probabilities(alone, "sentiment"), emoji
-    )
+    # its log-odds moved by the emoji the content model's towers expect for each message
+    moved = nudged(polarity.probabilities(alone, "sentiment"), implied_polarity(batch.vectors))
+    by_polarity = combine([s["compound"] for s in scores], None, unsure, moved, emoji)
     emotion = models.tone_emotion_classifier()
     own = emotion.turn_features(MESSAGES, batch.vectors, [None] * n, [0] * n, scores)  # the emotion model's own
     by_emotion = combine([s["compound"] for s in scores], emotion.probabilities(own, "comment"), unsure)
