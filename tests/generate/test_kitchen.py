@@ -75,6 +75,17 @@ def test_plain_names_win_the_base():
     assert propose_recipes("sleepy moon", "noto")[0].recipe.base in ("🌙", "🌕")
 
 
+def test_a_prompt_that_is_an_emoji_name_draws_that_emoji(catalog):
+    from emojiml.generate.kitchen.recipe import propose_recipes
+
+    for prompt, char in (("face with open mouth", "😮"), ("speech balloon", "💬"), ("roller skate", "🛼")):
+        best = propose_recipes(prompt, "noto")[0]
+        assert best.recipe.base == catalog.get(char).key and best.feature_words == ""  # no word read as a face
+    assert propose_recipes("face with open mouth", "noto")[0].recipe.eyes is None  # a face named: as it is
+    crying = propose_recipes("crying cactus", "noto")[0]  # no emoji is called that: still base + face
+    assert crying.recipe.base == catalog.get("🌵").key and crying.feature_words == "crying"
+
+
 def test_compose_puts_the_donor_face_on_a_non_face_base(catalog):
     from emojiml.generate.kitchen.compose import Recipe, compose
 

@@ -51,6 +51,7 @@ GENERIC_WORDS = {"face", "eye", "eyes", "mouth"}  # never a base on their own ("
 RANK_MARGIN = 0.1  # candidates within this of the best text score go to the judge; the rest are off-prompt
 TOP_BASES, TOP_DONORS = 6, 4
 NAME_EXTRA, MAX_EXTRA = 0.02, 3  # text score a base loses per word of its name the prompt does not say
+NAME_SAID = 0.3  # what an emoji whose exact name the prompt is gains (``_named_bases``): more than RANK_MARGIN
 MAX_SKIPPED = 6  # tiles the prompt does not name are passed over (``_is_tile``), at most this many
 UNNAMED_FACE = 1.0  # what a face base the prompt does not name loses when it is to get features (``_face_bases``)
 STOPWORDS = {
@@ -210,6 +211,17 @@ def _extra_counts(names: tuple[frozenset[str], ...], base_words: str) -> np.ndar
     )
 
 
+def _named_bases(names: tuple[frozenset[str], ...], words: list[str]) -> np.ndarray:
+    """(bases,) bool: the bases whose name the prompt's content words are, word for word (plurals aside).
+
+    Why: a prompt that is an emoji's name means that emoji, but the encoder split "face with open mouth" into
+    🫷 "open" + 😛's "face mouth", "speech balloon" into 🎈 + a face for "speech", and read "roller skate" as
+    🛹 skateboard. Such a prompt is drawn on the emoji it names, with nothing of it read as a face to borrow.
+    """
+    said = {_stem(w) for w in words}
+    return np.array([{_stem(w) for w in name if w not in STOPWORDS} == said for name in names])
+
+
 def _is_tile(entry: Emoji, style: str) -> bool:
     """Whether ``entry`` is drawn as a symbol on a filled square in ``style`` (``parts.is_tile``).
 
@@ -319,8 +331,9 @@ def propose_recipes(
             f"No word of {prompt!r} is one the kitchen knows{hint}; name an object, animal or food, "
             "e.g. 'crying cactus'."
         )
-    divisions = _divisions(words)
     extra_words = _name_words(style)
+    named_bases = _named_bases(extra_words, words)
+    divisions = [(" ".join(words), "")] if named_bases.any() else _divisions(words)
     texts = sorted({b for b, _ in divisions} | {_feature_text(f) for _, f in divisions if f})
     vectors = dict(zip(texts, models.encode(texts), strict=True))
     embeddings = models.catalog_embeddings(catalog)
@@ -331,6 +344,7 @@ def propose_recipes(
         if set(base_words.split()) <= GENERIC_WORDS and feature_words:
             continue
         base_scores = base_matrix @ vectors[base_words] - NAME_EXTRA * _extra_counts(extra_words, base_words)
+        base_scores = base_scores + NAME_SAID * named_bases
         if feature_words or expression is not None:  # a face to get another's features must be named
             unnamed = _extra_counts(extra_words, f"{base_words} face") > 0
             base_scores = np.where(face_bases & unnamed, base_scores - UNNAMED_FACE, base_scores)
