@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import colorsys
 import zlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 
 import numpy as np
@@ -52,6 +52,8 @@ BIG_SHARE = 0.45  # a piece with this share of the face's area is part of the ba
 EDGE_STEP = 0.2  # a colour step (0..1, largest channel, between pixels 2 apart) that is a drawn edge
 CENTRE_PULL = 0.3  # calm circles lose this much radius per unit of distance from the drawing's centroid
 CALM_MIN = 0.4  # a calm circle smaller than this share of the silhouette's own is too busy: use the silhouette's
+DARK_LUMA = 0.35  # luma under which a calm region is too dark for a face's dark features (an avocado's pit)
+LIGHT_MIN = 0.5  # ... unless the light calm circle is under this share of the calm one (a dark object: its own)
 TILE_FILL = 0.9  # an icon covering this share of its own box, nearly square, is a tile (✴️ 🆗 🟧)
 FACE_SUBGROUP_PREFIX = "face-"
 FACE_LIKE_SUBGROUPS = ("cat-face", "monkey-face")
@@ -110,6 +112,8 @@ class IconParts:
     extent: float  # the larger side of what the icon draws, in viewBox units (OpenMoji pads its viewBox)
     is_tile: bool = False  # a symbol on a filled square (✴️ 🆗): a base only when the prompt names it
     hands: frozenset[int] = frozenset()  # indices of the mouth's pieces that are a hand over it (🤭 🫢)
+    boxes: tuple[tuple[float, float, float, float] | None, ...] = ()  # per piece of a face: its box (viewBox)
+    silhouette: np.ndarray | None = field(default=None, compare=False)  # (S, S) bool: what a non-face base covers
 
     @property
     def is_face(self) -> bool:
@@ -121,6 +125,19 @@ class IconParts:
 
     def has(self, part: str) -> bool:
         return part in self.labels
+
+    def footprint(self, pieces: list[Piece]) -> tuple[float, float, float, float] | None:
+        """The box ``pieces`` of this face draw in, in units of the face's radius from its centre (``anchor``)."""
+        boxes = [self.boxes[p.index] for p in pieces if p.index < len(self.boxes) and self.boxes[p.index]]
+        if not boxes:
+            return None
+        cx, cy, r = self.anchor
+        return (
+            (min(b[0] for b in boxes) - cx) / r,
+            (min(b[1] for b in boxes) - cy) / r,
+            (max(b[2] for b in boxes) - cx) / r,
+            (max(b[3] for b in boxes) - cy) / r,
+        )
 
     def lent(self, part: str, onto_face: bool) -> list[Piece]:
         """The pieces of ``part`` this face lends to a base: a hand over the mouth only onto another face.
@@ -310,6 +327,8 @@ def calm_circle(rgba: np.ndarray, icon: VectorIcon) -> tuple[float, float, float
     centre losing ``CENTRE_PULL`` of radius per unit of distance from the drawing's centroid. Why: the largest
     circle in the silhouette alone put the rocket's face over its window and the crescent's at its thick end.
     A drawing too busy for any calm circle (``CALM_MIN`` of the silhouette's) falls back to the silhouette's.
+    Dark areas (luma under ``DARK_LUMA``) are not calm while a light calm circle of ``LIGHT_MIN`` of the calm one
+    exists: the Twemoji avocado's face sat on its brown pit, where dark eyes read only through their white rim.
     """
     alpha = rgba[..., 3]
     inside = alpha > 0.5
@@ -317,12 +336,47 @@ def calm_circle(rgba: np.ndarray, icon: VectorIcon) -> tuple[float, float, float
     calm = ndimage.distance_transform_edt(np.pad(inside & ~drawn_edges(rgba), 1))[1:-1, 1:-1]
     if calm.max() < CALM_MIN * whole.max():
         calm = whole
+    luma = rgba[..., :3] @ np.array([0.299, 0.587, 0.114])
+    light = ndimage.distance_transform_edt(np.pad(inside & ~drawn_edges(rgba) & (luma >= DARK_LUMA), 1))[1:-1, 1:-1]
+    if light.max() >= LIGHT_MIN * calm.max():
+        calm = light
     ys, xs = np.nonzero(inside)
     cy, cx = ys.mean(), xs.mean()
     grid_y, grid_x = np.indices(alpha.shape)
     score = calm - CENTRE_PULL * np.hypot(grid_y - cy, grid_x - cx)
     y, x = np.unravel_index(int(np.argmax(score)), score.shape)
     return _to_viewbox(icon, alpha.shape[0], x, y, float(calm[y, x]))
+
+
+def fit_inside(
+    silhouette: np.ndarray, icon: VectorIcon, centre: tuple[float, float], half: tuple[float, float], reach: float
+) -> tuple[float, float]:
+    """The centre, within ``reach`` of ``centre`` (viewBox units), for a box of half-sizes ``half`` that puts the
+    most of the box inside ``silhouette`` (ties: the nearest to ``centre``).
+
+    Why: a face's features on a thin object spilled off it (😪's bubble below the crescent moon's arc); sliding
+    the features' box, not shrinking it, keeps them on the object at the size that reads.
+    """
+    size = silhouette.shape[0]
+    scale = max(icon.width, icon.height) / size  # viewBox units per pixel
+    off_x = icon.left - (max(icon.width, icon.height) - icon.width) / 2
+    off_y = icon.top - (max(icon.width, icon.height) - icon.height) / 2
+    integral = np.pad(np.cumsum(np.cumsum(silhouette.astype(np.float32), 0), 1), ((1, 0), (1, 0)))
+    hw, hh = max(half[0] / scale, 0.5), max(half[1] / scale, 0.5)
+    steps = int(np.ceil(reach / scale))
+    shifts = np.arange(-steps, steps + 1)
+    sx, sy = np.meshgrid(shifts, shifts)  # (K, K) pixel shifts
+    px, py = (centre[0] - off_x) / scale + sx, (centre[1] - off_y) / scale + sy
+    x0 = np.clip(np.round(px - hw), 0, size).astype(int)
+    x1 = np.clip(np.round(px + hw), 0, size).astype(int)
+    y0 = np.clip(np.round(py - hh), 0, size).astype(int)
+    y1 = np.clip(np.round(py + hh), 0, size).astype(int)
+    inside = integral[y1, x1] - integral[y0, x1] - integral[y1, x0] + integral[y0, x0]
+    share = inside / (4 * hw * hh)
+    distance = np.hypot(sx, sy)
+    share = np.where(distance <= steps, share, -1.0) - 1e-4 * distance  # ties go to the smallest move
+    k = np.unravel_index(int(np.argmax(share)), share.shape)
+    return centre[0] + sx[k] * scale, centre[1] + sy[k] * scale
 
 
 def is_tile(mask: np.ndarray) -> bool:
@@ -359,12 +413,14 @@ def icon_parts(style: str, slug: str, face: bool) -> IconParts:
     tile = False
     hands: frozenset[int] = frozenset()
     face_box = None
+    boxes: tuple = ()
     if face and override.get("*") != "none":
         shapes = [measure(icon, cut.definitions, p.markup) for p in cut.pieces]
         labels, face_index = label_pieces(cut, shapes)
         labels, hands = hand_pieces(tuple(override.get(i, label) for i, label in enumerate(labels)))
         if face_index is not None and ("eyes" in labels or "mouth" in labels):
             face_box = shapes[face_index].box
+            boxes = tuple(shape.box if shape is not None else None for shape in shapes)
         else:
             labels, face_index = tuple("base" for _ in cut.pieces), None
     colour = whole.colour if whole is not None else (0.5, 0.5, 0.5)
@@ -381,7 +437,10 @@ def icon_parts(style: str, slug: str, face: bool) -> IconParts:
         extent = max(x1 - x0, y1 - y0)
     else:
         extent = max(icon.width, icon.height)
-    return IconParts(style, slug, icon, cut, labels, face_box, face_index, anchor, colour, extent, tile, hands)
+    silhouette = whole.mask > 0.5 if whole is not None and face_box is None else None
+    return IconParts(
+        style, slug, icon, cut, labels, face_box, face_index, anchor, colour, extent, tile, hands, boxes, silhouette
+    )
 
 
 def parts_for(icon_set: IconSet, emoji: Emoji) -> IconParts | None:
