@@ -2,7 +2,8 @@
 
 The base keeps its own pieces (a face base drops the eyes, mouth and extras it gets from a donor); each donor's
 part is moved by one transform that maps the donor's face circle onto the base's anchor circle (its face, or
-a non-face base's largest calm circle, ``parts.calm_circle``, scaled into ``FACE_SHARE``). Donor extras drawn
+a non-face base's largest calm circle, ``parts.calm_circle``, scaled into ``FACE_SHARE``, then slid so that the
+features' box stays on the object, ``_features_centre``). Donor extras drawn
 behind the donor's face (OpenMoji's tear outlines) go behind the base; on a non-face base the features get a
 thin white rim.
 Everything stays vector until resvg renders it: once to find the drawing's box (``draft``; the kitchen ranks

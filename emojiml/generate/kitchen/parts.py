@@ -18,7 +18,8 @@ disc with extra paths, OpenMoji strokes every outline separately, Twemoji merges
 
 A non-face emoji receives features in its largest *calm* circle (:func:`calm_circle`): the largest circle
 inside the silhouette that crosses no drawn edge (a rocket's window, a cookie's chips, the outline of a
-penguin's belly), pulled toward the middle of the drawing (a crescent's face sits mid-arc, not at one end). A
+penguin's belly; not a dark area while a light one will do: an avocado's pit), pulled toward the middle of the
+drawing (a crescent's face sits mid-arc, not at one end); ``fit_inside`` then slides the features onto it. A
 *tile* (a symbol drawn on a filled square, ✴️ 🆗) is measured too: the kitchen only uses one as a base when
 the prompt names it.
 """
