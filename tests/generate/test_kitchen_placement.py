@@ -103,3 +103,18 @@ def test_a_face_avoids_a_dark_pit_but_a_dark_object_keeps_its_own():
     dark = _rgba(body, (0.2, 0.2, 0.25))  # an all-dark object (a bowling ball): its own middle
     cx, cy, _ = calm_circle(dark, ICON)
     assert abs(cx - 32) < 2 and abs(cy - 32) < 2
+
+
+def test_a_placement_override_puts_the_banana_face_on_its_body():
+    from emojiml.catalog import default_catalog
+    from emojiml.generate.kitchen.compose import emoji_parts
+
+    banana = emoji_parts(default_catalog().get("🍌"), "twemoji")
+    cx, cy, _ = banana.anchor
+    x0, y0, x1, y1 = (
+        banana.icon.left,
+        banana.icon.top,
+        banana.icon.left + banana.icon.width,
+        banana.icon.top + banana.icon.height,
+    )
+    assert cx < (x0 + x1) / 2 and cy > (y0 + y1) / 2  # the yellow body, lower left, not the peeled tip (upper right)

@@ -72,6 +72,11 @@ OVERRIDES: dict[tuple[str, str], dict[int | str, str]] = {
     ("openmoji", "face-screaming-in-fear"): {13: "extras"},  # the outline of the blue forehead
     ("openmoji", "face-in-clouds"): {2: "base", 10: "base"},  # a cloud across the chin, not a hand
 }
+# (style, slug) -> the calm circle of a non-face base where ``calm_circle`` picks a poor spot, found by eye on
+# `emojiml kitchen-grid`: (x, y) as shares of the drawing's box, r as a share of its size.
+PLACEMENT_OVERRIDES: dict[tuple[str, str], tuple[float, float, float]] = {
+    ("twemoji", "banana"): (0.36, 0.7, 0.125),  # the yellow body; the calm circle was the small peeled tip
+}
 
 
 @dataclass(frozen=True)
@@ -438,6 +443,10 @@ def icon_parts(style: str, slug: str, face: bool) -> IconParts:
         extent = max(x1 - x0, y1 - y0)
     else:
         extent = max(icon.width, icon.height)
+    if face_box is None and whole is not None and (style, slug) in PLACEMENT_OVERRIDES:
+        fx, fy, fr = PLACEMENT_OVERRIDES[(style, slug)]
+        x0, y0, x1, y1 = whole.box
+        anchor = (x0 + fx * (x1 - x0), y0 + fy * (y1 - y0), fr * extent)
     silhouette = whole.mask > 0.5 if whole is not None and face_box is None else None
     return IconParts(
         style, slug, icon, cut, labels, face_box, face_index, anchor, colour, extent, tile, hands, boxes, silhouette
