@@ -105,16 +105,17 @@ def test_a_face_avoids_a_dark_pit_but_a_dark_object_keeps_its_own():
     assert abs(cx - 32) < 2 and abs(cy - 32) < 2
 
 
-def test_a_placement_override_puts_the_banana_face_on_its_body():
+def test_placement_overrides_put_faces_where_they_read():
     from emojiml.catalog import default_catalog
     from emojiml.generate.kitchen.compose import emoji_parts
 
+    def middle(parts):
+        icon = parts.icon
+        return icon.left + icon.width / 2, icon.top + icon.height / 2
+
     banana = emoji_parts(default_catalog().get("🍌"), "twemoji")
-    cx, cy, _ = banana.anchor
-    x0, y0, x1, y1 = (
-        banana.icon.left,
-        banana.icon.top,
-        banana.icon.left + banana.icon.width,
-        banana.icon.top + banana.icon.height,
-    )
-    assert cx < (x0 + x1) / 2 and cy > (y0 + y1) / 2  # the yellow body, lower left, not the peeled tip (upper right)
+    (cx, cy, _), (mx, my) = banana.anchor, middle(banana)
+    assert cx < mx and cy > my  # the yellow body, lower left, not the peeled tip (upper right)
+    penguin = emoji_parts(default_catalog().get("🐧"), "openmoji")
+    (_, cy, _), (_, my) = penguin.anchor, middle(penguin)
+    assert cy < my  # the upper belly

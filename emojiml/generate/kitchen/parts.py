@@ -76,6 +76,7 @@ OVERRIDES: dict[tuple[str, str], dict[int | str, str]] = {
 # `emojiml kitchen-grid`: (x, y) as shares of the drawing's box, r as a share of its size.
 PLACEMENT_OVERRIDES: dict[tuple[str, str], tuple[float, float, float]] = {
     ("twemoji", "banana"): (0.36, 0.7, 0.125),  # the yellow body; the calm circle was the small peeled tip
+    ("openmoji", "penguin"): (0.5, 0.45, 0.11),  # the upper belly; the belly's thick outline kept the face low
 }
 
 
