@@ -18,7 +18,7 @@ from torch import nn
 
 from emojiml.checkpoint import build_config, load_weights, read_config, save_model
 from emojiml.text.encoder_top import EncoderTop
-from emojiml.text.features import DIM, N_CUES, TurnFeatures, dense_size, turn_features
+from emojiml.text.features import DIM, FIRST_TURN_CUE, N_CUES, TurnFeatures, dense_size, turn_features
 
 
 @dataclass(frozen=True)
@@ -40,6 +40,13 @@ class ClassifierConfig:
     """When > 0, the model carries its own fine-tuned copy of the encoder's last ``tuned_layers`` layers
     (``emojiml.text.encoder_top``) and the turn's own vector in its features comes from that copy, not from the
     shared encoder (the other turns' vectors still do)."""
+    sentence_ngrams: bool = False
+    """Whether the hashed n-grams include the last sentence's keys (``emojiml.text.features.ngram_keys``)."""
+    sequence: int = 0
+    """When > 0, a bidirectional GRU of this width per direction reads the hidden vectors of every turn of a
+    conversation in order, and each head sees its output beside the turn's own hidden vector: the acts of all
+    the turns around a message (a question is answered, an offer accepted), not only the neighbours that the
+    features hold. Conversations are the runs of rows that start at a first turn (``conversation_starts``)."""
     offsets: dict[str, list[float]] = field(default_factory=dict)
     """Per-head additive logit offsets tuned on validation for the task's metric (0 when absent)."""
     metrics: dict[str, float] = field(default_factory=dict)
@@ -59,9 +66,12 @@ class ContextClassifier(nn.Module):
             nn.GELU(),
             nn.Dropout(config.dropout),
         )
-        self.heads = nn.ModuleDict(
-            {name: nn.Linear(config.hidden, len(labels)) for name, labels in config.heads.items()}
-        )
+        head_input = config.hidden
+        if config.sequence:
+            self.context = nn.GRU(config.hidden, config.sequence, batch_first=True, bidirectional=True)
+            self.context_dropout = nn.Dropout(config.dropout)
+            head_input += 2 * config.sequence
+        self.heads = nn.ModuleDict({name: nn.Linear(head_input, len(labels)) for name, labels in config.heads.items()})
         if config.tuned_layers:
             self.top = EncoderTop(config.tuned_layers)
         if config.wide:
@@ -89,10 +99,27 @@ class ContextClassifier(nn.Module):
             dense = torch.cat([self.top(states, mask), dense[:, DIM:]], dim=1)
         bag = self.ngrams(ids, offsets)  # (B, ngram_dim)
         hidden = self.body(torch.cat([self.input_dropout(dense), cues, bag], dim=1))  # (B, hidden)
+        if self.config.sequence:
+            around = self.context_dropout(self._along_conversations(hidden, conversation_starts(cues)))
+            hidden = torch.cat([hidden, around], dim=1)  # (B, hidden + 2 * sequence)
         logits = {name: head(hidden) for name, head in self.heads.items()}  # name -> (B, n_classes)
         if self.config.wide:
             logits = {name: value + self.wide[name](ids, offsets) for name, value in logits.items()}
         return logits
+
+    def _along_conversations(self, hidden: torch.Tensor, starts: torch.Tensor) -> torch.Tensor:
+        """(B, 2 * sequence): the GRU's two directions at each row, run over each conversation's rows in order."""
+        if not len(hidden):  # no message to read (a channel of only join messages)
+            return hidden.new_zeros(0, 2 * self.config.sequence)
+        first = torch.nonzero(starts).flatten()  # (S,) each conversation's first row; row 0 always starts one
+        lengths = torch.diff(first, append=torch.tensor([len(hidden)]))  # (S,) turns per conversation
+        conversation = torch.repeat_interleave(torch.arange(len(first)), lengths)  # (B,)
+        turn = torch.arange(len(hidden)) - first[conversation]  # (B,) position within its conversation
+        padded = hidden.new_zeros(len(first), int(lengths.max()), hidden.shape[1])  # (S, T, hidden)
+        padded[conversation, turn] = hidden
+        packed = nn.utils.rnn.pack_padded_sequence(padded, lengths, batch_first=True, enforce_sorted=False)
+        out, _ = nn.utils.rnn.pad_packed_sequence(self.context(packed)[0], batch_first=True)  # (S, T, 2 * sequence)
+        return out[conversation, turn]
 
     def turn_features(
         self,
@@ -107,7 +134,14 @@ class ContextClassifier(nn.Module):
         for a model with ``tuned_layers``, its top's vectors of ``texts``, which replace each turn's own slot (the
         other turns' slots keep the shared encoder's ``embeddings``, as in training)."""
         features = turn_features(
-            texts, embeddings, previous, positions, vader, self.config.buckets, self.config.next_turn
+            texts,
+            embeddings,
+            previous,
+            positions,
+            vader,
+            self.config.buckets,
+            self.config.next_turn,
+            self.config.sentence_ngrams,
         )
         if own is not None:
             features.dense[:, :DIM] = own
@@ -147,6 +181,14 @@ class ContextClassifier(nn.Module):
     def load(cls, directory: Path, name: str) -> ContextClassifier:
         config = build_config(ClassifierConfig, read_config(directory / name), directory / f"{name}.json")
         return load_weights(cls(config), directory / name)
+
+
+def conversation_starts(cues: torch.Tensor) -> torch.Tensor:
+    """(B,) bool: the rows that begin a conversation (cue ``FIRST_TURN_CUE``), row 0 always; the rows of a batch
+    are whole conversations in turn order, as ``turn_features`` gets them."""
+    starts = cues[:, FIRST_TURN_CUE] > 0.5
+    starts[:1] = True
+    return starts
 
 
 def _tensors(features: TurnFeatures) -> tuple[torch.Tensor, ...]:

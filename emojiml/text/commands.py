@@ -33,6 +33,8 @@ def cmd_train_context(args: argparse.Namespace) -> int:
     if args.model == "emotion":
         rows["goemotions_rows"] = args.goemotions_rows
         rows["act"] = args.act_head
+    if args.model == "act":
+        rows |= {"sequence": args.sequence, "sentence_ngrams": args.sentence_ngrams}
     if args.model != "sentiment":
         rows["wide"] = args.wide
         rows["tuning_share"] = args.tuning_share
@@ -90,6 +92,13 @@ def register(commands: argparse._SubParsersAction) -> None:
             model.add_argument("--goemotions-rows", type=int, help="use only the first N GoEmotions comments")
             model.add_argument(
                 "--act-head", action="store_true", help="also learn dialogue acts (one model for emotion and act)"
+            )
+        if name == "act":
+            model.add_argument(
+                "--sequence", type=int, default=0, help="width of a GRU over each dialogue's turns (0: none)"
+            )
+            model.add_argument(
+                "--sentence-ngrams", action="store_true", help="add the last sentence's words to the n-grams"
             )
         if name == "sentiment":
             model.add_argument(

@@ -57,17 +57,30 @@ def _tokens(text: str) -> list[str]:
     return TOKEN.findall(text.lower())
 
 
-def ngram_keys(text: str, previous: str | None, following: str | None = None, next_turn: bool = False) -> list[str]:
+def ngram_keys(
+    text: str, previous: str | None, following: str | None = None, next_turn: bool = False, sentences: bool = False
+) -> list[str]:
     """Unigrams, bigrams and the first two words of the turn, plus unigrams and the first word of the previous
-    turn and, with ``next_turn``, of the following one (``n:<end>`` when there is none)."""
+    turn and, with ``next_turn``, of the following one (``n:<end>`` when there is none).
+
+    With ``sentences``, also the last sentence's own words, its first two words and its end mark, the number of
+    sentences, and the first two words of the previous turn's last sentence: in "Yes. Then cross the road."
+    the act is the last sentence's ("then cross": a directive), which the turn's mean bag blurs."""
     words = _tokens(text)
     keys = [f"w:{w}" for w in words] + [f"b:{a} {b}" for a, b in itertools.pairwise(words)]
     keys += [f"^:{w}" for w in words[:2]] + (["^:<empty>"] if not words else [])
+    if sentences:
+        split = _sentences(words)
+        last = split[-1] if split else []
+        keys += [f"s:{w}" for w in last] + [f"s^:{w}" for w in last[:2]] + [f"s#:{min(len(split), 4)}"]
     if previous is None:
         keys.append("p:<start>")
     else:
         before = _tokens(previous)
         keys += [f"p:{w}" for w in before] + [f"p^:{w}" for w in before[:1]] + [f"p$:{w}" for w in before[-1:]]
+        if sentences:
+            split = _sentences(before)
+            keys += [f"ps^:{w}" for w in (split[-1] if split else [])[:2]]
     if next_turn:
         if following is None:
             keys.append("n:<end>")
@@ -75,6 +88,19 @@ def ngram_keys(text: str, previous: str | None, following: str | None = None, ne
             after = _tokens(following)
             keys += [f"n:{w}" for w in after] + [f"n^:{w}" for w in after[:2]]
     return keys
+
+
+END_MARKS = frozenset(".?!")
+
+
+def _sentences(words: list[str]) -> list[list[str]]:
+    """Tokens split into sentences after each run of ".", "?" or "!" (each keeps its end mark)."""
+    split: list[list[str]] = [[]]
+    for k, word in enumerate(words):
+        split[-1].append(word)
+        if word in END_MARKS and (k + 1 == len(words) or words[k + 1] not in END_MARKS):
+            split.append([])
+    return [sentence for sentence in split if sentence]
 
 
 def hash_keys(keys: Sequence[str], buckets: int) -> list[int]:
@@ -127,10 +153,12 @@ def turn_features(
     vader: Sequence[dict[str, float]],
     buckets: int,
     next_turn: bool = False,
+    sentences: bool = False,
 ) -> TurnFeatures:
     """Features of every turn; ``previous[i]`` is the row of turn i's previous turn (None at a conversation start).
 
-    With ``next_turn`` the dense block gains the next turn's embedding (the row whose previous turn is i)."""
+    With ``next_turn`` the dense block gains the next turn's embedding (the row whose previous turn is i); with
+    ``sentences`` the n-grams gain the last sentences' keys (``ngram_keys``)."""
     n = len(texts)
     zero = np.zeros(DIM, dtype=np.float32)
     following: list[int | None] = [None] * n
@@ -156,8 +184,13 @@ def turn_features(
         following_text = texts[n1] if n1 is not None else None
         cues[i] = cue_vector(texts[i], positions[i], p1 is not None, previous_text, vader[i])
         offsets[i] = len(ids)
-        ids.extend(hash_keys(ngram_keys(texts[i], previous_text, following_text, next_turn), buckets))
+        keys = ngram_keys(texts[i], previous_text, following_text, next_turn, sentences)
+        ids.extend(hash_keys(keys, buckets))
     return TurnFeatures(dense, cues, np.asarray(ids, dtype=np.int64), offsets)
+
+
+FIRST_TURN_CUE = 3
+"""The cue that is 1 on a conversation's first turn (``cue_vector``)."""
 
 
 def conversation_links(conversation_ids: Sequence[object]) -> tuple[list[int | None], list[int]]:

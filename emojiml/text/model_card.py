@@ -30,8 +30,8 @@ _ABOUT = {
         "figures per set come from `emojiml evaluate context` (see README).",
     ),
     "act": (
-        "DailyDialog dialogue act (inform, question, directive, commissive) of a chat message, with the previous "
-        "two turns as context.",
+        "DailyDialog dialogue act (inform, question, directive, commissive) of a chat message, with the turns "
+        "around it as context.",
         "DailyDialog train split (act labels); validation: DailyDialog validation.",
         "accuracy.",
     ),
@@ -94,7 +94,19 @@ def write_model_card(model: ContextClassifier, name: str, directory: Path, comma
         + " (zeros where the conversation has no such turn); 15 cues (?, !, position, VADER scores, length, "
         f"capitals, emoji); and a mean bag of hashed word 1-3-grams ({config.buckets} buckets x {config.ngram_dim}, "
         "stored in float16)"
+        + (
+            "; the n-grams also hold the last sentence's words, its first two words and the number of sentences, "
+            "and the first two words of the previous turn's last sentence"
+            if config.sentence_ngrams
+            else ""
+        )
         + (", plus a linear path from the hashed n-grams straight to each head's logits" if config.wide else "")
+        + (
+            f". A bidirectional GRU ({config.sequence} per direction) reads the hidden vectors of all the turns of "
+            "the message's conversation in order, and the head sees its output beside the turn's own hidden vector"
+            if config.sequence
+            else ""
+        )
         + (
             f". The turn's own vector comes from the model's own copy of the encoder's last {config.tuned_layers} "
             "transformer layer(s), initialised from the encoder and fine-tuned with the MLP (`emojiml/text/"

@@ -32,7 +32,7 @@ from emojiml.text.datasets import (
     read_goemotions,
     read_se_sentiment,
 )
-from emojiml.text.features import DIM, TurnFeatures, turn_features
+from emojiml.text.features import DIM, FIRST_TURN_CUE, TurnFeatures, turn_features
 
 log = logging.getLogger(__name__)
 NEUTRAL = EMOTIONS.index("neutral")
@@ -80,7 +80,9 @@ def dailydialog_turns(split: str, config: ClassifierConfig, task: str, max_rows:
     positions = [row.turn for row in rows]
     vader = [models.vader().polarity_scores(text) for text in texts]
     embeddings = cached_encode(texts, "dailydialog")
-    features = turn_features(texts, embeddings, previous, positions, vader, config.buckets, config.next_turn)
+    features = turn_features(
+        texts, embeddings, previous, positions, vader, config.buckets, config.next_turn, config.sentence_ngrams
+    )
     states = None
     if config.tuned_layers:
         states = tuple(cached_token_states(texts, config.tuned_layers, f"dailydialog-{split}"))
@@ -113,7 +115,9 @@ def standalone_features(texts: list[str], embeddings: np.ndarray, config: Classi
     """Features of messages read on their own (no previous or next turn)."""
     vader = [models.vader().polarity_scores(text) for text in texts]
     n = len(texts)
-    return turn_features(texts, embeddings, [None] * n, [0] * n, vader, config.buckets, config.next_turn)
+    return turn_features(
+        texts, embeddings, [None] * n, [0] * n, vader, config.buckets, config.next_turn, config.sentence_ngrams
+    )
 
 
 def se_sentiment_messages(source: str, split: str, config: ClassifierConfig) -> LabelledTurns:
@@ -243,9 +247,18 @@ def tuned_features(model: ContextClassifier, data: LabelledTurns, batch_size: in
 WIDE_LR_SCALE = 100.0
 
 
-def _epoch_batches(rng: np.random.Generator, n_rows: int, steps: int, lengths: np.ndarray | None) -> list:
+def _epoch_batches(
+    rng: np.random.Generator, n_rows: int, steps: int, lengths: np.ndarray | None, starts: np.ndarray | None = None
+) -> list:
     """One epoch's batches of row numbers: a random split, or, given the rows' token counts (a model with an
-    ``EncoderTop``), batches of rows of about the same length in random order, so the top's padding costs little."""
+    ``EncoderTop``), batches of rows of about the same length in random order, so the top's padding costs little.
+    Given ``starts`` (B,) bool, the first row of each conversation (a model with a ``sequence`` GRU), batches of
+    whole conversations in random order, each conversation's rows in turn order."""
+    if starts is not None:
+        first = np.flatnonzero(starts)
+        ends = np.append(first[1:], n_rows)
+        groups = np.array_split(rng.permutation(len(first)), steps)
+        return [np.concatenate([np.arange(first[c], ends[c]) for c in group]) for group in groups if len(group)]
     permutation = rng.permutation(n_rows)
     if lengths is None:
         return np.array_split(permutation, steps)
@@ -293,13 +306,17 @@ def fit(
     lengths = None
     if any(data.states is not None for data in train):
         lengths = np.array([min(len(train[k].states[r]), TOP_MAX_TOKENS) for k, r in order])
+    starts = None
+    if config.sequence:
+        starts = np.array([train[k].features.cues[r, FIRST_TURN_CUE] > 0.5 for k, r in order])
+        starts[0] = True
     peaks = [learning_rate] + ([learning_rate * WIDE_LR_SCALE] if wide else []) + ([top_learning_rate] if top else [])
     scheduler = torch.optim.lr_scheduler.OneCycleLR(optimiser, peaks, total_steps=epochs * steps_per_epoch)
     best_score, best_state, best_epoch, started = -1.0, None, 0, time.perf_counter()
     for epoch in range(1, epochs + 1):
         model.train()
         order_rows = np.array(order, dtype=np.int64)
-        batches = [order_rows[p] for p in _epoch_batches(rng, len(order), steps_per_epoch, lengths)]
+        batches = [order_rows[p] for p in _epoch_batches(rng, len(order), steps_per_epoch, lengths, starts)]
         for batch in batches:
             loss = torch.zeros(())
             for k, data in enumerate(train):
@@ -405,7 +422,7 @@ def train_emotion(
 
 def _held_out(data: LabelledTurns, share: float, seed: int) -> tuple[LabelledTurns, LabelledTurns]:
     """(the rest, the held-out ``share``) of a labelled set, holding out whole conversations (seeded)."""
-    conversation = np.cumsum(data.features.cues[:, 3] == 1)  # cue 3 marks a conversation's first turn
+    conversation = np.cumsum(data.features.cues[:, FIRST_TURN_CUE] == 1)
     held = (np.random.default_rng(seed).random(conversation.max() + 1) < share)[conversation]
     rows = np.arange(len(conversation))
     return subset(data, rows[~held]), subset(data, rows[held])
@@ -420,14 +437,24 @@ def train_act(
     wide: bool = False,
     tuning_share: float = 0.0,
     tuned_layers: int = 0,
+    sequence: int = 0,
+    sentence_ngrams: bool = False,
     **kwargs,
 ) -> ContextClassifier:
-    """Acts are scored by accuracy, so classes are not re-weighted by default (power 0).
+    """Acts are scored by accuracy, so classes are not re-weighted by default (power 0). ``sequence`` and
+    ``sentence_ngrams``: see ``ClassifierConfig``.
 
     With ``tuning_share`` > 0 that share of the train dialogues (whole dialogues, seeded) is held out to pick the
     epoch and tune the offsets, and the validation split stays unseen (the figures are then named ``_tuning``);
     at 0, as the shipped model was trained, the validation split picks them."""
-    config = ClassifierConfig(heads={"act": list(ACTS)}, next_turn=next_turn, wide=wide, tuned_layers=tuned_layers)
+    config = ClassifierConfig(
+        heads={"act": list(ACTS)},
+        next_turn=next_turn,
+        wide=wide,
+        tuned_layers=tuned_layers,
+        sequence=sequence,
+        sentence_ngrams=sentence_ngrams,
+    )
     train = [dailydialog_turns("train", config, "act", dailydialog_rows)]
     if not tuning_share:
         validation = [dailydialog_turns("validation", config, "act")]

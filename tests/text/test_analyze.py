@@ -81,6 +81,19 @@ def test_conversations_split_on_their_ids(analyzer):
     assert [r.position for r in results] == [0, 1, 0]
 
 
+def test_acts_read_their_own_conversation_only(analyzer):
+    # the act model reads every turn of a message's conversation (a GRU over its turns), and no other one
+    first = [Message(t, "a") for t in ("Can you send me the report?", "Sure, I'll do it tonight.", "Thanks!")]
+    second = [Message(t, "b") for t in ("Is the build green?", "Yes, it passed.", "Let's ship it then.")]
+    together = analyzer.analyze(first + second)
+    apart = analyzer.analyze(first) + analyzer.analyze(second)
+    for joint, alone in zip(together, apart, strict=True):
+        assert joint.act.label == alone.act.label
+        assert joint.act.scores == pytest.approx(alone.act.scores, abs=1e-3)
+    assert [r.act.label for r in together[:2]] == ["directive", "commissive"]
+    assert together[3].act.label == "question"
+
+
 def test_personal_suggestions_hook_is_merged(analyzer):
     from emojiml.text.suggest import ContextSuggestion
 
