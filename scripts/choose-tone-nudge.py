@@ -26,43 +26,49 @@ from emojiml.recommend.content import EncodedMessages
 from emojiml.recommend.tone import IMPLIED_CENTER, IMPLIED_NUDGE, NEGATIVE_AT, Tone
 from emojiml.text.datasets import POLARITIES, SE_SOURCES, read_dailydialog, read_goemotions, read_se_sentiment
 from emojiml.text.evaluate import polarity_of
-from emojiml.text.train import TUNING_SHARE
+from emojiml.text.train import se_tuning_rows
 
 NUDGES = (0.0, 1.0, 2.0, 3.0, 4.0, 6.0, 8.0)
 CENTERS = (0.0, 0.1, 0.2, 0.3)
 
 
+def se_sentiment_set(source: str, split: str, rows: np.ndarray | None = None) -> tuple[list[str], np.ndarray]:
+    """(texts, gold polarity -1/0/1) of a se-sentiment split, or of its ``rows``."""
+    data = read_se_sentiment(source, split)
+    picked = [data[i] for i in rows] if rows is not None else data
+    return [r.text for r in picked], np.array([POLARITIES.index(r.polarity) - 1 for r in picked])
+
+
+def dailydialog_set(split: str, limit: int | None = None) -> tuple[list[str], np.ndarray]:
+    """(texts, polarity implied by the emotion label) of DailyDialog turns."""
+    turns = read_dailydialog(split)[:limit]
+    return [t.text for t in turns], polarity_of(np.array([t.emotion for t in turns]))
+
+
+def goemotions_set(split: str, limit: int | None = None) -> tuple[list[str], np.ndarray]:
+    """(texts, polarity implied by the single emotion label; -2 where a comment has several) of GoEmotions."""
+    comments = read_goemotions(split)[:limit]
+    labels = np.array([c.labels[0] if len(c.labels) == 1 else -1 for c in comments])
+    return [c.text for c in comments], polarity_of(labels)
+
+
 def choosing_sets() -> dict[str, tuple[list[str], np.ndarray]]:
     """Name -> (texts, gold polarity -1/0/1, -2 where left out), training-derived."""
-    sets = {}
-    rng = np.random.default_rng(0)  # as emojiml.text.train.train_sentiment splits off its tuning part
-    for source in SE_SOURCES:
-        rows = read_se_sentiment(source, "train")
-        order = rng.permutation(len(rows))
-        held = np.sort(order[: round(TUNING_SHARE * len(order))])
-        gold = np.array([POLARITIES.index(rows[i].polarity) - 1 for i in held])
-        sets[f"se-{source} held-out train"] = ([rows[i].text for i in held], gold)
-    turns = read_dailydialog("train")[:6000]
-    sets["dailydialog train"] = ([t.text for t in turns], polarity_of(np.array([t.emotion for t in turns])))
-    comments = read_goemotions("train")[:4000]
-    labels = np.array([c.labels[0] if len(c.labels) == 1 else -1 for c in comments])
-    sets["goemotions train"] = ([c.text for c in comments], polarity_of(labels))
+    sizes = [len(read_se_sentiment(source, "train")) for source in SE_SOURCES]
+    held = [rows for _, rows in se_tuning_rows(sizes)]  # the part `emojiml train sentiment` holds out
+    sets = {
+        f"se-{source} held-out train": se_sentiment_set(source, "train", rows)
+        for source, rows in zip(SE_SOURCES, held, strict=True)
+    }
+    sets["dailydialog train"] = dailydialog_set("train", 6000)
+    sets["goemotions train"] = goemotions_set("train", 4000)
     return sets
 
 
 def checking_sets() -> dict[str, tuple[list[str], np.ndarray]]:
-    sets = {}
-    for source in SE_SOURCES:
-        rows = read_se_sentiment(source, "validation")
-        sets[f"se-{source} validation"] = (
-            [r.text for r in rows],
-            np.array([POLARITIES.index(r.polarity) - 1 for r in rows]),
-        )
-    turns = read_dailydialog("validation")
-    sets["dailydialog validation"] = ([t.text for t in turns], polarity_of(np.array([t.emotion for t in turns])))
-    comments = read_goemotions("validation")
-    labels = np.array([c.labels[0] if len(c.labels) == 1 else -1 for c in comments])
-    sets["goemotions validation"] = ([c.text for c in comments], polarity_of(labels))
+    sets = {f"se-{source} validation": se_sentiment_set(source, "validation") for source in SE_SOURCES}
+    sets["dailydialog validation"] = dailydialog_set("validation")
+    sets["goemotions validation"] = goemotions_set("validation")
     return sets
 
 

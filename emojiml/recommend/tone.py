@@ -203,8 +203,7 @@ class Tone:
         """Sentiment of each message of the batch, read on its own (a polarity model trained on developers'
         comments, nudged by the message's own emoji), from the shared vectors: ``models.tone_polarity_classifier``,
         the frozen-encoder variant of the Context page's fine-tuned model, so suggest makes no second encoder pass."""
-        texts = [t or "" for t in batch.texts]
-        if not texts:
+        if not batch.texts:
             return MessageTone(np.zeros(0))
         return self.readings(batch).scored()
 
@@ -290,10 +289,10 @@ def nudged(
     (``IMPLIED_NUDGE`` and ``IMPLIED_CENTER`` unless given)."""
     nudge = IMPLIED_NUDGE if nudge is None else nudge
     center = IMPLIED_CENTER if center is None else center
+    from scipy.special import softmax
+
     shift = nudge * (np.asarray(implied, dtype=np.float64) - center)  # (N,)
-    logits = np.log(polarity + 1e-9) + shift[:, None] * np.array([-1.0, 0.0, 1.0])
-    logits -= logits.max(axis=1, keepdims=True)
-    return np.exp(logits) / np.exp(logits).sum(axis=1, keepdims=True)
+    return softmax(np.log(polarity + 1e-9) + shift[:, None] * np.array([-1.0, 0.0, 1.0]), axis=1)
 
 
 def implied_polarity(vectors: np.ndarray) -> np.ndarray:

@@ -18,7 +18,7 @@ from torch import nn
 
 from emojiml.checkpoint import build_config, load_weights, read_config, save_model
 from emojiml.text.encoder_top import EncoderTop
-from emojiml.text.features import DIM, FIRST_TURN_CUE, N_CUES, TurnFeatures, dense_size, turn_features
+from emojiml.text.features import DIM, N_CUES, TurnFeatures, dense_size, first_turns, turn_features
 
 
 @dataclass(frozen=True)
@@ -46,7 +46,7 @@ class ClassifierConfig:
     """When > 0, a bidirectional GRU of this width per direction reads the hidden vectors of every turn of a
     conversation in order, and each head sees its output beside the turn's own hidden vector: the acts of all
     the turns around a message (a question is answered, an offer accepted), not only the neighbours that the
-    features hold. Conversations are the runs of rows that start at a first turn (``conversation_starts``)."""
+    features hold. Conversations are the runs of rows that start at a first turn (``features.first_turns``)."""
     offsets: dict[str, list[float]] = field(default_factory=dict)
     """Per-head additive logit offsets tuned on validation for the task's metric (0 when absent)."""
     metrics: dict[str, float] = field(default_factory=dict)
@@ -100,7 +100,7 @@ class ContextClassifier(nn.Module):
         bag = self.ngrams(ids, offsets)  # (B, ngram_dim)
         hidden = self.body(torch.cat([self.input_dropout(dense), cues, bag], dim=1))  # (B, hidden)
         if self.config.sequence:
-            around = self.context_dropout(self._along_conversations(hidden, conversation_starts(cues)))
+            around = self.context_dropout(self._along_conversations(hidden, first_turns(cues)))
             hidden = torch.cat([hidden, around], dim=1)  # (B, hidden + 2 * sequence)
         logits = {name: head(hidden) for name, head in self.heads.items()}  # name -> (B, n_classes)
         if self.config.wide:
@@ -181,14 +181,6 @@ class ContextClassifier(nn.Module):
     def load(cls, directory: Path, name: str) -> ContextClassifier:
         config = build_config(ClassifierConfig, read_config(directory / name), directory / f"{name}.json")
         return load_weights(cls(config), directory / name)
-
-
-def conversation_starts(cues: torch.Tensor) -> torch.Tensor:
-    """(B,) bool: the rows that begin a conversation (cue ``FIRST_TURN_CUE``), row 0 always; the rows of a batch
-    are whole conversations in turn order, as ``turn_features`` gets them."""
-    starts = cues[:, FIRST_TURN_CUE] > 0.5
-    starts[:1] = True
-    return starts
 
 
 def _tensors(features: TurnFeatures) -> tuple[torch.Tensor, ...]:

@@ -108,6 +108,20 @@ def hash_keys(keys: Sequence[str], buckets: int) -> list[int]:
     return [zlib.crc32(key.encode()) % buckets for key in keys]
 
 
+FIRST_TURN_CUE = 3
+"""The cue that is 1 on a conversation's first turn (``cue_vector``'s ``index == 0``)."""
+
+
+def first_turns(cues):
+    """(B,) bool, numpy or torch like ``cues`` (B, N_CUES): the rows that begin a conversation, row 0 always.
+
+    Rows come as whole conversations in turn order (as ``turn_features`` gets them), so this is where each
+    conversation's run of rows starts: the act model's GRU, its training batches and its held-out split read it."""
+    starts = cues[:, FIRST_TURN_CUE] > 0.5
+    starts[:1] = True
+    return starts
+
+
 def cue_vector(text: str, index: int, has_previous: bool, previous: str | None, vader: dict[str, float]) -> list[float]:
     """The ``N_CUES`` hand-made numbers of one turn (see the module docstring)."""
     n_letters, n_upper = _letter_counts(text)
@@ -187,10 +201,6 @@ def turn_features(
         keys = ngram_keys(texts[i], previous_text, following_text, next_turn, sentences)
         ids.extend(hash_keys(keys, buckets))
     return TurnFeatures(dense, cues, np.asarray(ids, dtype=np.int64), offsets)
-
-
-FIRST_TURN_CUE = 3
-"""The cue that is 1 on a conversation's first turn (``cue_vector``)."""
 
 
 def conversation_links(conversation_ids: Sequence[object]) -> tuple[list[int | None], list[int]]:

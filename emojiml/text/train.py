@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -32,7 +32,7 @@ from emojiml.text.datasets import (
     read_goemotions,
     read_se_sentiment,
 )
-from emojiml.text.features import DIM, FIRST_TURN_CUE, TurnFeatures, turn_features
+from emojiml.text.features import DIM, TurnFeatures, first_turns, turn_features
 
 log = logging.getLogger(__name__)
 NEUTRAL = EMOTIONS.index("neutral")
@@ -308,8 +308,7 @@ def fit(
         lengths = np.array([min(len(train[k].states[r]), TOP_MAX_TOKENS) for k, r in order])
     starts = None
     if config.sequence:
-        starts = np.array([train[k].features.cues[r, FIRST_TURN_CUE] > 0.5 for k, r in order])
-        starts[0] = True
+        starts = np.concatenate([first_turns(data.features.cues) for data in train])  # rows in ``order``
     peaks = [learning_rate] + ([learning_rate * WIDE_LR_SCALE] if wide else []) + ([top_learning_rate] if top else [])
     scheduler = torch.optim.lr_scheduler.OneCycleLR(optimiser, peaks, total_steps=epochs * steps_per_epoch)
     best_score, best_state, best_epoch, started = -1.0, None, 0, time.perf_counter()
@@ -422,7 +421,7 @@ def train_emotion(
 
 def _held_out(data: LabelledTurns, share: float, seed: int) -> tuple[LabelledTurns, LabelledTurns]:
     """(the rest, the held-out ``share``) of a labelled set, holding out whole conversations (seeded)."""
-    conversation = np.cumsum(data.features.cues[:, FIRST_TURN_CUE] == 1)
+    conversation = np.cumsum(first_turns(data.features.cues))
     held = (np.random.default_rng(seed).random(conversation.max() + 1) < share)[conversation]
     rows = np.arange(len(conversation))
     return subset(data, rows[~held]), subset(data, rows[held])
@@ -497,19 +496,28 @@ def train_sentiment(
     1.6 / 2.7 points on GitHub / Jira validation; most are 👍 and 👋 on ordinary messages (1,873 positive, 158
     negative)."""
     config = ClassifierConfig(heads={"sentiment": list(POLARITIES)}, wide=wide, tuned_layers=tuned_layers)
-    rng = np.random.default_rng(seed)
-    train, tuning = [], []
-    for source in SE_SOURCES:
-        data = se_sentiment_messages(source, "train", config)
-        order = rng.permutation(len(data.labels))
-        cut = round(TUNING_SHARE * len(order))
-        tuning.append(subset(data, np.sort(order[:cut])))
-        train.append(subset(data, np.sort(order[cut:])))
+    sets = [se_sentiment_messages(source, "train", config) for source in SE_SOURCES]
+    split = se_tuning_rows([len(data.labels) for data in sets], seed)
+    train = [subset(data, kept) for data, (kept, _) in zip(sets, split, strict=True)]
+    tuning = [subset(data, held) for data, (_, held) in zip(sets, split, strict=True)]
     if slack_weak:
         train.append(slack_weak_messages(config, weak_confidence))
     model = fit(config, [concatenate(train)], [concatenate(tuning)], epochs=epochs, seed=seed, **kwargs)
     # fit() names its figures after its validation sets; here that is the held-out part of train
     return _renamed_for_tuning(model, {"slack_weak": weak_confidence} if slack_weak else {})
+
+
+def se_tuning_rows(sizes: Sequence[int], seed: int = 0) -> list[tuple[np.ndarray, np.ndarray]]:
+    """Per se-sentiment train set (``SE_SOURCES`` order, ``sizes`` rows each): (kept rows, the held-out
+    ``TUNING_SHARE`` rows), sorted, from one seeded draw; scripts that choose settings on that held-out part
+    (``scripts/choose-tone-nudge.py``) read the same rows through it."""
+    rng = np.random.default_rng(seed)
+    split = []
+    for size in sizes:
+        order = rng.permutation(size)
+        cut = round(TUNING_SHARE * size)
+        split.append((np.sort(order[cut:]), np.sort(order[:cut])))
+    return split
 
 
 def slack_weak_messages(config: ClassifierConfig, confidence: float) -> LabelledTurns:
