@@ -1,8 +1,6 @@
 """Training on a tiny real slice runs end to end and round-trips through safetensors; the shipped models stay
 above a recorded floor on a slice of DailyDialog validation."""
 
-import itertools
-
 import numpy as np
 import pytest
 
@@ -105,50 +103,3 @@ def test_sequence_model_reads_the_whole_conversation_and_only_it(tmp_path):
     changed.dense[0] = 0.0  # the first turn says something else
     moved = model.probabilities(changed, "act")[-1] - everything[second - 1]
     assert np.abs(moved).max() > 1e-6  # ... and the last turn, four or more turns on, reads it
-
-
-def test_first_turns_read_the_conversation_start_cue_in_numpy_and_torch():
-    import torch
-
-    from emojiml.text.features import conversation_links, turn_features
-
-    texts = ["hi", "hello", "how are you?", "a new chat", "ok"]
-    previous, positions = conversation_links(["a", "a", "a", "b", "b"])
-    vader = [{"compound": 0.0, "pos": 0.0, "neg": 0.0, "neu": 1.0}] * len(texts)
-    cues = turn_features(texts, np.zeros((5, 384), np.float32), previous, positions, vader, 64).cues
-    assert first_turns(cues).tolist() == [True, False, False, True, False]
-    assert first_turns(torch.from_numpy(cues)).tolist() == [True, False, False, True, False]
-    assert first_turns(cues[1:3]).tolist() == [True, False]  # a batch that starts mid-conversation starts one
-
-
-def test_sequence_batches_hold_whole_conversations_in_order():
-    from emojiml.text.train import _epoch_batches
-
-    starts = np.array([1, 0, 0, 1, 1, 0, 1, 0, 0, 0], dtype=bool)
-    batches = _epoch_batches(np.random.default_rng(0), len(starts), 2, None, starts)
-    assert sorted(np.concatenate(batches).tolist()) == list(range(len(starts)))
-    for batch in batches:
-        assert starts[batch[0]]
-        for a, b in itertools.pairwise(batch):
-            assert b == a + 1 or starts[b]  # each conversation's rows together, in turn order
-
-
-def test_sentence_ngrams_name_the_last_sentence():
-    from emojiml.text.features import ngram_keys
-
-    keys = ngram_keys("Yes. Then cross the road, please!", "Where is it? Is it far?", sentences=True)
-    assert {"s^:then", "s^:cross", "s:please", "s:!", "s#:2", "ps^:is"} <= set(keys)
-    assert "s:yes" not in keys
-    assert not any(key.startswith(("s", "ps")) for key in ngram_keys("Yes. Then go.", "Hi", sentences=False))
-
-
-def test_se_tuning_rows_hold_out_the_share_of_each_set_from_one_seeded_draw():
-    from emojiml.text.train import TUNING_SHARE, se_tuning_rows
-
-    split = se_tuning_rows([200, 40])
-    for size, (kept, held) in zip([200, 40], split, strict=True):
-        assert len(held) == round(TUNING_SHARE * size)
-        assert sorted(np.concatenate([kept, held]).tolist()) == list(range(size))  # disjoint, everything once
-    again = se_tuning_rows([200, 40])  # the same draw each time: training and the nudge script read the same rows
-    assert all(np.array_equal(split[k][1], again[k][1]) for k in range(2))
-    assert not np.array_equal(split[0][1], se_tuning_rows([200, 40], seed=1)[0][1])
