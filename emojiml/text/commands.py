@@ -30,6 +30,7 @@ def cmd_train_context(args: argparse.Namespace) -> int:
     rows |= {"batch_size": args.batch_size} if args.batch_size else {}
     if args.model == "sentiment":
         rows["slack_weak"] = args.slack_weak
+        rows["dailydialog"] = args.dailydialog
     if args.model == "emotion":
         rows["goemotions_rows"] = args.goemotions_rows
         rows["act"] = args.act_head
@@ -103,6 +104,11 @@ def register(commands: argparse._SubParsersAction) -> None:
         if name == "sentiment":
             model.add_argument(
                 "--slack-weak", action="store_true", help="add Slack messages labelled by their emoji (weak labels)"
+            )
+            model.add_argument(
+                "--dailydialog",
+                action="store_true",
+                help="add DailyDialog turns with the polarity of their emotion label (soft labels)",
             )
         model.add_argument(
             "--tuned-layers", type=int, default=0, help="fine-tune a copy of the encoder's last N layers (0: none)"

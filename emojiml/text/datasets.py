@@ -27,6 +27,9 @@ EVALUATION_SETS = ("dailydialog", "goemotions", *(f"se-sentiment/{source}" for s
 
 # DailyDialog emotion ids: 0 none, 1 anger, 2 disgust, 3 fear, 4 happiness, 5 sadness, 6 surprise.
 _DD_EMOTION = {0: "neutral", 1: "anger", 2: "disgust", 3: "fear", 4: "joy", 5: "sadness", 6: "surprise"}
+_POLARITY_OF_EMOTION = {"joy": "positive", "neutral": "neutral", "surprise": None} | dict.fromkeys(
+    ("anger", "disgust", "fear", "sadness"), "negative"
+)
 _DD_SPLIT_FILES = {"train": "train", "validation": "validation", "test": "test"}
 _GOEMOTIONS_SPLIT_FILES = {"train": "train.tsv", "validation": "dev.tsv", "dev": "dev.tsv", "test": "test.tsv"}
 
@@ -80,6 +83,12 @@ def detokenise(text: str) -> str:
     for pattern, replacement in _DETOKENISE:
         text = pattern.sub(replacement, text)
     return text
+
+
+def polarity_of_emotion(emotion: int) -> str | None:
+    """The polarity an emotion label (index into ``EMOTIONS``) implies, as ``emojiml evaluate context`` reads it:
+    joy positive; anger, disgust, fear and sadness negative; neutral neutral; surprise none (it can be either)."""
+    return _POLARITY_OF_EMOTION[EMOTIONS[emotion]]
 
 
 def _require(path: Path) -> Path:

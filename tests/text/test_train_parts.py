@@ -1,5 +1,5 @@
 """What the context models' training reads, tested without the data sets: conversation starts, batches of whole
-dialogues, last-sentence n-grams, and the seeded se-sentiment tuning split."""
+dialogues, last-sentence n-grams, the seeded se-sentiment tuning split, and the everyday polarity rows."""
 
 import itertools
 
@@ -53,3 +53,30 @@ def test_se_tuning_rows_hold_out_the_share_of_each_set_from_one_seeded_draw():
     again = se_tuning_rows([200, 40])  # the same draw each time: training and the nudge script read the same rows
     assert all(np.array_equal(split[k][1], again[k][1]) for k in range(2))
     assert not np.array_equal(split[0][1], se_tuning_rows([200, 40], seed=1)[0][1])
+
+
+def test_emotion_labels_imply_the_polarity_evaluate_reads():
+    from emojiml.text.datasets import EMOTIONS, polarity_of_emotion
+
+    implied = {name: polarity_of_emotion(EMOTIONS.index(name)) for name in EMOTIONS}
+    assert implied == {
+        "anger": "negative",
+        "disgust": "negative",
+        "fear": "negative",
+        "joy": "positive",
+        "neutral": "neutral",
+        "sadness": "negative",
+        "surprise": None,
+    }
+
+
+def test_everyday_polarity_rows_keep_every_negative_and_draw_the_others_without_surprise():
+    from emojiml.text.train import everyday_polarity_rows
+
+    polarities = ["neutral"] * 50 + ["positive"] * 20 + ["negative"] * 3 + [None] * 5 + ["positive"] * 2
+    rows = everyday_polarity_rows(polarities, per_class=10)
+    picked = [polarities[r] for r in rows]
+    assert picked.count("negative") == 3 and picked.count("positive") == 10 and picked.count("neutral") == 10
+    assert None not in picked and len(set(rows.tolist())) == len(rows)
+    assert everyday_polarity_rows(polarities, per_class=100).size == 3 + 22 + 50  # fewer than asked: all of them
+    assert np.array_equal(rows, everyday_polarity_rows(polarities, per_class=10))  # seeded
