@@ -185,12 +185,18 @@ class ContentModel:
         ensemble = self.ensemble
         vectors = encoded.vectors
         messages = self.tower_messages(vectors)  # (N, D)
-        logits = self._tower_logits(messages, emoji_space, ensemble.centering) + ensemble.usage_prior * usage  # (N, C)
+        # only the pool's columns: the rest (skin-tone variants, half the catalog) get probability 0 anyway
+        logits = self._tower_logits(messages, emoji_space[pool], ensemble.centering)  # (N, P)
+        logits = logits + ensemble.usage_prior * usage[pool]
         present = label_columns >= 0
         columns = label_columns[present]
-        logits[:, columns] -= ensemble.prior_adjustment * np.array(ensemble.label_log_prior)[present]
+        position = np.full(len(emoji_space), -1)
+        position[pool] = np.arange(len(pool))
+        at = position[columns]  # each label's place in the pool, -1 outside it
+        prior = ensemble.prior_adjustment * np.array(ensemble.label_log_prior)[present]
+        logits[:, at[at >= 0]] -= prior[at >= 0]
         probabilities = np.zeros((len(texts), emoji_space.shape[0]))
-        probabilities[:, pool] = softmax(logits[:, pool], axis=1)
+        probabilities[:, pool] = softmax(logits, axis=1)
         mass = probabilities[:, columns].sum(axis=1, keepdims=True)  # (N, 1)
         own_share = probabilities[:, columns] / np.maximum(mass, 1e-12)
         tower = self._tower_logits(messages, emoji_space[columns])

@@ -144,3 +144,49 @@ def test_remembered_word_columns_give_the_same_features_and_stay_bounded(monkeyp
         assert len(model.word_columns) <= 5 + len(set(text.lower().split()) | {"love"})
     model.fit(texts, np.array([0, 0, 1, 1, 2, 2] * 3))
     assert "word_columns" not in model.__dict__  # a new fit forgets the old vocabulary's columns
+
+
+def _catalog_probabilities_over_whole_catalog(model, texts, encoded, space, label_columns, pool, usage, calibrated):
+    """The earlier ``catalog_probabilities``: tower logits for every catalog column, the pool's read afterwards."""
+    from scipy.special import log_softmax, softmax
+
+    ensemble = model.ensemble
+    messages = model.tower_messages(encoded.vectors)
+    logits = model._tower_logits(messages, space, ensemble.centering) + ensemble.usage_prior * usage
+    present = label_columns >= 0
+    columns = label_columns[present]
+    logits[:, columns] -= ensemble.prior_adjustment * np.array(ensemble.label_log_prior)[present]
+    probabilities = np.zeros((len(texts), space.shape[0]))
+    probabilities[:, pool] = softmax(logits[:, pool], axis=1)
+    mass = probabilities[:, columns].sum(axis=1, keepdims=True)
+    own_share = probabilities[:, columns] / np.maximum(mass, 1e-12)
+    svm = ensemble.svm_weight * model.sparse.decision_function(texts)
+    tower = model._tower_logits(messages, space[columns])
+    tuned = ensemble.tuned_weight * log_softmax(encoded.tuned_logits, axis=1)
+    label_logits = (svm + log_softmax(tower, axis=1) + tuned)[:, present]
+    if calibrated:
+        probabilities[:, columns] = mass * softmax(label_logits + np.array(ensemble.bias)[present], axis=1)
+    else:
+        blended = 0.5 * own_share + 0.5 * softmax(label_logits / 16.0, axis=1)
+        probabilities[:, columns] = mass * blended
+    return probabilities
+
+
+@pytest.mark.parametrize("calibrated", [False, True])
+def test_catalog_probabilities_over_the_pool_alone_match_the_whole_catalogs(calibrated):
+    from emojiml import models
+    from emojiml.catalog import default_catalog
+    from emojiml.recommend.content import ContentRecommender
+
+    content = ContentRecommender(catalog=default_catalog()).fit(None)
+    texts = ["happy birthday!!", "the server is down", "merry christmas 🎄", "lunch?", "ugh"]
+    encoded = EncodedMessages(models.encode(texts), np.random.default_rng(0).normal(size=(5, 20)).astype(np.float32))
+    columns = content.label_columns_
+    # the shipped pool, and one that leaves out two of the frequent labels (their columns fall outside it)
+    for pool in (content.pool_, np.setdiff1d(content.pool_, columns[:2])):
+        arguments = (texts, encoded, content.emoji_space_, columns, pool, content.usage_, calibrated)
+        fast = content.model_.catalog_probabilities(*arguments)
+        reference = _catalog_probabilities_over_whole_catalog(content.model_, *arguments)
+        # float32 products over fewer columns may sum in another order: a few 1e-8 apart, no more
+        np.testing.assert_allclose(fast, reference, rtol=0, atol=1e-6)
+        assert fast[:, np.setdiff1d(np.arange(len(content.catalog_)), np.union1d(pool, columns))].max() == 0
