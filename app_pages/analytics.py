@@ -75,8 +75,12 @@ def table_with_download(name: str, caption: str) -> None:
     table = tables[name]
     st.caption(caption)
     dates = {c: st.column_config.DateColumn(format="YYYY-MM-DD") for c in ("period",) if c in table.columns}
+    # every ratio to 3 decimals (unformatted, one column read 2.236 beside 1.9487); the Styler's display values
+    # are what the grid shows, while sorting and the CSV keep the full numbers
+    floats = list(table.select_dtypes("float").columns)
+    shown = table.style.format(precision=3, subset=floats) if floats else table
     st.dataframe(
-        table, hide_index=True, width="stretch", height=min(400, 40 + 35 * max(1, len(table))), column_config=dates
+        shown, hide_index=True, width="stretch", height=min(400, 40 + 35 * max(1, len(table))), column_config=dates
     )
     st.download_button(
         f"⬇️ {name}.csv",
