@@ -17,6 +17,12 @@ from emojiml.config import settings
 from emojiml.errors import EmojimlError
 
 EMOTIONS = ("anger", "disgust", "fear", "joy", "neutral", "sadness", "surprise")
+EMOTION_POLARITY: dict[str, str | None] = {"joy": "positive", "neutral": "neutral", "surprise": None} | dict.fromkeys(
+    ("anger", "disgust", "fear", "sadness"), "negative"
+)
+"""The polarity each emotion implies (surprise: none, it can be either): the one mapping that analysis (emotion
+-> sentiment, conversation state), evaluation and training read."""
+NEGATIVE_EMOTIONS = tuple(name for name in EMOTIONS if EMOTION_POLARITY[name] == "negative")
 """Ekman's six plus neutral, in GoEmotions-Ekman's label order (labels.txt)."""
 ACTS = ("inform", "question", "directive", "commissive")
 POLARITIES = ("negative", "neutral", "positive")
@@ -27,9 +33,6 @@ EVALUATION_SETS = ("dailydialog", "goemotions", *(f"se-sentiment/{source}" for s
 
 # DailyDialog emotion ids: 0 none, 1 anger, 2 disgust, 3 fear, 4 happiness, 5 sadness, 6 surprise.
 _DD_EMOTION = {0: "neutral", 1: "anger", 2: "disgust", 3: "fear", 4: "joy", 5: "sadness", 6: "surprise"}
-_POLARITY_OF_EMOTION = {"joy": "positive", "neutral": "neutral", "surprise": None} | dict.fromkeys(
-    ("anger", "disgust", "fear", "sadness"), "negative"
-)
 _DD_SPLIT_FILES = {"train": "train", "validation": "validation", "test": "test"}
 _GOEMOTIONS_SPLIT_FILES = {"train": "train.tsv", "validation": "dev.tsv", "dev": "dev.tsv", "test": "test.tsv"}
 
@@ -88,7 +91,7 @@ def detokenise(text: str) -> str:
 def polarity_of_emotion(emotion: int) -> str | None:
     """The polarity an emotion label (index into ``EMOTIONS``) implies, as ``emojiml evaluate context`` reads it:
     joy positive; anger, disgust, fear and sadness negative; neutral neutral; surprise none (it can be either)."""
-    return _POLARITY_OF_EMOTION[EMOTIONS[emotion]]
+    return EMOTION_POLARITY[EMOTIONS[emotion]]
 
 
 def _require(path: Path) -> Path:

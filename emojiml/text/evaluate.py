@@ -25,10 +25,10 @@ from emojiml.text.datasets import (
     ACTS,
     EMOTIONS,
     EVALUATION_SETS,
+    NEGATIVE_EMOTIONS,
     POLARITIES,
     SE_SOURCES,
     DatasetMissingError,
-    polarity_of_emotion,
     read_dailydialog,
     read_goemotions,
     read_se_sentiment,
@@ -38,7 +38,7 @@ from emojiml.text.train import act_accuracy, comment_emotion_f1, dialogue_emotio
 
 CHUNK_MESSAGES = 512
 """Messages per ``analyze`` call (whole conversations only): bounds memory on the larger splits."""
-NEGATIVE = [i for i in range(len(EMOTIONS)) if polarity_of_emotion(i) == "negative"]
+NEGATIVE = [EMOTIONS.index(name) for name in NEGATIVE_EMOTIONS]
 
 
 def as_jsonl(rows: Sequence[tuple[str, str]]) -> str:

@@ -21,8 +21,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from emojiml.text.datasets import NEGATIVE_EMOTIONS
+
 STATES = ("greeting", "question", "agreement", "disagreement", "farewell", "excitement", "concern", "neutral")
-NEGATIVE_EMOTIONS = ("anger", "disgust", "fear", "sadness")
 
 _GREETING = re.compile(
     r"^\W*(hi+|hello+|hey+|hiya|howdy|yo|greetings|good (morning|afternoon|evening|day)|morning|"

@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from emojiml.catalog import Catalog, emoji_in_text
-from emojiml.text.datasets import EMOTIONS
+from emojiml.text.datasets import EMOTION_POLARITY, EMOTIONS
 
 if TYPE_CHECKING:
     from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
@@ -39,7 +39,7 @@ EMOTION_WEIGHT = 0.7
 THRESHOLD = 0.3
 EMOJI_NUDGE = 3.0
 LABELS = ("negative", "neutral", "positive")
-_POLARITY = np.array([{"joy": 1.0, "neutral": 0.0, "surprise": 0.0}.get(name, -1.0) for name in EMOTIONS])
+_POLARITY = np.array([{"positive": 1.0, "negative": -1.0}.get(EMOTION_POLARITY[name], 0.0) for name in EMOTIONS])
 
 
 @dataclass(frozen=True)

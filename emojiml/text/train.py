@@ -126,12 +126,23 @@ def se_sentiment_messages(source: str, split: str, config: ClassifierConfig) -> 
     index ``POLARITIES``."""
     rows = read_se_sentiment(source, split)
     texts = as_analysed([row.text for row in rows])
-    features = standalone_features(texts, cached_encode(texts, f"se-{source}-{split}"), config)
-    labels = np.array([POLARITIES.index(row.polarity) for row in rows], dtype=np.int64)
-    states = None
-    if config.tuned_layers:
-        states = tuple(cached_token_states(texts, config.tuned_layers, f"se-{source}-{split}"))
-    return LabelledTurns("sentiment", features, np.eye(len(POLARITIES), dtype=np.float32)[labels], labels, states)
+    return polarity_turns(texts, [row.polarity for row in rows], config, f"se-{source}-{split}")
+
+
+def polarity_turns(
+    texts: list[str], polarities: Sequence[str], config: ClassifierConfig, tag: str, confidence: float = 1.0
+) -> LabelledTurns:
+    """Messages read on their own (``texts`` as analysed), one polarity each, as rows of the sentiment head:
+    ``confidence`` on the polarity and the rest on neutral (1 for human ratings; less for a weak label, which says
+    how a message landed, not always what it says), plus, when the model fine-tunes encoder layers, the token
+    states entering them, so that every set trains those layers (``tag`` names the cache files)."""
+    features = standalone_features(texts, cached_encode(texts, tag), config)
+    labels = np.array([POLARITIES.index(polarity) for polarity in polarities], dtype=np.int64)
+    targets = np.zeros((len(texts), len(POLARITIES)), dtype=np.float32)
+    targets[np.arange(len(texts)), labels] = confidence
+    targets[:, POLARITIES.index("neutral")] += 1.0 - confidence
+    states = tuple(cached_token_states(texts, config.tuned_layers, tag)) if config.tuned_layers else None
+    return LabelledTurns("sentiment", features, targets, labels, states)
 
 
 def sentiment_macro_f1(labels: np.ndarray, predictions: np.ndarray) -> float:
@@ -543,17 +554,10 @@ def dailydialog_polarity_messages(
     neutral ones (surprise left out). Why: everyday talk labels a bad event ("I lost my job") negative, where the
     se-sentiment raters label a failure report neutral."""
     rows = read_dailydialog("train")
-    picked = everyday_polarity_rows([polarity_of_emotion(row.emotion) for row in rows], per_class, seed)
+    polarities = [polarity_of_emotion(row.emotion) for row in rows]
+    picked = everyday_polarity_rows(polarities, per_class, seed)
     texts = as_analysed([rows[i].text for i in picked])
-    features = standalone_features(texts, cached_encode(texts, "dailydialog-polarity"), config)
-    labels = np.array([POLARITIES.index(polarity_of_emotion(rows[i].emotion)) for i in picked], dtype=np.int64)
-    targets = np.zeros((len(picked), len(POLARITIES)), dtype=np.float32)
-    targets[np.arange(len(picked)), labels] = confidence
-    targets[:, POLARITIES.index("neutral")] += 1.0 - confidence
-    states = None
-    if config.tuned_layers:
-        states = tuple(cached_token_states(texts, config.tuned_layers, "dailydialog-polarity"))
-    return LabelledTurns("sentiment", features, targets, labels, states)
+    return polarity_turns(texts, [polarities[i] for i in picked], config, "dailydialog-polarity", confidence)
 
 
 def everyday_polarity_rows(polarities: Sequence[str | None], per_class: int, seed: int = 0) -> np.ndarray:
@@ -574,12 +578,7 @@ def slack_weak_messages(config: ClassifierConfig, confidence: float) -> Labelled
 
     rows = [row for export in ENGLISH_EXPORTS for row in weak_labels(export)]
     texts = as_analysed([row.text for row in rows])
-    features = standalone_features(texts, cached_encode(texts, "slack-weak"), config)
-    labels = np.array([POLARITIES.index(row.polarity) for row in rows], dtype=np.int64)
-    targets = np.zeros((len(rows), len(POLARITIES)), dtype=np.float32)
-    targets[np.arange(len(rows)), labels] = confidence
-    targets[:, POLARITIES.index("neutral")] += 1.0 - confidence
-    return LabelledTurns("sentiment", features, targets, labels)
+    return polarity_turns(texts, [row.polarity for row in rows], config, "slack-weak", confidence)
 
 
 def concatenate(parts: list[LabelledTurns]) -> LabelledTurns:

@@ -2,6 +2,7 @@
 dialogues, last-sentence n-grams, the seeded se-sentiment tuning split, and the everyday polarity rows."""
 
 import itertools
+from dataclasses import replace
 
 import numpy as np
 
@@ -68,6 +69,12 @@ def test_emotion_labels_imply_the_polarity_evaluate_reads():
         "sadness": "negative",
         "surprise": None,
     }
+    # the same mapping everywhere: analysis's emotion -> sentiment score and its conversation state read it too
+    from emojiml.text.flow import NEGATIVE_EMOTIONS as read_by_flow
+    from emojiml.text.sentiment import emotion_polarity
+
+    assert read_by_flow == ("anger", "disgust", "fear", "sadness")
+    assert emotion_polarity(np.eye(len(EMOTIONS))).tolist() == [-1.0, -1.0, -1.0, 1.0, 0.0, -1.0, 0.0]
 
 
 def test_everyday_polarity_rows_keep_every_negative_and_draw_the_others_without_surprise():
@@ -80,3 +87,22 @@ def test_everyday_polarity_rows_keep_every_negative_and_draw_the_others_without_
     assert None not in picked and len(set(rows.tolist())) == len(rows)
     assert everyday_polarity_rows(polarities, per_class=100).size == 3 + 22 + 50  # fewer than asked: all of them
     assert np.array_equal(rows, everyday_polarity_rows(polarities, per_class=10))  # seeded
+
+
+def test_polarity_turns_put_the_confidence_on_the_polarity_the_rest_on_neutral_and_carry_token_states():
+    from emojiml.text.classifier import ClassifierConfig
+    from emojiml.text.datasets import POLARITIES
+    from emojiml.text.train import polarity_turns
+
+    config = ClassifierConfig(heads={"sentiment": list(POLARITIES)}, wide=True, tuned_layers=1)
+    texts = ["the build is red again", "all green now, nice", "standup moved to 10:30"]
+    weak = polarity_turns(texts, ["negative", "positive", "neutral"], config, "test-polarity-turns", 0.7)
+    assert weak.head == "sentiment" and weak.labels.tolist() == [0, 2, 1]
+    assert np.allclose(weak.targets, [[0.7, 0.3, 0.0], [0.0, 0.3, 0.7], [0.0, 1.0, 0.0]])
+    # every set of a model that fine-tunes encoder layers carries the states entering them (the Slack weak rows
+    # once did not, and concatenating them with the se rows dropped the states of all)
+    assert weak.states is not None and [s.shape[1] for s in weak.states] == [384, 384, 384]
+    rated = polarity_turns(
+        texts, ["negative", "positive", "neutral"], replace(config, tuned_layers=0), "test-polarity-turns"
+    )
+    assert np.array_equal(rated.targets, np.eye(3, dtype=np.float32)[[0, 2, 1]]) and rated.states is None
